@@ -1,0 +1,1 @@
+"""Cohort's services: registry, scheduler and notifier."""

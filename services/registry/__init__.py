@@ -1,0 +1,1 @@
+"""Cohort registry service: affiliates, programs and training offerings."""

@@ -1,0 +1,1 @@
+"""Cohort scheduler service."""

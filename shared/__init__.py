@@ -1,0 +1,1 @@
+"""Code every Cohort service shares: settings, database, auth, events and the event bus."""

@@ -1,0 +1,142 @@
+"""Consuming events: dedupe on event id with the handler's effects, bounded redeliveries."""
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from celery import Celery, Task
+from pydantic import ValidationError
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from shared.events import Envelope, Event, consume_task_name, unwrap
+from shared.logs import correlation_id
+from shared.outbox import BusTables
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, Event], None]
+DELIVERY_COUNTER_TTL = 7 * 24 * 3600
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds to wait before retry number `attempt` (exponential, capped well below a minute)."""
+    return float(min(0.5 * 2 ** (attempt - 1), 30.0))
+
+
+class Consumer:
+    """Applies each event to a service's database at most once and parks the ones that keep failing."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        tables: BusTables,
+        engine: Callable[[], Engine],
+        handlers: Mapping[str, Handler],
+        redis_url: str,
+        max_deliveries: int,
+    ) -> None:
+        self.service = service
+        self.tables = tables
+        self.engine = engine
+        self.handlers = handlers
+        self.redis = redis.Redis.from_url(redis_url)
+        self.max_deliveries = max_deliveries
+
+    def count_delivery(self, event_id: str) -> int:
+        """Count this delivery of an event (Redis keeps no redelivery counter of its own)."""
+        key = f"cohort:deliveries:{self.service}:{event_id}"
+        pipe = self.redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, DELIVERY_COUNTER_TTL)
+        return int(pipe.execute()[0])
+
+    def apply_once(self, envelope: Envelope) -> bool:
+        """Run the handler and record the event id in one transaction; False if seen before."""
+        handler = self.handlers.get(envelope.type)
+        event = unwrap(envelope)
+        with Session(self.engine(), expire_on_commit=False) as session:
+            try:
+                session.execute(
+                    insert(self.tables.processed).values(
+                        event_id=str(envelope.event_id),
+                        type=envelope.type,
+                        processed_at=datetime.now(UTC),
+                    )
+                )
+                session.flush()
+            except IntegrityError:
+                session.rollback()
+                return False
+            if handler is not None:
+                handler(session, event)
+            session.commit()
+        return True
+
+    def park(self, payload: Mapping[str, Any], error: str, attempts: int) -> None:
+        """Move an event that cannot be applied to the dead-events table."""
+        with self.engine().begin() as connection:
+            connection.execute(
+                insert(self.tables.dead).values(
+                    event_id=str(payload.get("event_id", "?"))[:64],
+                    type=str(payload.get("type", "?"))[:64],
+                    consumer=self.service,
+                    payload=json.dumps(payload, default=str),
+                    error=error[:4000],
+                    attempts=attempts,
+                    died_at=datetime.now(UTC),
+                )
+            )
+        log.error(
+            "event parked as dead",
+            extra={"event_type": payload.get("type"), "attempts": attempts, "error": error[:200]},
+        )
+
+    def consume(self, task: Task, payload: dict[str, Any]) -> str:  # type: ignore[type-arg]
+        """Handle one delivery; return what happened (applied, duplicate, dead or retrying)."""
+        try:
+            envelope = Envelope.model_validate(payload)
+        except ValidationError as exc:
+            self.park(payload, f"malformed envelope: {exc}", 1)
+            return "dead"
+        token = correlation_id.set(envelope.correlation_id)
+        try:
+            return self._deliver(task, envelope, payload)
+        finally:
+            correlation_id.reset(token)
+
+    def _deliver(self, task: Task, envelope: Envelope, payload: dict[str, Any]) -> str:  # type: ignore[type-arg]
+        attempt = self.count_delivery(str(envelope.event_id))
+        if attempt > self.max_deliveries:
+            self.park(payload, "delivered too many times without success", attempt - 1)
+            return "dead"
+        try:
+            applied = self.apply_once(envelope)
+        except Exception as exc:
+            if attempt >= self.max_deliveries:
+                self.park(payload, repr(exc), attempt)
+                return "dead"
+            log.warning(
+                "event handler failed; will retry",
+                extra={"event_type": envelope.type, "attempt": attempt, "error": repr(exc)[:200]},
+            )
+            raise task.retry(countdown=retry_delay(attempt), exc=exc) from exc
+        outcome = "applied" if applied else "duplicate"
+        log.info("event consumed", extra={"event_type": envelope.type, "outcome": outcome})
+        return outcome
+
+
+def register_consumer(app: Celery, consumer: Consumer) -> Task:  # type: ignore[type-arg]
+    """Define the thin Celery task through which `consumer` receives its events."""
+
+    @app.task(name=consume_task_name(consumer.service), bind=True, max_retries=None)
+    def consume_event(self: Task, payload: dict[str, Any]) -> str:  # type: ignore[type-arg]
+        return consumer.consume(self, payload)
+
+    return consume_event  # type: ignore[no-any-return]

@@ -1,0 +1,151 @@
+"""Transactional outbox: events are rows committed with the change, sent after commit."""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    event,
+    insert,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from shared.bus import Publisher
+from shared.events import Envelope, Event, wrap
+from shared.logs import correlation_id
+
+log = logging.getLogger(__name__)
+
+_PENDING = "cohort_outbox_pending"
+_ID_TYPE = BigInteger().with_variant(Integer, "sqlite")
+
+
+@dataclass(frozen=True)
+class BusTables:
+    """The tables every service keeps for the bus: outbox, processed events, dead events."""
+
+    outbox: Table
+    processed: Table
+    dead: Table
+
+
+def define_bus_tables(metadata: MetaData) -> BusTables:
+    """Add the bus tables to a service's metadata."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", _ID_TYPE, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("type", String(64), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text, nullable=True),
+    )
+    Index(
+        "ix_outbox_unsent",
+        outbox.c.id,
+        postgresql_where=outbox.c.sent_at.is_(None),
+        sqlite_where=outbox.c.sent_at.is_(None),
+    )
+    processed = Table(
+        "processed_events",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("type", String(64), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    dead = Table(
+        "dead_events",
+        metadata,
+        Column("id", _ID_TYPE, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, index=True),
+        Column("type", String(64), nullable=False),
+        Column("consumer", String(32), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("error", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("died_at", DateTime(timezone=True), nullable=False),
+    )
+    return BusTables(outbox=outbox, processed=processed, dead=dead)
+
+
+class Outbox:
+    """Writes a service's events into its outbox and sends them once the transaction commits."""
+
+    def __init__(self, *, service: str, tables: BusTables, publisher: Publisher) -> None:
+        self.service = service
+        self.tables = tables
+        self.publisher = publisher
+
+    def record(self, session: Session, event_: Event) -> Envelope:
+        """Add an event to the session's transaction; it is sent after the commit."""
+        envelope = wrap(event_, producer=self.service, correlation_id=correlation_id.get())
+        session.execute(
+            insert(self.tables.outbox).values(
+                event_id=str(envelope.event_id),
+                type=envelope.type,
+                payload=envelope.model_dump_json(),
+                created_at=datetime.now(UTC),
+                attempts=0,
+            )
+        )
+        session.info.setdefault(_PENDING, []).append((self, envelope))
+        return envelope
+
+    def send_now(self, engine: Engine, envelopes: Sequence[Envelope]) -> None:
+        """Fast path: send freshly committed events and mark them sent; the relay covers failures."""
+        sent: list[str] = []
+        for envelope in envelopes:
+            try:
+                self.publisher.send(envelope)
+            except Exception:
+                log.warning("outbox send failed; relay will retry", extra={"event_type": envelope.type})
+                break
+            sent.append(str(envelope.event_id))
+        self.mark_sent(engine, sent)
+
+    def mark_sent(self, engine: Engine, event_ids: Sequence[str]) -> None:
+        """Record that these events reached the broker."""
+        if not event_ids:
+            return
+        with engine.begin() as connection:
+            connection.execute(
+                update(self.tables.outbox)
+                .where(self.tables.outbox.c.event_id.in_(list(event_ids)))
+                .values(sent_at=datetime.now(UTC))
+            )
+
+
+def _send_pending_after_commit(session: Session) -> None:
+    pending: list[tuple[Outbox, Envelope]] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    engine = session.get_bind()
+    by_outbox: dict[int, tuple[Outbox, list[Envelope]]] = {}
+    for outbox, envelope in pending:
+        by_outbox.setdefault(id(outbox), (outbox, []))[1].append(envelope)
+    for outbox, envelopes in by_outbox.values():
+        outbox.send_now(engine, envelopes)  # type: ignore[arg-type]
+
+
+def _drop_pending(session: Session, *_: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+event.listen(Session, "after_commit", _send_pending_after_commit)
+event.listen(Session, "after_soft_rollback", _drop_pending)

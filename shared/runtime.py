@@ -1,0 +1,73 @@
+"""A service's database, outbox, relay and consumer, wired from settings."""
+
+from collections.abc import Iterator, Mapping
+
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from shared.bus import Publisher
+from shared.consumer import Consumer, Handler
+from shared.db import create_schema, engine_for
+from shared.outbox import Outbox, define_bus_tables
+from shared.relay import RelayLoop
+from shared.settings import get_settings
+
+
+class ServiceRuntime:
+    """Everything a service needs to persist and publish; engines are built on first use."""
+
+    def __init__(self, *, service: str, metadata: MetaData, database_setting: str) -> None:
+        self.service = service
+        self.metadata = metadata
+        self.database_setting = database_setting
+        self.bus_tables = define_bus_tables(metadata)
+        self.outbox = Outbox(service=service, tables=self.bus_tables, publisher=Publisher())
+        self._relay: RelayLoop | None = None
+
+    @property
+    def database_url(self) -> str:
+        """The service's database URL from settings."""
+        return str(getattr(get_settings(), self.database_setting))
+
+    def engine(self) -> Engine:
+        """The service's engine (one per process and URL)."""
+        return engine_for(self.database_url)
+
+    def session(self) -> Iterator[Session]:
+        """Yield a session for one request (a FastAPI dependency)."""
+        with Session(self.engine(), expire_on_commit=False) as session:
+            yield session
+
+    def create_schema(self) -> None:
+        """Create the service's tables if they are missing."""
+        create_schema(self.engine(), self.metadata)
+
+    def start_relay(self) -> None:
+        """Start re-sending events left unsent (the outbox's crash path)."""
+        settings = get_settings()
+        self._relay = RelayLoop(
+            self.outbox,
+            self.engine(),
+            interval=settings.cohort_outbox_relay_interval,
+            older_than=settings.cohort_outbox_relay_age,
+        )
+        self._relay.start()
+
+    def stop_relay(self) -> None:
+        """Stop the relay loop if it runs."""
+        if self._relay is not None:
+            self._relay.stop()
+            self._relay = None
+
+    def consumer(self, handlers: Mapping[str, Handler]) -> Consumer:
+        """A consumer that applies events to this service's database once each."""
+        settings = get_settings()
+        return Consumer(
+            service=self.service,
+            tables=self.bus_tables,
+            engine=self.engine,
+            handlers=handlers,
+            redis_url=settings.cohort_redis_url,
+            max_deliveries=settings.cohort_max_deliveries,
+        )

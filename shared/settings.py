@@ -1,0 +1,64 @@
+"""Settings read from the environment (names as in API.md), validated once per process."""
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_ADMIN_TOKEN = "dev-admin-token"
+DEV_SECRET_KEY = "dev-secret-key-change-me"
+SECRETS_DIR = "/run/secrets"
+PLACEHOLDERS = {DEV_ADMIN_TOKEN, DEV_SECRET_KEY, "", "changeme", "change-me", "secret"}
+
+
+class Settings(BaseSettings):
+    """Every setting a Cohort process reads; field names are the environment names, lower-cased."""
+
+    model_config = SettingsConfigDict(
+        extra="ignore",
+        secrets_dir=SECRETS_DIR if os.path.isdir(SECRETS_DIR) else None,
+        case_sensitive=False,
+    )
+
+    cohort_env: Literal["dev", "test", "production"] = "dev"
+    cohort_admin_token: str = DEV_ADMIN_TOKEN
+    cohort_secret_key: str = DEV_SECRET_KEY
+    cohort_redis_url: str = "redis://127.0.0.1:6379/0"
+    registry_database_url: str = "sqlite:///.run/registry.db"
+    scheduler_database_url: str = "sqlite:///.run/scheduler.db"
+    notifier_database_url: str = "sqlite:///.run/notifier.db"
+    cohort_smtp_host: str = "127.0.0.1"
+    cohort_smtp_port: int = 1025
+    cohort_smtp_user: str | None = None
+    cohort_smtp_password: str | None = None
+    cohort_smtp_starttls: bool = False
+    cohort_smtp_timeout: float = 10.0
+    cohort_mail_from: str = "Cohort <no-reply@cohort.localhost>"
+    cohort_reminder_offsets: str = "168h,24h"
+    cohort_max_deliveries: int = 5
+    cohort_visibility_timeout: int = 3600
+    cohort_outbox_relay_interval: float = 2.0
+    cohort_outbox_relay_age: float = 5.0
+    cohort_travel_buffer_minutes: int = 60
+    cohort_log_level: str = "INFO"
+    cohort_log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "Settings":
+        if self.cohort_env == "production":
+            for name in ("cohort_admin_token", "cohort_secret_key"):
+                value = getattr(self, name)
+                if value in PLACEHOLDERS or len(value) < 16:
+                    raise ValueError(
+                        f"{name.upper()} must be set to a real secret (16+ characters) "
+                        "when COHORT_ENV=production"
+                    )
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read from the environment on first use."""
+    return Settings()

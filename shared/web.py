@@ -1,0 +1,130 @@
+"""The FastAPI app every service builds on: offline docs, health, metrics, request ids, errors."""
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import redis
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi_offline import FastAPIOffline
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import CohortError
+from shared.logs import correlation_id
+from shared.metrics import REQUEST_LATENCY, REQUESTS
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep the caller's X-Request-ID) and log it with the request."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the request with its id in the logging context, and count it."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        token = correlation_id.set(request_id)
+        started = time.perf_counter()
+        status = {"code": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            REQUESTS.labels(self.service, scope["method"], path, str(status["code"])).inc()
+            REQUEST_LATENCY.labels(self.service, path).observe(time.perf_counter() - started)
+            correlation_id.reset(token)
+
+
+def _health_router(engine: Callable[[], Engine]) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", summary="Process is up")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Database and Redis reachable")
+    def readyz() -> JSONResponse:
+        checks = {"database": _check_database(engine), "redis": _check_redis()}
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _check_database(engine: Callable[[], Engine]) -> str:
+    try:
+        with engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return "ok"
+    except Exception as exc:
+        return f"unreachable: {type(exc).__name__}"
+
+
+def _check_redis() -> str:
+    try:
+        client = redis.Redis.from_url(get_settings().cohort_redis_url, socket_timeout=2)
+        client.ping()
+        return "ok"
+    except Exception as exc:
+        return f"unreachable: {type(exc).__name__}"
+
+
+def _cohort_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CohortError)
+    return JSONResponse({"detail": exc.detail()}, status_code=exc.status_code)
+
+
+def create_service_app(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    engine: Callable[[], Engine],
+    routers: Sequence[APIRouter],
+    on_startup: Sequence[Callable[[], Any]] = (),
+    on_shutdown: Sequence[Callable[[], Any]] = (),
+) -> FastAPI:
+    """Build a service's FastAPI app with docs served offline, health, metrics and request ids."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for start in on_startup:
+            start()
+        yield
+        for stop in on_shutdown:
+            stop()
+
+    app = FastAPIOffline(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.add_middleware(RequestIdMiddleware, service=service)
+    app.add_exception_handler(CohortError, _cohort_error_handler)
+    app.include_router(_health_router(engine))
+    for router in routers:
+        app.include_router(router)
+    return app
