@@ -1,6 +1,7 @@
 """Delivery of envelopes as Celery tasks, sent by name to each subscribed service's queue."""
 
 import logging
+from collections.abc import Mapping
 from functools import cached_property
 
 from celery import Celery
@@ -17,9 +18,15 @@ PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "i
 class Publisher:
     """Sends an envelope to the queue of every service subscribed to its type."""
 
-    def __init__(self, app: Celery | None = None, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        app: Celery | None = None,
+        settings: Settings | None = None,
+        subscriptions: Mapping[str, tuple[str, ...]] = SUBSCRIPTIONS,
+    ) -> None:
         self._app = app
         self._settings = settings
+        self.subscriptions = subscriptions
 
     @cached_property
     def app(self) -> Celery:
@@ -28,7 +35,7 @@ class Publisher:
 
     def send(self, envelope: Envelope) -> None:
         """Send one envelope to every subscriber's queue (raises if the broker is unreachable)."""
-        for service in SUBSCRIPTIONS.get(envelope.type, ()):
+        for service in self.subscriptions.get(envelope.type, ()):
             self.app.send_task(
                 consume_task_name(service),
                 args=[envelope.model_dump(mode="json")],

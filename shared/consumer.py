@@ -30,7 +30,7 @@ def retry_delay(attempt: int) -> float:
 
 
 class Consumer:
-    """Applies each event to a service's database at most once and parks the ones that keep failing."""
+    """Applies each event to a service's database once; parks the ones that keep failing."""
 
     def __init__(
         self,
@@ -98,7 +98,7 @@ class Consumer:
             extra={"event_type": payload.get("type"), "attempts": attempts, "error": error[:200]},
         )
 
-    def consume(self, task: Task, payload: dict[str, Any]) -> str:  # type: ignore[type-arg]
+    def consume(self, task: Task, payload: dict[str, Any]) -> str:
         """Handle one delivery; return what happened (applied, duplicate, dead or retrying)."""
         try:
             envelope = Envelope.model_validate(payload)
@@ -111,7 +111,7 @@ class Consumer:
         finally:
             correlation_id.reset(token)
 
-    def _deliver(self, task: Task, envelope: Envelope, payload: dict[str, Any]) -> str:  # type: ignore[type-arg]
+    def _deliver(self, task: Task, envelope: Envelope, payload: dict[str, Any]) -> str:
         attempt = self.count_delivery(str(envelope.event_id))
         if attempt > self.max_deliveries:
             self.park(payload, "delivered too many times without success", attempt - 1)
@@ -132,11 +132,11 @@ class Consumer:
         return outcome
 
 
-def register_consumer(app: Celery, consumer: Consumer) -> Task:  # type: ignore[type-arg]
+def register_consumer(app: Celery, consumer: Consumer) -> Task:
     """Define the thin Celery task through which `consumer` receives its events."""
 
     @app.task(name=consume_task_name(consumer.service), bind=True, max_retries=None)
-    def consume_event(self: Task, payload: dict[str, Any]) -> str:  # type: ignore[type-arg]
+    def consume_event(self: Task, payload: dict[str, Any]) -> str:
         return consumer.consume(self, payload)
 
-    return consume_event  # type: ignore[no-any-return]
+    return consume_event

@@ -108,13 +108,15 @@ class Outbox:
         return envelope
 
     def send_now(self, engine: Engine, envelopes: Sequence[Envelope]) -> None:
-        """Fast path: send freshly committed events and mark them sent; the relay covers failures."""
+        """Fast path: send just-committed events and mark them sent; the relay covers failures."""
         sent: list[str] = []
         for envelope in envelopes:
             try:
                 self.publisher.send(envelope)
             except Exception:
-                log.warning("outbox send failed; relay will retry", extra={"event_type": envelope.type})
+                log.warning(
+                    "outbox send failed; relay will retry", extra={"event_type": envelope.type}
+                )
                 break
             sent.append(str(envelope.event_id))
         self.mark_sent(engine, sent)

@@ -2,10 +2,12 @@
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Row
 
 from shared.db import is_sqlite
 from shared.events import Envelope
@@ -32,7 +34,7 @@ def relay_unsent(outbox: Outbox, engine: Engine, *, older_than: float, batch: in
         return _send_rows(outbox, connection, rows)
 
 
-def _send_rows(outbox: Outbox, connection: Connection, rows: list) -> int:  # type: ignore[type-arg]
+def _send_rows(outbox: Outbox, connection: Connection, rows: Sequence[Row[Any, Any]]) -> int:
     table = outbox.tables.outbox
     sent = 0
     for row_id, payload in rows:

@@ -37,7 +37,11 @@ class Process:
         """Start the process in its own process group."""
         log = self.log_path.open("ab")
         self.popen = subprocess.Popen(
-            self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.argv,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         return self
@@ -79,9 +83,20 @@ def celery_worker(
 ) -> Process:
     """A real Celery worker process consuming the given queues."""
     argv = [
-        str(BIN / "celery"), "-A", app, "worker", "-Q", queues, "-n", f"{name}@%h",
-        f"--concurrency={concurrency}", "--pool=prefork", "--loglevel=INFO", "--without-gossip",
-        "--without-mingle", "--without-heartbeat",
+        str(BIN / "celery"),
+        "-A",
+        app,
+        "worker",
+        "-Q",
+        queues,
+        "-n",
+        f"{name}@%h",
+        f"--concurrency={concurrency}",
+        "--pool=prefork",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
     ]
     return Process(name, argv, env, log_dir)
 

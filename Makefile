@@ -1,0 +1,50 @@
+# Cohort's front door. Every target creates the virtualenv first if it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run demo test test-fast lint format typecheck bench interop clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## run: the whole stack on SQLite + local Redis + a dev mail sink (Ctrl-C stops it)
+run: $(STAMP)
+	$(BIN)/python -m devstack
+
+## demo: run the stack, seed realistic data and play a scenario through the HTTP API
+demo: $(STAMP)
+	$(BIN)/python -m devstack.demo
+
+## interop: the node and libical tools the calendar interop tests use
+interop:
+	bash tests/interop/setup.sh
+
+## test: lint, types and every test (PostgreSQL and Redis must answer; see .ci/run)
+test: $(STAMP) interop lint typecheck
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -x tests/unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## bench: every benchmark; figures go to docs/PERFORMANCE.md
+bench: $(STAMP) interop
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf .run .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,70 @@
+"""What `make run` starts: one entry per process of ARCHITECTURE.md."""
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Service:
+    """A process of the stack: its name, command, and HTTP port if it serves one."""
+
+    name: str
+    module: str
+    argv: tuple[str, ...]
+    port: int | None = None
+
+    @property
+    def health_url(self) -> str:
+        """Where the process answers when it is up."""
+        return f"http://127.0.0.1:{self.port}/healthz"
+
+    def exists(self) -> bool:
+        """Tell whether the code this process runs is present."""
+        return importlib.util.find_spec(self.module) is not None
+
+
+def _api(name: str, module: str, port: int) -> Service:
+    argv = (str(BIN / "uvicorn"), f"{module}:app", "--host", "127.0.0.1", "--port", str(port))
+    return Service(name, module, argv, port)
+
+
+def _worker(name: str, module: str, queues: str) -> Service:
+    argv = (
+        str(BIN / "celery"),
+        "-A",
+        f"{module}:celery_app",
+        "worker",
+        "-Q",
+        queues,
+        "-n",
+        f"{name}@%h",
+        "--concurrency=2",
+        "--loglevel=INFO",
+    )
+    return Service(name, module, argv)
+
+
+STACK = (
+    _api("registry", "services.registry.main", 8001),
+    _api("scheduler-api", "services.scheduler.main", 8002),
+    _worker("scheduler-worker", "services.scheduler.tasks", "scheduler"),
+    _api("notifier-api", "services.notifier.main", 8003),
+    _worker("notifier-worker", "services.notifier.tasks", "notifier,mail"),
+    Service(
+        "beat",
+        "services.notifier.tasks",
+        (
+            str(BIN / "celery"),
+            "-A",
+            "shared.beat:app",
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            ".run/celerybeat-schedule",
+        ),
+    ),
+)
