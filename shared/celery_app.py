@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 from kombu import Queue
 
+from shared.logs import configure_logging
 from shared.settings import Settings, get_settings
 
 
@@ -42,7 +43,16 @@ def make_celery(
         enable_utc=True,
         beat_schedule=beat_schedule or {},
     )
+    _log_like_the_services(name)
     return app
+
+
+def _log_like_the_services(name: str) -> None:
+    # Connecting setup_logging stops Celery from installing its own handlers: logs stay JSON.
+    @signals.setup_logging.connect(weak=False)
+    def _configure(**_: Any) -> None:
+        settings = get_settings()
+        configure_logging(name, level=settings.cohort_log_level, as_json=settings.cohort_log_json)
 
 
 def publisher_app(settings: Settings | None = None) -> Celery:

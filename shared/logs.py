@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -10,6 +11,25 @@ from typing import Any
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_TOKEN = re.compile(r"ck1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def redact(text: str) -> str:
+    """Hide email addresses and bearer tokens in a log line."""
+    return _TOKEN.sub("ck1.***", _EMAIL.sub(r"\1***@\2", text))
+
+
+class RedactFilter(logging.Filter):
+    """Rewrites each record's message so no email address or token reaches the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact the rendered message in place; never drops a record."""
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,7 +56,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return redact(json.dumps(entry, default=str))
 
 
 def configure_logging(service: str, *, level: str = "INFO", as_json: bool = True) -> None:
@@ -46,9 +66,15 @@ def configure_logging(service: str, *, level: str = "INFO", as_json: bool = True
         handler.setFormatter(JsonFormatter(service))
     else:
         handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(message)s"))
+    handler.addFilter(RedactFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # uvicorn and celery keep handlers of their own; route them through ours (JSON, redacted).
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "celery", "celery.task"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
 
 
 def mask_email(address: str) -> str:

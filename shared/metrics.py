@@ -1,6 +1,9 @@
 """Prometheus metrics shared by every service."""
 
+import redis
 from prometheus_client import Counter, Gauge, Histogram
+
+from shared.events import SUBSCRIPTIONS
 
 REQUESTS = Counter(
     "cohort_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
@@ -11,3 +14,15 @@ REQUEST_LATENCY = Histogram(
 OUTBOX_BACKLOG = Gauge("cohort_outbox_backlog", "Events committed but not yet sent", ["service"])
 QUEUE_DEPTH = Gauge("cohort_queue_depth", "Messages waiting in a Redis queue", ["queue"])
 DELIVERIES = Gauge("cohort_deliveries", "Outgoing messages by status", ["status"])
+
+QUEUES = (*sorted({queue for queues in SUBSCRIPTIONS.values() for queue in queues}), "mail")
+
+
+def observe_queue_depths(redis_url: str) -> None:
+    """Set the queue-depth gauge from Redis (Celery keeps each queue as a list)."""
+    client = redis.Redis.from_url(redis_url, socket_timeout=2)
+    pipe = client.pipeline()
+    for queue in QUEUES:
+        pipe.llen(queue)
+    for queue, depth in zip(QUEUES, pipe.execute(), strict=True):
+        QUEUE_DEPTH.labels(queue).set(depth)

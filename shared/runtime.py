@@ -9,8 +9,9 @@ from sqlmodel import Session
 from shared.bus import Publisher
 from shared.consumer import Consumer, Handler
 from shared.db import create_schema, engine_for
+from shared.metrics import OUTBOX_BACKLOG, observe_queue_depths
 from shared.outbox import Outbox, define_bus_tables
-from shared.relay import RelayLoop
+from shared.relay import RelayLoop, outbox_backlog
 from shared.settings import get_settings
 
 
@@ -59,6 +60,11 @@ class ServiceRuntime:
         if self._relay is not None:
             self._relay.stop()
             self._relay = None
+
+    def observe_metrics(self) -> None:
+        """Refresh this service's gauges: outbox backlog and queue depths."""
+        OUTBOX_BACKLOG.labels(self.service).set(outbox_backlog(self.outbox, self.engine()))
+        observe_queue_depths(get_settings().cohort_redis_url)
 
     def consumer(self, handlers: Mapping[str, Handler]) -> Consumer:
         """A consumer that applies events to this service's database once each."""

@@ -58,7 +58,9 @@ class RequestIdMiddleware:
             correlation_id.reset(token)
 
 
-def _health_router(engine: Callable[[], Engine]) -> APIRouter:
+def _health_router(
+    engine: Callable[[], Engine], on_scrape: Sequence[Callable[[], None]]
+) -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", summary="Process is up")
@@ -73,6 +75,11 @@ def _health_router(engine: Callable[[], Engine]) -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     def metrics() -> PlainTextResponse:
+        for observe in on_scrape:
+            try:
+                observe()
+            except Exception:
+                log.warning("a metrics probe failed", exc_info=True)
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
@@ -110,6 +117,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     on_startup: Sequence[Callable[[], Any]] = (),
     on_shutdown: Sequence[Callable[[], Any]] = (),
+    on_scrape: Sequence[Callable[[], None]] = (),
 ) -> FastAPI:
     """Build a service's FastAPI app with docs served offline, health, metrics and request ids."""
 
@@ -124,7 +132,7 @@ def create_service_app(
     app = FastAPIOffline(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.add_middleware(RequestIdMiddleware, service=service)
     app.add_exception_handler(CohortError, _cohort_error_handler)
-    app.include_router(_health_router(engine))
+    app.include_router(_health_router(engine, on_scrape))
     for router in routers:
         app.include_router(router)
     return app
