@@ -8,6 +8,8 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -15,18 +17,25 @@ import httpx
 class Child:
     """One supervised process in its own process group."""
 
-    def __init__(self, name: str, argv: Sequence[str], env: Mapping[str, str]) -> None:
+    def __init__(
+        self, name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path | None = None
+    ) -> None:
         self.name = name
+        output: int | IO[str] = subprocess.PIPE
+        if log_dir is not None:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            output = (log_dir / f"{name}.log").open("a")
         self.popen = subprocess.Popen(
             list(argv),
             env=dict(env),
-            stdout=subprocess.PIPE,
+            stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
             text=True,
             bufsize=1,
         )
-        threading.Thread(target=self._echo, daemon=True).start()
+        if log_dir is None:
+            threading.Thread(target=self._echo, daemon=True).start()
 
     def _echo(self) -> None:
         assert self.popen.stdout is not None
@@ -48,12 +57,13 @@ class Child:
 class Supervisor:
     """Owns every child; stopping it stops them all, gracefully first."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_dir: Path | None = None) -> None:
         self.children: list[Child] = []
+        self.log_dir = log_dir
 
     def start(self, name: str, argv: Sequence[str], env: Mapping[str, str]) -> Child:
         """Start a child process."""
-        child = Child(name, argv, env)
+        child = Child(name, argv, env, log_dir=self.log_dir)
         self.children.append(child)
         return child
 
