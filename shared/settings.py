@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ADMIN_TOKEN = "dev-admin-token"
 DEV_SECRET_KEY = "dev-secret-key-change-me"
-SECRETS_DIR = "/run/secrets"
+SECRETS_DIR = os.environ.get("COHORT_SECRETS_DIR", "/run/secrets")
 PLACEHOLDERS = {DEV_ADMIN_TOKEN, DEV_SECRET_KEY, "", "changeme", "change-me", "secret"}
 
 
@@ -37,11 +37,18 @@ class Settings(BaseSettings):
     cohort_smtp_timeout: float = 10.0
     cohort_mail_from: str = "Cohort <no-reply@cohort.localhost>"
     cohort_reminder_offsets: str = "168h,24h"
+    cohort_mail_batch_size: int = 50
+    cohort_mail_max_attempts: int = 6
+    cohort_mail_retry_base: float = 30.0
+    cohort_mail_lease_seconds: float = 120.0
+    cohort_mail_redispatch_after: float = 60.0
     cohort_max_deliveries: int = 5
     cohort_visibility_timeout: int = 3600
     cohort_outbox_relay_interval: float = 2.0
     cohort_outbox_relay_age: float = 5.0
     cohort_travel_buffer_minutes: int = 60
+    cohort_reminder_sweep_seconds: float = 60.0
+    cohort_delivery_sweep_seconds: float = 30.0
     cohort_log_level: str = "INFO"
     cohort_log_json: bool = True
 

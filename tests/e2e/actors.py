@@ -1,0 +1,178 @@
+"""People using Cohort over HTTP in end-to-end tests: operator, affiliate, educators."""
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from icalendar import Calendar
+
+from tests.e2e.harness import Stack
+from tests.support.smtp import Received
+
+ZONE = "America/Chicago"
+
+
+def _ok(response: httpx.Response, *codes: int) -> Any:
+    assert response.status_code in (codes or (200, 201)), f"{response.request.url}: {response.text}"
+    return response.json()
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Authorization header for a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def next_weekday_at(days_ahead: int, hour: int) -> datetime:
+    """A local wall time on a weekday about `days_ahead` days from now, in ZONE."""
+    day = datetime.now(ZoneInfo(ZONE)).date() + timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour)
+
+
+def meeting_body(start: datetime, hours: int = 3) -> dict[str, str]:
+    """A meeting as the registry API takes it (local wall time)."""
+    end = start + timedelta(hours=hours)
+    return {
+        "starts_at": start.isoformat(timespec="minutes"),
+        "ends_at": end.isoformat(timespec="minutes"),
+    }
+
+
+@dataclass
+class World:
+    """An affiliate with a program, a facilitator, and helpers to make offerings and educators."""
+
+    stack: Stack
+    tag: str
+    affiliate_key: str
+    program_code: str
+    facilitator_email: str
+
+    @classmethod
+    def create(cls, stack: Stack, sensitive: bool = False) -> "World":
+        """A fresh affiliate, program and certified facilitator (unique per call)."""
+        tag = secrets.token_hex(4)
+        affiliate = _ok(
+            httpx.post(
+                f"{stack.registry}/affiliates",
+                headers=stack.admin,
+                json={
+                    "name": f"Illinois Education Association {tag}",
+                    "state": "IL",
+                    "timezone": ZONE,
+                },
+            )
+        )
+        code = f"implicit-bias-{tag}"
+        _ok(
+            httpx.post(
+                f"{stack.registry}/programs",
+                headers=stack.admin,
+                json={
+                    "code": code,
+                    "title": "Implicit Bias",
+                    "description": "Recognising implicit bias.",
+                    "facilitators_required": 1,
+                    "max_participants": 30,
+                    "pd_hours": 3.0,
+                    "sensitive": sensitive,
+                },
+            )
+        )
+        email = f"facilitator-{tag}@facilitators.test"
+        _ok(
+            httpx.post(
+                f"{stack.scheduler}/facilitators",
+                headers=stack.admin,
+                json={
+                    "name": "Ana Díaz",
+                    "email": email,
+                    "timezone": ZONE,
+                    "certifications": [code],
+                    "home_state": "IL",
+                    "max_sessions_per_month": 20,
+                    "availability": [
+                        {"weekday": d, "start": "00:00", "end": "23:59"} for d in range(7)
+                    ],
+                },
+            )
+        )
+        return cls(stack, tag, affiliate["api_key"], code, email)
+
+    def publish_offering(
+        self, meetings: list[dict[str, str]], capacity: int = 25
+    ) -> dict[str, Any]:
+        """Create and publish a virtual offering; wait until the scheduler knows it."""
+        offering = _ok(
+            httpx.post(
+                f"{self.stack.registry}/offerings",
+                headers=bearer(self.affiliate_key),
+                json={
+                    "program_code": self.program_code,
+                    "title": f"Implicit Bias in the Classroom {self.tag}",
+                    "format": "virtual",
+                    "timezone": ZONE,
+                    "join_url": "https://meet.example.org/ib",
+                    "capacity": capacity,
+                    "max_cohorts": 1,
+                    "meetings": meetings,
+                },
+            )
+        )
+        _ok(
+            httpx.post(
+                f"{self.stack.registry}/offerings/{offering['id']}/publish",
+                headers=bearer(self.affiliate_key),
+            )
+        )
+        roster_url = f"{self.stack.scheduler}/offerings/{offering['id']}/roster"
+        deadline = time.monotonic() + 30
+        while httpx.get(roster_url, headers=bearer(self.affiliate_key)).status_code != 200:
+            assert time.monotonic() < deadline, (
+                "the scheduler never received the offering\n" + self.stack.logs()
+            )
+            time.sleep(0.2)
+        return offering
+
+    def educator(self, name: str = "Zoë Ñúñez") -> dict[str, Any]:
+        """A new educator with a token."""
+        email = f"educator-{secrets.token_hex(4)}@schools.test"
+        body = _ok(
+            httpx.post(
+                f"{self.stack.scheduler}/educators",
+                json={"name": name, "email": email, "timezone": ZONE},
+            )
+        )
+        return {**body, "email": email}
+
+    def register(self, educator: dict[str, Any], offering: dict[str, Any]) -> dict[str, Any]:
+        """Register an educator; returns the registration."""
+        return _ok(
+            httpx.post(
+                f"{self.stack.scheduler}/registrations",
+                headers=bearer(educator["token"]),
+                json={"offering_id": offering["id"]},
+            )
+        )
+
+
+def calendars_to(sink_messages: list[Received], email: str) -> list[Calendar]:
+    """The calendar objects of every message sent to `email`, in arrival order."""
+    found = []
+    for message in sink_messages:
+        if email not in message.rcpt_tos:
+            continue
+        for part in message.parsed().walk():
+            if part.get_content_type() == "text/calendar":
+                found.append(Calendar.from_ical(part.get_content()))
+    return found
+
+
+def messages_to(sink_messages: list[Received], email: str) -> list[Received]:
+    """Every message sent to `email`."""
+    return [m for m in sink_messages if email in m.rcpt_tos]

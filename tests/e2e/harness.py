@@ -1,0 +1,145 @@
+"""The whole stack as real OS processes (uvicorn, celery worker and beat) for end-to-end tests."""
+
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.infra import fresh_databases, private_redis_db
+from tests.support.processes import BIN, Process, free_port, wait_http
+from tests.support.smtp import SmtpSink
+
+ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef"
+SECRET_KEY = "e2e-secret-key-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Where the running stack answers, and its mail sink."""
+
+    registry: str
+    scheduler: str
+    notifier: str
+    sink: SmtpSink
+    processes: Mapping[str, Process]
+
+    @property
+    def admin(self) -> dict[str, str]:
+        """The operator's authorization header."""
+        return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+    def logs(self) -> str:
+        """The tail of every process's output, for failure messages."""
+        return "\n".join(f"--- {name}\n{p.log()[-2500:]}" for name, p in self.processes.items())
+
+
+def base_environment(
+    databases: Mapping[str, str], redis_url: str, sink: SmtpSink
+) -> dict[str, str]:
+    """Environment of every process: own databases, Redis DB index and SMTP sink; fast sweeps."""
+    return {
+        "COHORT_ENV": "test",
+        "COHORT_ADMIN_TOKEN": ADMIN_TOKEN,
+        "COHORT_SECRET_KEY": SECRET_KEY,
+        "COHORT_REDIS_URL": redis_url,
+        "REGISTRY_DATABASE_URL": databases["registry"],
+        "SCHEDULER_DATABASE_URL": databases["scheduler"],
+        "NOTIFIER_DATABASE_URL": databases["notifier"],
+        "COHORT_SMTP_HOST": "127.0.0.1",
+        "COHORT_SMTP_PORT": str(sink.port),
+        "COHORT_REMINDER_SWEEP_SECONDS": "2",
+        "COHORT_DELIVERY_SWEEP_SECONDS": "2",
+        "COHORT_OUTBOX_RELAY_INTERVAL": "0.5",
+        "COHORT_OUTBOX_RELAY_AGE": "1",
+        "COHORT_VISIBILITY_TIMEOUT": "30",
+        "COHORT_LOG_JSON": "true",
+    }
+
+
+def _uvicorn(module: str, port: int) -> list[str]:
+    return [str(BIN / "uvicorn"), f"{module}:app", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def _worker(module: str, queues: str, name: str) -> list[str]:
+    return [
+        str(BIN / "celery"),
+        "-A",
+        f"{module}:celery_app",
+        "worker",
+        "-Q",
+        queues,
+        "-n",
+        f"{name}@%h",
+        "--concurrency=2",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+
+
+def architecture_commands(ports: Mapping[str, int], beat_file: Path) -> dict[str, list[str]]:
+    """Every process of ARCHITECTURE.md with the command it runs."""
+    return {
+        "registry": _uvicorn("services.registry.main", ports["registry"]),
+        "scheduler-api": _uvicorn("services.scheduler.main", ports["scheduler"]),
+        "scheduler-worker": _worker("services.scheduler.tasks", "scheduler", "e2e-scheduler"),
+        "notifier-api": _uvicorn("services.notifier.main", ports["notifier"]),
+        "notifier-worker": _worker("services.notifier.tasks", "notifier,mail", "e2e-notifier"),
+        "beat": [
+            str(BIN / "celery"),
+            "-A",
+            "shared.beat:app",
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            str(beat_file),
+        ],
+    }
+
+
+@contextmanager
+def infrastructure() -> Iterator[tuple[dict[str, str], str, SmtpSink]]:
+    """Fresh PostgreSQL databases, a private Redis DB index and a running SMTP sink."""
+    with ExitStack() as stack:
+        databases = stack.enter_context(fresh_databases("e2e"))
+        redis_url = stack.enter_context(private_redis_db())
+        sink = stack.enter_context(SmtpSink())
+        yield databases, redis_url, sink
+
+
+@contextmanager
+def run_stack(
+    commands: Mapping[str, list[str]],
+    env: Mapping[str, str],
+    ports: Mapping[str, int],
+    sink: SmtpSink,
+    log_dir: Path,
+) -> Iterator[Stack]:
+    """Start every command as a process, wait for the APIs, stop them all afterwards."""
+    processes = {name: Process(name, argv, env, log_dir) for name, argv in commands.items()}
+    try:
+        for process in processes.values():
+            process.start()
+        for name, port in (
+            ("registry", ports["registry"]),
+            ("scheduler-api", ports["scheduler"]),
+            ("notifier-api", ports["notifier"]),
+        ):
+            wait_http(f"http://127.0.0.1:{port}/readyz", timeout=60, process=processes[name])
+        for name in ("scheduler-worker", "notifier-worker"):
+            processes[name].wait_for_log("ready", timeout=60)
+        yield Stack(
+            registry=f"http://127.0.0.1:{ports['registry']}",
+            scheduler=f"http://127.0.0.1:{ports['scheduler']}",
+            notifier=f"http://127.0.0.1:{ports['notifier']}",
+            sink=sink,
+            processes=processes,
+        )
+    finally:
+        for process in reversed(list(processes.values())):
+            process.stop()
+
+
+def free_ports() -> dict[str, int]:
+    """A free port for each API."""
+    return {name: free_port() for name in ("registry", "scheduler", "notifier")}
