@@ -1,0 +1,47 @@
+"""Parked events can be listed and sent again by an operator."""
+
+import base64
+import json
+import os
+from datetime import UTC, datetime
+
+import redis
+from sqlalchemy import MetaData, insert
+
+from shared.db import engine_for
+from shared.events import OfferingPublished, wrap
+from shared.outbox import define_bus_tables
+from shared.redrive import list_dead, main, redrive
+from shared.settings import get_settings
+from tests.support.factories import offering
+
+
+def test_dead_event_is_listed_then_redriven_to_its_queue(capsys: object) -> None:
+    tables = define_bus_tables(MetaData())
+    engine = engine_for(get_settings().scheduler_database_url)
+    tables.dead.metadata.create_all(engine)
+    envelope = wrap(OfferingPublished(offering=offering(900)), producer="registry")
+    with engine.begin() as connection:
+        connection.execute(
+            insert(tables.dead).values(
+                event_id=str(envelope.event_id),
+                type=envelope.type,
+                consumer="scheduler",
+                payload=envelope.model_dump_json(),
+                error="RuntimeError('boom')",
+                attempts=4,
+                died_at=datetime.now(UTC),
+            )
+        )
+    client = redis.Redis.from_url(os.environ["COHORT_REDIS_URL"])
+    client.delete("scheduler")
+
+    assert [d.event_id for d in list_dead("scheduler")] == [str(envelope.event_id)]
+    assert main(["scheduler"]) == 0
+    assert redrive("scheduler") == 1
+
+    assert list_dead("scheduler") == []
+    queued = [json.loads(raw) for raw in client.lrange("scheduler", 0, -1)]
+    bodies = [json.loads(base64.b64decode(m["body"]))[0][0] for m in queued]
+    assert [b["event_id"] for b in bodies] == [str(envelope.event_id)]
+    client.delete("scheduler")
