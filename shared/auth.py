@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -54,7 +55,8 @@ def _signature(body: str, secret: str) -> str:
 def issue_token(*, role: Role, subject_id: int, secret: str | None = None) -> str:
     """Sign a token naming a role and a record id."""
     key = secret or get_settings().cohort_secret_key
-    claims = {"r": role.value, "s": subject_id, "t": int(time.time())}
+    # The nonce makes every issued token unique, so a re-issued key never equals the old one.
+    claims = {"r": role.value, "s": subject_id, "t": int(time.time()), "n": secrets.token_hex(6)}
     body = _b64(json.dumps(claims, separators=(",", ":")).encode())
     return f"{TOKEN_PREFIX}.{body}.{_signature(body, key)}"
 

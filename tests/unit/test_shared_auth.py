@@ -34,3 +34,10 @@ def test_admin_token_is_the_operator() -> None:
 def test_key_hash_is_stable_and_not_the_key() -> None:
     key = issue_token(role=Role.AFFILIATE, subject_id=3)
     assert hash_key(key) == hash_key(key) != key
+
+
+def test_two_tokens_for_the_same_subject_differ() -> None:
+    first = issue_token(role=Role.AFFILIATE, subject_id=9)
+    second = issue_token(role=Role.AFFILIATE, subject_id=9)
+    assert first != second
+    assert verify_token(first) == verify_token(second) == Principal(Role.AFFILIATE, 9)

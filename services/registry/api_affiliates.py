@@ -1,0 +1,60 @@
+"""Routes for affiliates (operator only) and the programs they schedule."""
+
+from fastapi import APIRouter, status
+
+from services.registry import service
+from services.registry.deps import Caller, Limit, Offset, Operator, SessionDep, errors
+from services.registry.models import (
+    AffiliateCreate,
+    AffiliateCreated,
+    AffiliatesPublic,
+    ProgramCreate,
+    ProgramPublic,
+    ProgramsPublic,
+)
+
+affiliates = APIRouter(prefix="/affiliates", tags=["affiliates"])
+programs = APIRouter(prefix="/programs", tags=["programs"])
+
+
+@affiliates.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Register an affiliate and issue its API key",
+    description="The `api_key` is shown in this answer only; the registry keeps just its hash.",
+    responses=errors(401, 403, 422),
+)
+def register_affiliate(
+    affiliate_in: AffiliateCreate, session: SessionDep, _operator: Operator
+) -> AffiliateCreated:
+    """Register an affiliate."""
+    return service.register_affiliate(session=session, affiliate_in=affiliate_in)
+
+
+@affiliates.get("", summary="List affiliates", responses=errors(401, 403))
+def list_affiliates(
+    session: SessionDep, _operator: Operator, limit: Limit = 50, offset: Offset = 0
+) -> AffiliatesPublic:
+    """List affiliates, oldest first."""
+    return service.list_affiliates(session=session, limit=limit, offset=offset)
+
+
+@programs.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a program",
+    responses={**errors(401, 403, 422), 409: {"description": "A program has this code already."}},
+)
+def add_program(
+    program_in: ProgramCreate, session: SessionDep, _operator: Operator
+) -> ProgramPublic:
+    """Add a program."""
+    return service.add_program(session=session, program_in=program_in)
+
+
+@programs.get("", summary="List programs", responses=errors(401))
+def list_programs(
+    session: SessionDep, _caller: Caller, limit: Limit = 50, offset: Offset = 0
+) -> ProgramsPublic:
+    """List programs by code; anyone may."""
+    return service.list_programs(session=session, limit=limit, offset=offset)

@@ -1,0 +1,255 @@
+"""Reading offerings: who may see which, filters and pages, and the full view of one offering."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from services.registry import domain
+from services.registry.models import (
+    Affiliate,
+    AuditEntriesPublic,
+    AuditEntry,
+    AuditEntryPublic,
+    Program,
+)
+from services.registry.models_offering import (
+    Meeting,
+    MeetingPublic,
+    Offering,
+    OfferingPublic,
+    OfferingsPublic,
+    Venue,
+)
+from shared import events
+from shared.auth import Principal, Role
+from shared.errors import NotFound
+
+_Row = TypeVar("_Row", Affiliate, Program)
+
+
+@dataclass(frozen=True)
+class OfferingFilters:
+    """What a caller narrows a list of offerings to (None means any)."""
+
+    program: str | None = None
+    state: str | None = None
+    affiliate_id: int | None = None
+    format: str | None = None
+    status: str | None = None
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+
+
+def owns(viewer: Principal | None, offering: Offering) -> bool:
+    """Tell whether the viewer is the operator or the affiliate that runs the offering."""
+    if viewer is None:
+        return False
+    if viewer.is_operator:
+        return True
+    return viewer.role is Role.AFFILIATE and viewer.subject_id == offering.affiliate_id
+
+
+def can_see(viewer: Principal | None, offering: Offering) -> bool:
+    """Drafts are seen by their owner and the operator only; anything else by anyone."""
+    return offering.status != "draft" or owns(viewer, offering)
+
+
+def _visible_to(
+    query: SelectOfScalar[Offering], viewer: Principal | None
+) -> SelectOfScalar[Offering]:
+    if viewer is not None and viewer.is_operator:
+        return query
+    published = col(Offering.status) == "published"
+    if viewer is not None and viewer.role is Role.AFFILIATE:
+        return query.where(published | (col(Offering.affiliate_id) == viewer.subject_id))
+    return query.where(published)
+
+
+def _filtered(
+    query: SelectOfScalar[Offering], filters: OfferingFilters
+) -> SelectOfScalar[Offering]:
+    if filters.program is not None:
+        query = query.where(Program.code == filters.program)
+    if filters.state is not None:
+        query = query.where(Affiliate.state == filters.state)
+    if filters.affiliate_id is not None:
+        query = query.where(Offering.affiliate_id == filters.affiliate_id)
+    if filters.format is not None:
+        query = query.where(Offering.format == filters.format)
+    if filters.status is not None:
+        query = query.where(Offering.status == filters.status)
+    if filters.starts_after is not None:
+        query = query.where(Offering.first_starts_at_utc >= domain.as_utc(filters.starts_after))
+    if filters.starts_before is not None:
+        query = query.where(Offering.first_starts_at_utc < domain.as_utc(filters.starts_before))
+    return query
+
+
+def find_offerings(
+    *,
+    session: Session,
+    viewer: Principal | None,
+    filters: OfferingFilters,
+    limit: int,
+    offset: int,
+) -> OfferingsPublic:
+    """A page of the offerings the viewer may see, by first meeting start."""
+    query = (
+        select(Offering)
+        .join(Affiliate, col(Affiliate.id) == Offering.affiliate_id)
+        .join(Program, col(Program.id) == Offering.program_id)
+    )
+    query = _filtered(_visible_to(query, viewer), filters)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = query.order_by(col(Offering.first_starts_at_utc), col(Offering.id))
+    rows = session.exec(page.limit(limit).offset(offset)).all()
+    return OfferingsPublic(items=describe_offerings(session, rows), total=total)
+
+
+def read_offering(
+    *, session: Session, viewer: Principal | None, offering_id: int
+) -> OfferingPublic:
+    """One offering with its meetings, if the viewer may see it (404 otherwise)."""
+    offering = session.get(Offering, offering_id)
+    if offering is None or not can_see(viewer, offering):
+        raise NotFound("no such offering")
+    return describe_offering(session, offering)
+
+
+def read_audit(
+    *, session: Session, viewer: Principal, offering_id: int, limit: int, offset: int
+) -> AuditEntriesPublic:
+    """The audit trail of an offering, oldest first, for its owner and the operator."""
+    offering = session.get(Offering, offering_id)
+    if offering is None or not owns(viewer, offering):
+        raise NotFound("no such offering")
+    mine = col(AuditEntry.offering_id) == offering_id
+    total = session.exec(select(func.count()).select_from(AuditEntry).where(mine)).one()
+    page = select(AuditEntry).where(mine).order_by(col(AuditEntry.id)).limit(limit).offset(offset)
+    items = [AuditEntryPublic.model_validate(row) for row in session.exec(page)]
+    return AuditEntriesPublic(items=items, total=total)
+
+
+def describe_offering(session: Session, offering: Offering) -> OfferingPublic:
+    """The full view of one offering (program, affiliate, meetings with local and UTC times)."""
+    return describe_offerings(session, [offering])[0]
+
+
+def describe_offerings(session: Session, offerings: Sequence[Offering]) -> list[OfferingPublic]:
+    """Full views of several offerings, loading their relations in a few queries."""
+    if not offerings:
+        return []
+    ids = [offering.id for offering in offerings]
+    affiliates = _by_id(session, Affiliate, {offering.affiliate_id for offering in offerings})
+    programs = _by_id(session, Program, {offering.program_id for offering in offerings})
+    meetings: dict[int, list[Meeting]] = {}
+    query = (
+        select(Meeting)
+        .where(col(Meeting.offering_id).in_(ids))
+        .order_by(col(Meeting.starts_at_utc), col(Meeting.id))
+    )
+    for meeting in session.exec(query):
+        meetings.setdefault(meeting.offering_id, []).append(meeting)
+    return [
+        _view(
+            offering,
+            affiliates[offering.affiliate_id],
+            programs[offering.program_id],
+            meetings.get(offering.id or 0, []),
+        )
+        for offering in offerings
+    ]
+
+
+def _by_id(session: Session, table: type[_Row], ids: set[int]) -> dict[int, _Row]:
+    rows = session.exec(select(table).where(col(table.id).in_(ids)))
+    return {row.id: row for row in rows if row.id is not None}
+
+
+def meeting_view(meeting: Meeting, zone: ZoneInfo) -> MeetingPublic:
+    """A meeting's local times with offset and their UTC twins."""
+    starts, ends = domain.as_utc(meeting.starts_at_utc), domain.as_utc(meeting.ends_at_utc)
+    return MeetingPublic(
+        id=meeting.id or 0,
+        starts_at=starts.astimezone(zone),
+        starts_at_utc=starts,
+        ends_at=ends.astimezone(zone),
+        ends_at_utc=ends,
+        timezone=zone.key,
+    )
+
+
+def _venue(offering: Offering) -> Venue | None:
+    if offering.venue_name is None:
+        return None
+    return Venue(
+        name=offering.venue_name,
+        address=offering.venue_address or "",
+        city=offering.venue_city or "",
+        state=offering.venue_state or "",
+    )
+
+
+def _view(
+    offering: Offering, affiliate: Affiliate, program: Program, meetings: list[Meeting]
+) -> OfferingPublic:
+    zone = ZoneInfo(offering.timezone)
+    closes = offering.registration_closes_at_utc
+    closes_utc = domain.as_utc(closes) if closes is not None else None
+    return OfferingPublic.model_validate(
+        offering,
+        update={
+            "affiliate_name": affiliate.name,
+            "affiliate_state": affiliate.state,
+            "program_code": program.code,
+            "program_title": program.title,
+            "sensitive": program.sensitive,
+            "facilitators_required": program.facilitators_required,
+            "pd_hours": program.pd_hours,
+            "venue": _venue(offering),
+            "registration_closes_at": closes_utc.astimezone(zone) if closes_utc else None,
+            "registration_closes_at_utc": closes_utc,
+            "meetings": [meeting_view(meeting, zone) for meeting in meetings],
+            "created_at": domain.as_utc(offering.created_at),
+            "updated_at": domain.as_utc(offering.updated_at),
+        },
+    )
+
+
+def offering_contract(view: OfferingPublic) -> events.Offering:
+    """The offering as events carry it."""
+    return events.Offering.model_validate(view.model_dump())
+
+
+def meeting_contracts(view: OfferingPublic) -> list[events.Meeting]:
+    """An offering's meetings as events carry them."""
+    return [events.Meeting.model_validate(meeting.model_dump()) for meeting in view.meetings]
+
+
+PATCHABLE = (
+    "title",
+    "description",
+    "venue",
+    "join_url",
+    "capacity",
+    "max_cohorts",
+    "meetings",
+    "registration_closes_at",
+)
+
+
+def patchable_state(view: OfferingPublic) -> dict[str, Any]:
+    """The fields a PATCH may change, as JSON values (instants in UTC) to compare and audit."""
+    data = view.model_dump(mode="json", include=set(PATCHABLE) | {"registration_closes_at_utc"})
+    data["registration_closes_at"] = data.pop("registration_closes_at_utc")
+    data["meetings"] = [
+        {key: meeting[key] for key in ("id", "starts_at_utc", "ends_at_utc")}
+        for meeting in data["meetings"]
+    ]
+    return data

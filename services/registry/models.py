@@ -1,0 +1,177 @@
+"""Registry tables and the request/response models built on them, one family per entity."""
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import field_validator
+from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from services.registry import domain
+from shared.runtime import ServiceRuntime
+
+Format = Literal["in_person", "virtual", "hybrid"]
+Status = Literal["draft", "published", "cancelled"]
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+def now() -> datetime:
+    """The current instant in UTC."""
+    return datetime.now(UTC)
+
+
+def instant(**kwargs: Any) -> Any:
+    """A field stored as a timezone-aware timestamp."""
+    return Field(sa_type=DateTime(timezone=True), **kwargs)
+
+
+class RegistryTable(SQLModel, registry=registry()):
+    """Base of the registry's tables (its own metadata)."""
+
+
+def checked_zone(value: str) -> str:
+    """Validate an IANA zone name for a model field."""
+    return domain.zone_named(value).key
+
+
+# --- affiliates -----------------------------------------------------------------------------
+
+
+# Shared fields of an affiliate (a state branch of the union).
+class AffiliateBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["Ohio EA"]})
+    state: str = Field(
+        max_length=2, description="Two-letter US state code.", schema_extra={"examples": ["OH"]}
+    )
+    timezone: str = Field(
+        max_length=64,
+        description="IANA zone name.",
+        schema_extra={"examples": ["America/New_York"]},
+    )
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        return domain.us_state(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return checked_zone(value)
+
+
+# What the operator sends to register an affiliate.
+class AffiliateCreate(AffiliateBase):
+    pass
+
+
+# The stored affiliate; only the hash of its key is kept.
+class Affiliate(AffiliateBase, RegistryTable, table=True):
+    __tablename__ = "affiliates"
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    created_at: datetime = instant(default_factory=now)
+
+
+# An affiliate as the API shows it.
+class AffiliatePublic(AffiliateBase):
+    id: int
+
+
+# A newly registered affiliate with its API key, shown this once.
+class AffiliateCreated(AffiliatePublic):
+    api_key: str = Field(description="Bearer key of the affiliate; shown once, store it safely.")
+
+
+# A page of affiliates.
+class AffiliatesPublic(SQLModel):
+    items: list[AffiliatePublic]
+    total: int
+
+
+# --- programs -------------------------------------------------------------------------------
+
+
+# Shared fields of a training program (what is taught; offerings schedule it).
+class ProgramBase(SQLModel):
+    code: str = Field(
+        min_length=2,
+        max_length=64,
+        description="Slug: lower-case letters, digits and single hyphens.",
+        schema_extra={"pattern": SLUG, "examples": ["implicit-bias"]},
+    )
+    title: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["Implicit Bias"]})
+    description: str = Field(default="", max_length=5000)
+    facilitators_required: int = Field(default=1, ge=1, le=10)
+    max_participants: int = Field(
+        default=30, ge=1, le=1000, description="Seats per cohort, at most."
+    )
+    pd_hours: float = Field(
+        default=3.0, ge=0, le=500, description="Professional-development hours."
+    )
+    sensitive: bool = Field(default=False, description="Hide the title in reminders and feeds.")
+
+
+# What the operator sends to add a program.
+class ProgramCreate(ProgramBase):
+    pass
+
+
+# The stored program.
+class Program(ProgramBase, RegistryTable, table=True):
+    __tablename__ = "programs"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = instant(default_factory=now)
+
+
+# A program as the API shows it.
+class ProgramPublic(ProgramBase):
+    id: int
+
+
+# A page of programs.
+class ProgramsPublic(SQLModel):
+    items: list[ProgramPublic]
+    total: int
+
+
+# --- audit ----------------------------------------------------------------------------------
+
+
+# Shared fields of an audit entry: who did what to an offering, and what changed.
+class AuditEntryBase(SQLModel):
+    offering_id: int = Field(foreign_key="offerings.id", index=True)
+    actor_role: str = Field(max_length=16)
+    actor_id: int | None = None
+    action: str = Field(max_length=16, description="create, update, publish or cancel.")
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = instant(default_factory=now)
+
+
+# The stored audit entry, written in the same transaction as the change.
+class AuditEntry(AuditEntryBase, RegistryTable, table=True):
+    __tablename__ = "offering_audit"
+    id: int | None = Field(default=None, primary_key=True)
+
+
+# An audit entry as the API shows it.
+class AuditEntryPublic(AuditEntryBase):
+    id: int
+
+    @field_validator("at")
+    @classmethod
+    def _at_in_utc(cls, value: datetime) -> datetime:
+        return domain.as_utc(value)
+
+
+# A page of audit entries, oldest first.
+class AuditEntriesPublic(SQLModel):
+    items: list[AuditEntryPublic]
+    total: int
+
+
+runtime = ServiceRuntime(
+    service="registry", metadata=RegistryTable.metadata, database_setting="registry_database_url"
+)

@@ -1,0 +1,210 @@
+"""Offering tables and models: venues, meetings, offerings and their request/response forms."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from services.registry import domain
+from services.registry.models import Format, RegistryTable, Status, checked_zone, instant, now
+
+# --- venues and meetings --------------------------------------------------------------------
+
+
+# Where an in-person or hybrid offering meets.
+class Venue(SQLModel):
+    name: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["Central Library"]})
+    address: str = Field(
+        min_length=1, max_length=300, schema_extra={"examples": ["96 S Grant Ave"]}
+    )
+    city: str = Field(min_length=1, max_length=100, schema_extra={"examples": ["Columbus"]})
+    state: str = Field(max_length=2, schema_extra={"examples": ["OH"]})
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        return domain.us_state(value)
+
+
+_LOCAL_TIME_HELP = (
+    "Local wall time in the offering's zone, e.g. 2027-03-10T09:00. A time the clocks skip is "
+    "refused; a time that happens twice needs its offset, e.g. 2027-11-07T01:30-05:00."
+)
+
+
+# A new meeting: local start and end in the offering's zone.
+class MeetingCreate(SQLModel):
+    starts_at: str = Field(
+        max_length=40, description=_LOCAL_TIME_HELP, schema_extra={"examples": ["2027-03-10T09:00"]}
+    )
+    ends_at: str = Field(
+        max_length=40, description=_LOCAL_TIME_HELP, schema_extra={"examples": ["2027-03-10T12:00"]}
+    )
+
+
+# A meeting in a PATCH: with `id` it keeps (or moves) that meeting, without it is new.
+class MeetingChange(MeetingCreate):
+    id: int | None = Field(default=None, description="Id of an existing meeting to keep or move.")
+
+
+# A stored meeting: UTC instants (the zone is the offering's).
+class Meeting(RegistryTable, table=True):
+    __tablename__ = "meetings"
+    id: int | None = Field(default=None, primary_key=True)
+    offering_id: int = Field(foreign_key="offerings.id", index=True)
+    starts_at_utc: datetime = instant()
+    ends_at_utc: datetime = instant()
+
+
+# A meeting as the API shows it: local times with offset and their UTC twins.
+class MeetingPublic(SQLModel):
+    id: int
+    starts_at: datetime
+    starts_at_utc: datetime
+    ends_at: datetime
+    ends_at_utc: datetime
+    timezone: str
+
+
+OFFERING_EXAMPLE: dict[str, Any] = {
+    "program_code": "implicit-bias",
+    "title": "Implicit Bias, spring cohort",
+    "format": "in_person",
+    "timezone": "America/New_York",
+    "venue": {
+        "name": "Central Library",
+        "address": "96 S Grant Ave",
+        "city": "Columbus",
+        "state": "OH",
+    },
+    "capacity": 20,
+    "max_cohorts": 2,
+    "meetings": [
+        {"starts_at": "2027-03-10T09:00", "ends_at": "2027-03-10T12:00"},
+        {"starts_at": "2027-03-17T09:00", "ends_at": "2027-03-17T12:00"},
+    ],
+    "registration_closes_at": "2027-03-08T17:00",
+}
+
+
+# --- offerings ------------------------------------------------------------------------------
+
+
+# Fields of an offering shared by the request, the table and the response.
+class OfferingBase(SQLModel):
+    title: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["Implicit Bias"]})
+    description: str = Field(default="", max_length=5000)
+    format: Format = Field(sa_type=String(16), schema_extra={"examples": ["in_person"]})
+    timezone: str = Field(
+        max_length=64,
+        description="IANA zone of the meetings.",
+        schema_extra={"examples": ["America/New_York"]},
+    )
+    join_url: str | None = Field(
+        default=None, max_length=2000, description="Required for virtual and hybrid offerings."
+    )
+    capacity: int = Field(ge=1, le=1000, description="Seats per cohort.")
+    max_cohorts: int = Field(default=1, ge=1, le=100, description="Cohorts the offering may open.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return checked_zone(value)
+
+    @field_validator("join_url")
+    @classmethod
+    def _join_url(cls, value: str | None) -> str | None:
+        return None if value is None else domain.web_link(value)
+
+
+# What an affiliate sends to create an offering (a draft until published).
+class OfferingCreate(OfferingBase):
+    program_code: str = Field(max_length=64, schema_extra={"examples": ["implicit-bias"]})
+    venue: Venue | None = Field(default=None, description="Required for in_person and hybrid.")
+    meetings: list[MeetingCreate] = Field(min_length=1, max_length=100)
+    registration_closes_at: str | None = Field(
+        default=None, max_length=40, description=_LOCAL_TIME_HELP
+    )
+
+
+# A partial change: only the fields sent are changed; `null` clears an optional field.
+class OfferingUpdate(SQLModel):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    venue: Venue | None = None
+    join_url: str | None = Field(default=None, max_length=2000)
+    capacity: int | None = Field(default=None, ge=1, le=1000)
+    max_cohorts: int | None = Field(default=None, ge=1, le=100)
+    meetings: list[MeetingChange] | None = Field(default=None, min_length=1, max_length=100)
+    registration_closes_at: str | None = Field(default=None, max_length=40)
+
+    @field_validator("title", "capacity", "max_cohorts", "meetings")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+    @field_validator("join_url")
+    @classmethod
+    def _join_url(cls, value: str | None) -> str | None:
+        return None if value is None else domain.web_link(value)
+
+
+# The stored offering: UTC instants, the zone, and the span of its meetings for ordering.
+class Offering(OfferingBase, RegistryTable, table=True):
+    __tablename__ = "offerings"
+    id: int | None = Field(default=None, primary_key=True)
+    affiliate_id: int = Field(foreign_key="affiliates.id", index=True)
+    program_id: int = Field(foreign_key="programs.id", index=True)
+    status: str = Field(default="draft", max_length=16, index=True)
+    venue_name: str | None = Field(default=None, max_length=200)
+    venue_address: str | None = Field(default=None, max_length=300)
+    venue_city: str | None = Field(default=None, max_length=100)
+    venue_state: str | None = Field(default=None, max_length=2)
+    registration_closes_at_utc: datetime | None = instant(default=None, nullable=True)
+    first_starts_at_utc: datetime = instant(index=True)
+    last_ends_at_utc: datetime = instant()
+    cancel_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = instant(default_factory=now)
+    updated_at: datetime = instant(default_factory=now)
+
+
+# An offering as the API shows it, with its program, affiliate and meetings.
+class OfferingPublic(OfferingBase):
+    id: int
+    status: Status
+    affiliate_id: int
+    affiliate_name: str
+    affiliate_state: str
+    program_code: str
+    program_title: str
+    sensitive: bool
+    facilitators_required: int
+    pd_hours: float
+    venue: Venue | None
+    registration_closes_at: datetime | None
+    registration_closes_at_utc: datetime | None
+    meetings: list[MeetingPublic]
+    cancel_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# A page of offerings, ordered by first meeting.
+class OfferingsPublic(SQLModel):
+    items: list[OfferingPublic]
+    total: int
+
+
+# The outcome of publishing or cancelling.
+class OfferingStatusPublic(SQLModel):
+    id: int
+    status: Status
+
+
+# Why an offering is cancelled (passed on to everyone booked on it).
+class OfferingCancel(SQLModel):
+    reason: str = Field(default="", max_length=500, schema_extra={"examples": ["Venue closed"]})
