@@ -23,13 +23,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def inherited_environment() -> dict[str, str]:
+    """This process's environment without Cohort's settings, so a child sees only what it is given."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("COHORT_") and not key.endswith("_DATABASE_URL")
+    }
+
+
 class Process:
     """A child process with its output in a log file, killed with its process group."""
 
     def __init__(self, name: str, argv: list[str], env: Mapping[str, str], log_dir: Path):
         self.name = name
         self.argv = argv
-        self.env = {**os.environ, **env}
+        self.env = {**inherited_environment(), **env}
         self.log_path = log_dir / f"{name}.log"
         self.popen: subprocess.Popen[bytes] | None = None
 
