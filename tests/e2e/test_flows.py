@@ -1,8 +1,8 @@
 """End to end through real processes: HTTP in, SMTP out."""
 
 import time
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import httpx
