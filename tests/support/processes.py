@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 def inherited_environment() -> dict[str, str]:
-    """This process's environment without Cohort's settings, so a child sees only what it is given."""
+    """This environment minus Cohort's settings: a child sees only what it is given."""
     return {
         key: value
         for key, value in os.environ.items()
