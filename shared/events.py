@@ -81,6 +81,8 @@ class Offering(Contract):
     max_cohorts: int
     registration_closes_at_utc: datetime | None = None
     meetings: list[Meeting]
+    # When the registry last changed the offering: consumers ignore a state older than theirs.
+    updated_at: datetime | None = None
 
 
 class Recipient(Contract):
@@ -201,6 +203,8 @@ class FacilitatorUnassigned(Event):
     facilitator: Recipient
     cohort: Cohort
     reason: str
+    # Why, in words (e.g. which constraint the new meeting times break).
+    detail: str = ""
 
 
 class CohortUpdated(Event):

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shared.bus import Publisher
+from shared.db import is_sqlite
 from shared.events import Envelope, Event, wrap
 from shared.logs import correlation_id
 
@@ -126,6 +127,10 @@ class Outbox:
         if not event_ids:
             return
         with engine.begin() as connection:
+            if not is_sqlite(engine):
+                # A mark lost in a crash only makes the relay send the event again, and consumers
+                # drop duplicates: this commit need not wait for the WAL flush.
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             connection.execute(
                 update(self.tables.outbox)
                 .where(self.tables.outbox.c.event_id.in_(list(event_ids)))
@@ -134,6 +139,9 @@ class Outbox:
 
 
 def _send_pending_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # Releasing a SAVEPOINT fires after_commit too; the events wait for the real commit.
+        return
     pending: list[tuple[Outbox, Envelope]] = session.info.pop(_PENDING, [])
     if not pending:
         return

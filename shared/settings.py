@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     cohort_mail_from: str = "Cohort <no-reply@cohort.localhost>"
     cohort_reminder_offsets: str = "168h,24h"
     cohort_mail_batch_size: int = 50
-    cohort_mail_max_attempts: int = 6
+    cohort_mail_max_attempts: int = 10
     cohort_mail_retry_base: float = 30.0
     cohort_mail_lease_seconds: float = 120.0
     cohort_mail_redispatch_after: float = 60.0

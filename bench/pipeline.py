@@ -1,0 +1,110 @@
+"""Registration → invite in the mailbox, open loop: Cohort's real path against a bare pipeline.
+
+Both pipelines run side by side on the same machine, same PostgreSQL, Redis and SMTP sink, and
+are measured ALTERNATELY (bare, Cohort, bare, Cohort, ...) so drift in the machine's load hits
+both alike. Requests leave on a fixed schedule; latency runs from each request's scheduled send
+time to its message's arrival at the sink.
+
+    .venv/bin/python -m bench.pipeline [--sustain-seconds 300] [--fixed-seconds 15]
+        [--step-seconds 6] [--no-docs]
+
+Phases: a short warm-up; 50/s and 100/s for each pipeline; a ladder of rising rates per pipeline
+until it stops keeping up (saturation); then Cohort alone for --sustain-seconds at the highest
+rate it kept up with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import report
+from bench.pipeline_report import Results, highest_kept_up, render
+from bench.pipeline_stack import Bench, pipelines
+
+FIXED_RATES = (50.0, 100.0)
+LADDER = (20, 30, 40, 60, 80, 100, 120, 140, 160, 180, 200, 220, 240, 270, 300, 340, 380, 420)
+
+
+async def climb(bench: Bench, results: Results, seconds: float) -> dict[str, float]:
+    """Raise each pipeline's rate rung by rung, from the highest fixed rate it kept up with,
+    until a rung fails twice in a row (once may be a passing disturbance on a shared machine);
+    return the highest rate each kept up with."""
+    best = {
+        p: highest_kept_up([o for o in results.fixed if o.pipeline == p])
+        for p in ("bare", "cohort")
+    }
+    going = {p for p in best if best[p] < LADDER[-1]}
+    for rate in (r for r in LADDER if r > min(best.values())):
+        for pipeline in ("bare", "cohort"):
+            if pipeline not in going or rate <= best[pipeline]:
+                continue
+            for _ in range(2):
+                outcome = await bench.phase(pipeline, rate, seconds)
+                results.ladder.append(outcome)
+                if outcome.sustained:
+                    best[pipeline] = rate
+                    break
+            else:
+                going.discard(pipeline)
+        if not going:
+            break
+    return best
+
+
+async def measure(bench: Bench, args: argparse.Namespace) -> Results:
+    """Every phase, alternating the two pipelines."""
+    results = Results()
+    print("warm-up", flush=True)
+    for pipeline in ("bare", "cohort"):
+        await bench.phase(pipeline, 20, 5)
+    print("fixed rates", flush=True)
+    for rate in FIXED_RATES:
+        for pipeline in ("bare", "cohort"):
+            outcome = await bench.phase(pipeline, rate, args.fixed_seconds)
+            results.fixed.append(outcome)
+            if pipeline == "cohort":
+                results.stages[f"{rate:.0f}/s"] = bench.stage_breakdown(outcome)
+    print("ladder (until each pipeline falls behind twice at the same rate)", flush=True)
+    results.saturation = await climb(bench, results, args.step_seconds)
+    cohort_best = results.saturation["cohort"]
+    sustain_rate = cohort_best or LADDER[0] / 2
+    print(f"sustained: Cohort at {sustain_rate:.0f}/s for {args.sustain_seconds:.0f}s", flush=True)
+    results.sustain = await bench.phase("cohort", sustain_rate, args.sustain_seconds)
+    results.stages[f"sustained {sustain_rate:.0f}/s"] = bench.stage_breakdown(results.sustain)
+    return results
+
+
+def main() -> None:
+    """Measure both pipelines, print the figures, write the report section."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sustain-seconds", type=float, default=300.0)
+    parser.add_argument("--fixed-seconds", type=float, default=15.0)
+    parser.add_argument("--step-seconds", type=float, default=6.0)
+    parser.add_argument("--drain-seconds", type=float, default=10.0)
+    parser.add_argument("--no-docs", action="store_true", help="do not touch docs/PERFORMANCE.md")
+    args = parser.parse_args()
+    argv = [a for a in sys.argv[1:] if a != "--no-docs"]
+    started = datetime.now(UTC)
+    log_dir = Path(tempfile.mkdtemp(prefix="cohort-bench-pipeline-"))
+    print(f"process logs in {log_dir}", flush=True)
+    with pipelines(log_dir, args.drain_seconds) as bench:
+        results = asyncio.run(measure(bench, args))
+    body = render(
+        results,
+        command=report.command("bench.pipeline", *argv),
+        started=started,
+        fixed_seconds=args.fixed_seconds,
+        step_seconds=args.step_seconds,
+    )
+    print(body)
+    if not args.no_docs:
+        print(f"written to {report.replace_section('pipeline', body)}")
+
+
+if __name__ == "__main__":
+    main()

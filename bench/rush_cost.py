@@ -1,0 +1,75 @@
+"""Where a registration's time goes: CPU per request, one client at a time.
+
+The server's own CPU time (from /proc) per answer, for the bare app and for the scheduler, and
+the scheduler's use case run in this process without HTTP, with and without the outbox's
+after-commit send (the event handed to Redis and its row marked sent).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from bench.rush_load import Body, run_phase
+from bench.rush_setup import Server, World
+
+
+@dataclass(frozen=True)
+class Costs:
+    """CPU milliseconds per request of each part."""
+
+    bare_http: float
+    registration_http: float
+    registration_in_process: float
+    outbox_send: float
+
+
+def _http_cost(server: Server, path: str, body: Body, seconds: float) -> float:
+    before = server.cpu_seconds()
+    phase = run_phase("cost", server.url, path, body, clients=1, seconds=seconds)
+    return (server.cpu_seconds() - before) / max(len(phase.statuses), 1) * 1000
+
+
+def _in_process_cost(world: World, offering_id: int, calls: int) -> tuple[float, float]:
+    from sqlmodel import Session
+
+    from services.scheduler.database import runtime
+    from services.scheduler.service_registrations import register_educator
+    from shared.outbox import Outbox
+
+    sending = [0.0]
+    original = Outbox.send_now
+
+    def timed(self: Outbox, engine: object, envelopes: object) -> None:
+        started = time.process_time()
+        original(self, engine, envelopes)  # type: ignore[arg-type]
+        sending[0] += time.process_time() - started
+
+    Outbox.send_now = timed  # type: ignore[method-assign]
+    try:
+        started = time.process_time()
+        for _ in range(calls):
+            with Session(runtime.engine(), expire_on_commit=False) as session:
+                register_educator(
+                    session, educator_id=world.next_educator_id(), offering_id=offering_id
+                )
+        total = time.process_time() - started
+    finally:
+        Outbox.send_now = original  # type: ignore[method-assign]
+    return total / calls * 1000, sending[0] / calls * 1000
+
+
+def measure_costs(bare: Server, scheduler: Server, world: World, seconds: float) -> Costs:
+    """Sequential requests against each server, then the use case in this process."""
+    counter = iter(range(10**9))
+
+    def bare_body() -> tuple[bytes, dict[str, str]]:
+        return f'{{"offering_id": {next(counter)}}}'.encode(), {}
+
+    offering = world.spread_ids[0]
+    bare_ms = _http_cost(bare, "/signups", bare_body, seconds)
+    registration_ms = _http_cost(
+        scheduler, "/registrations", lambda: world.registration(offering), seconds
+    )
+    in_process_ms, outbox_ms = _in_process_cost(world, world.spread_ids[1], calls=300)
+    return Costs(bare_ms, registration_ms, in_process_ms, outbox_ms)

@@ -1,0 +1,76 @@
+"""The notifier's HTTP routes: the delivery ledger for operators, calendar feeds for recipients."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from sqlmodel import Session
+
+from services.notifier import service
+from services.notifier.models import DeliveriesPublic, DeliveryPublic, runtime
+from shared.auth import Operator, verify_token
+
+SessionDep = Annotated[Session, Depends(runtime.session)]
+Kind = Literal[
+    "invite",
+    "update",
+    "cancel",
+    "waitlisted",
+    "reminder",
+    "facilitator_invite",
+    "facilitator_cancel",
+]
+Status = Literal["queued", "sending", "sent", "failed"]
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+NO_FEED = "calendar feeds exist for educators and facilitators"
+
+router = APIRouter(tags=["notifier"])
+
+
+@router.get("/deliveries", response_model=DeliveriesPublic, summary="Outgoing messages")
+def get_deliveries(
+    _operator: Operator,
+    session: SessionDep,
+    recipient: Annotated[str | None, Query(max_length=320)] = None,
+    kind: Kind | None = None,
+    status: Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DeliveriesPublic:
+    """The delivery ledger, newest first (operator only)."""
+    return service.list_deliveries(
+        session=session, recipient=recipient, kind=kind, status=status, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/deliveries/{delivery_id}/retry",
+    response_model=DeliveryPublic,
+    summary="Send a failed message again",
+    responses={404: {}, 409: {}},
+)
+def post_delivery_retry(
+    _operator: Operator, session: SessionDep, delivery_id: int
+) -> DeliveryPublic:
+    """Queue a failed message again with a fresh set of attempts (operator only)."""
+    return service.retry_delivery(session=session, delivery_id=delivery_id)
+
+
+@router.get(
+    "/calendars/{token}.ics",
+    summary="A recipient's live calendar feed",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}, 401: {}, 403: {}},
+)
+def get_calendar(token: str, session: SessionDep) -> Response:
+    """The educator's or facilitator's meetings as a subscribable calendar (METHOD:PUBLISH)."""
+    principal = verify_token(token)
+    if principal is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="invalid calendar token")
+    feed = service.calendar_feed(session=session, principal=principal)
+    if feed is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=NO_FEED)
+    return Response(
+        content=feed.encode("utf-8"),
+        media_type=CALENDAR_TYPE,
+        headers={"Cache-Control": "private, max-age=300"},
+    )

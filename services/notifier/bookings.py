@@ -1,0 +1,206 @@
+"""The notifier's projection of bookings: who holds which meeting, with which UID and SEQUENCE.
+
+Every change here is decided from the stored state and the event's state, never from the event
+alone, so a redelivered or late event changes nothing it should not.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from services.notifier.domain import (
+    UPDATE,
+    MeetingPlan,
+    cancel_kind,
+    invite_kind,
+    mail_domain,
+    plan_cohort,
+    visible_changes,
+)
+from services.notifier.ical import meeting_uid
+from services.notifier.models import ACTIVE, CANCELLED, Booking, Ended, utcnow
+from shared.db import is_sqlite
+from shared.events import Cohort, Recipient
+from shared.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Change:
+    """A booking the recipient must hear about, and how (invite, update, cancel ...)."""
+
+    booking: Booking
+    kind: str
+    changed: tuple[str, ...] = ()
+
+
+def end(session: Session, key: str) -> None:
+    """Record that something is over for good ("cohort:7", "registration:12")."""
+    dialect_insert = sqlite_insert if is_sqlite(session.get_bind()) else pg_insert  # type: ignore[arg-type]
+    table = Ended.__table__  # type: ignore[attr-defined]
+    session.execute(
+        dialect_insert(table).values(key=key, ended_at=utcnow()).on_conflict_do_nothing()
+    )
+
+
+def has_ended(session: Session, *keys: str) -> bool:
+    """Tell whether any of these keys was ended before."""
+    query = select(Ended.key).where(col(Ended.key).in_(keys)).limit(1)
+    return session.exec(query).first() is not None
+
+
+def holds_seat(session: Session, source: str) -> bool:
+    """Tell whether a registration or assignment has booked any meeting yet."""
+    return (
+        session.exec(select(Booking.id).where(Booking.source == source).limit(1)).first()
+        is not None
+    )
+
+
+def _locked(session: Session, query):  # type: ignore[no-untyped-def]
+    return session.exec(query.with_for_update()).all()
+
+
+def recipient_bookings(
+    session: Session, *, recipient_kind: str, recipient_id: int, cohort: Cohort
+) -> list[Booking]:
+    """A recipient's bookings of a cohort or of its meetings, locked for update."""
+    meeting_ids = [meeting.id for meeting in cohort.meetings] or [0]
+    query = select(Booking).where(
+        Booking.recipient_kind == recipient_kind,
+        Booking.recipient_id == recipient_id,
+        or_(col(Booking.cohort_id) == cohort.id, col(Booking.meeting_id).in_(meeting_ids)),
+    )
+    # Rows are always locked in id order, so two handlers never wait on each other in a cycle.
+    return list(_locked(session, query.order_by(col(Booking.id))))
+
+
+def bookings_of(
+    session: Session, recipient_kind: str, recipient_id: int, cohort_id: int
+) -> list[Booking]:
+    """A recipient's bookings (any status) in one cohort."""
+    query = select(Booking).where(
+        Booking.recipient_kind == recipient_kind,
+        Booking.recipient_id == recipient_id,
+        Booking.cohort_id == cohort_id,
+    )
+    return list(session.exec(query).all())
+
+
+def cohort_bookings(session: Session, cohort_id: int) -> list[Booking]:
+    """Every active booking of a cohort, locked for update."""
+    query = select(Booking).where(Booking.cohort_id == cohort_id, Booking.status == ACTIVE)
+    return list(_locked(session, query.order_by(col(Booking.id))))
+
+
+def _apply(booking: Booking, plan: MeetingPlan, recipient: Recipient, cohort: Cohort) -> None:
+    booking.recipient_email = recipient.email
+    booking.recipient_name = recipient.name
+    booking.recipient_timezone = recipient.timezone
+    booking.cohort_id = cohort.id
+    booking.offering_id = cohort.offering_id
+    booking.starts_at = plan.starts_at
+    booking.ends_at = plan.ends_at
+    booking.timezone = plan.timezone
+    booking.title = plan.title
+    booking.description = plan.description
+    booking.program_title = plan.program_title
+    booking.affiliate_name = plan.affiliate_name
+    booking.sensitive = plan.sensitive
+    booking.location = plan.location
+    booking.join_url = plan.join_url
+    booking.updated_at = utcnow()
+
+
+def _new_booking(recipient: Recipient, plan: MeetingPlan, cohort: Cohort, source: str) -> Booking:
+    uid = meeting_uid(
+        meeting_id=plan.meeting_id,
+        recipient_kind=recipient.kind,
+        recipient_id=recipient.id,
+        domain=mail_domain(get_settings().cohort_mail_from),
+    )
+    booking = Booking(
+        recipient_kind=recipient.kind,
+        recipient_id=recipient.id,
+        recipient_email=recipient.email,
+        recipient_name=recipient.name,
+        meeting_id=plan.meeting_id,
+        cohort_id=cohort.id,
+        offering_id=cohort.offering_id,
+        source=source,
+        uid=uid,
+        starts_at=plan.starts_at,
+        ends_at=plan.ends_at,
+        timezone=plan.timezone,
+        title=plan.title,
+    )
+    _apply(booking, plan, recipient, cohort)
+    return booking
+
+
+def sync_recipient(
+    session: Session,
+    *,
+    recipient: Recipient,
+    cohort: Cohort,
+    source: str = "",
+    may_reactivate: bool = False,
+) -> list[Change]:
+    """Make a recipient's bookings match the cohort's meetings; return what they must be told.
+
+    Missing meetings are booked (invite), changed ones updated (SEQUENCE+1), meetings the cohort
+    no longer has cancelled. A cancelled booking comes back only when `may_reactivate` and a
+    different source (a new registration or assignment) now holds it.
+    """
+    existing = {
+        b.meeting_id: b
+        for b in recipient_bookings(
+            session, recipient_kind=recipient.kind, recipient_id=recipient.id, cohort=cohort
+        )
+    }
+    changes: list[Change] = []
+    plans = plan_cohort(cohort)
+    for plan in plans:
+        booking = existing.get(plan.meeting_id)
+        if booking is None:
+            booking = _new_booking(recipient, plan, cohort, source)
+            session.add(booking)
+            changes.append(Change(booking, invite_kind(recipient.kind)))
+        elif booking.status == CANCELLED:
+            if may_reactivate and booking.source != source:
+                _apply(booking, plan, recipient, cohort)
+                booking.status, booking.source = ACTIVE, source
+                booking.sequence += 1
+                changes.append(Change(booking, invite_kind(recipient.kind)))
+        else:
+            changed = visible_changes(booking, plan)
+            _apply(booking, plan, recipient, cohort)
+            booking.source = source or booking.source
+            if changed:
+                booking.sequence += 1
+                changes.append(Change(booking, UPDATE, changed))
+    planned = {plan.meeting_id for plan in plans}
+    gone = [
+        b for b in existing.values() if b.cohort_id == cohort.id and b.meeting_id not in planned
+    ]
+    changes += cancel_bookings(session, gone)
+    session.flush()
+    return changes
+
+
+def cancel_bookings(session: Session, bookings: Iterable[Booking]) -> list[Change]:
+    """Cancel the still-active bookings among these (a cancelled one is never cancelled twice)."""
+    changes = []
+    for booking in bookings:
+        if booking.status != ACTIVE:
+            continue
+        booking.status = CANCELLED
+        booking.sequence += 1
+        booking.updated_at = utcnow()
+        session.add(booking)
+        changes.append(Change(booking, cancel_kind(booking.recipient_kind)))
+    session.flush()
+    return changes

@@ -1,0 +1,172 @@
+"""Rows under a sender's claim: taking them (row lock, lease), renewing the lease, recording
+how each send went. Every function here is one short transaction."""
+
+import logging
+import os
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from services.notifier.domain import retry_delay
+from services.notifier.ledger import claimable, delivery
+from services.notifier.models import utcnow
+from shared.db import is_sqlite
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ClaimedRow:
+    """A row this sender holds: what to send and where."""
+
+    id: int
+    recipient: str
+    kind: str
+    uid: str | None
+    sequence: int
+    attempts: int
+    correlation_id: str | None
+    message: bytes
+
+
+@dataclass
+class Claim:
+    """Rows one sender holds under one claim token, and when it last renewed their lease."""
+
+    token: str
+    rows: list[ClaimedRow]
+    renewed_at: float = field(default_factory=time.monotonic)
+
+
+def claim_rows(connection: Connection, ids: Sequence[int], *, limit: int, drain: bool) -> Claim:
+    """Take up to `limit` claimable rows, the given ones first (and, draining, any other due
+    ones): one UPDATE marks them sending under a fresh lease and returns what to send."""
+    settings = get_settings()
+    now = utcnow()
+    token = str(uuid.uuid4())
+    given = delivery.c.id.in_(list(ids) or [0])
+    chosen = select(delivery.c.id).where(
+        claimable(now),
+        # A row whose sender died this many times is the sweep's to fail, not ours to retry.
+        or_(delivery.c.status == "queued", delivery.c.attempts < settings.cohort_mail_max_attempts),
+    )
+    if not drain:
+        chosen = chosen.where(given)
+    chosen = chosen.order_by(given.desc(), delivery.c.id).limit(limit)
+    if not is_sqlite(connection.engine):  # other senders skip rows this one holds
+        chosen = chosen.with_for_update(skip_locked=True)
+    lease = now + timedelta(seconds=settings.cohort_mail_lease_seconds)
+    statement = (
+        update(delivery)
+        .where(delivery.c.id.in_(chosen.scalar_subquery()))
+        .values(status="sending", claim=token, lease_until=lease, attempts=delivery.c.attempts + 1)
+        .returning(
+            delivery.c.id,
+            delivery.c.recipient,
+            delivery.c.kind,
+            delivery.c.uid,
+            delivery.c.sequence,
+            delivery.c.attempts,
+            delivery.c.correlation_id,
+            delivery.c.message,
+        )
+    )
+    with connection.begin():
+        rows = [ClaimedRow(*row) for row in connection.execute(statement)]
+    return Claim(token, sorted(rows, key=lambda row: row.id))
+
+
+def record_sent(connection: Connection, token: str, ids: list[int]) -> None:
+    if not ids:
+        return
+    with connection.begin():
+        connection.execute(
+            update(delivery)
+            .where(delivery.c.id.in_(ids), delivery.c.claim == token)
+            .values(status="sent", sent_at=utcnow(), error=None, claim=None, lease_until=None)
+        )
+
+
+class SentRecorder:
+    """Records sent rows on a thread with its own connection, so database round trips overlap
+    the SMTP conversation instead of adding to it. One per process; `flush` waits for it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.pending: queue.Queue[tuple[str, list[int]]] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, name="sent-recorder", daemon=True)
+        self.thread.start()
+
+    def record(self, token: str, ids: list[int]) -> None:
+        """Mark these rows sent (soon)."""
+        if ids:
+            self.pending.put((token, ids))
+
+    def flush(self) -> None:
+        """Wait until everything handed over so far is recorded."""
+        self.pending.join()
+
+    def _run(self) -> None:
+        connection: Connection | None = None
+        while True:
+            token, ids = self.pending.get()
+            try:
+                connection = connection or self.engine.connect()
+                record_sent(connection, token, ids)
+            except Exception:
+                # The rows stay `sending`; when their lease runs out they are sent again.
+                log.exception("could not record sent deliveries")
+                if connection is not None:
+                    connection.invalidate()
+                    connection = None
+            finally:
+                self.pending.task_done()
+
+
+_recorders: dict[tuple[int, int], SentRecorder] = {}
+
+
+def sent_recorder(engine: Engine) -> SentRecorder:
+    """This process's recorder for `engine` (a forked child starts its own)."""
+    key = (os.getpid(), id(engine))
+    recorder = _recorders.get(key)
+    if recorder is None:
+        recorder = _recorders[key] = SentRecorder(engine)
+    return recorder
+
+
+def record_failure(
+    connection: Connection, token: str, row: ClaimedRow, error: str, final: bool
+) -> str:
+    settings = get_settings()
+    if final or row.attempts >= settings.cohort_mail_max_attempts:
+        values: dict[str, object] = {"status": "failed"}
+    else:
+        wait = retry_delay(row.attempts, base=settings.cohort_mail_retry_base)
+        values = {"status": "queued", "next_attempt_at": utcnow() + wait, "dispatched_at": None}
+    with connection.begin():
+        connection.execute(
+            update(delivery)
+            .where(delivery.c.id == row.id, delivery.c.claim == token)
+            .values(error=error[:2000], claim=None, lease_until=None, **values)
+        )
+    return str(values["status"])
+
+
+def renew_lease(connection: Connection, claim: Claim, pending: list[int]) -> None:
+    lease = utcnow() + timedelta(seconds=get_settings().cohort_mail_lease_seconds)
+    with connection.begin():
+        connection.execute(
+            update(delivery)
+            .where(delivery.c.id.in_(pending), delivery.c.claim == claim.token)
+            .values(lease_until=lease)
+        )
+    claim.renewed_at = time.monotonic()

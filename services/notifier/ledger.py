@@ -1,0 +1,194 @@
+"""The delivery ledger: one row per outgoing message, unique per recipient/meeting/kind/sequence.
+
+Rows move queued → sending → sent | failed. A row is written in the same transaction as the
+change that caused it; the send task is enqueued only after that transaction commits.
+
+Stale rule: a row in `sending` holds a lease (`lease_until`, COHORT_MAIL_LEASE_SECONDS from the
+claim, renewed while its batch is being sent). A lease that ran out means the sender died, so the
+row may be claimed again (the sweep re-enqueues it). A claim counts as an attempt, so a message
+whose sender keeps dying is failed by the sweep after COHORT_MAIL_MAX_ATTEMPTS.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from celery import Celery
+from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from services.notifier.models import Delivery, utcnow
+from shared.celery_app import publisher_app
+from shared.db import is_sqlite
+from shared.logs import correlation_id
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+SEND_TASK = "notifier.send_delivery"
+MAIL_QUEUE = "mail"
+_PENDING = "notifier_pending_deliveries"
+SWEEP_LIMIT = 5000
+LOST_SENDER = "the sender stopped while sending (lease ran out)"
+
+delivery = Delivery.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A rendered message ready to enter the ledger."""
+
+    recipient: str
+    kind: str
+    message: bytes
+    meeting_id: int = 0
+    sequence: int = 0
+    variant: str = ""
+    method: str | None = None
+    uid: str | None = None
+
+
+def _row(outgoing: Outgoing, now: datetime) -> dict[str, Any]:
+    return {
+        "recipient": outgoing.recipient.strip().lower(),
+        "meeting_id": outgoing.meeting_id,
+        "kind": outgoing.kind,
+        "sequence": outgoing.sequence,
+        "variant": outgoing.variant,
+        "method": outgoing.method,
+        "uid": outgoing.uid,
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "dispatched_at": now,
+        "correlation_id": correlation_id.get(),
+        "created_at": now,
+        "message": outgoing.message,
+    }
+
+
+def queue_messages(session: Session, outgoing: Sequence[Outgoing]) -> list[int]:
+    """Add messages to the ledger in the session's transaction (one statement); a message whose
+    key is already there is left out. Returns the ids of the new rows."""
+    if not outgoing:
+        return []
+    now = utcnow()
+    dialect_insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = (
+        dialect_insert(delivery)
+        .values([_row(item, now) for item in outgoing])
+        .on_conflict_do_nothing()
+        .returning(delivery.c.id)
+    )
+    ids = [int(row_id) for row_id in session.execute(statement).scalars()]
+    session.info.setdefault(_PENDING, []).extend(ids)
+    return ids
+
+
+def queue_message(session: Session, outgoing: Outgoing) -> int | None:
+    """Add one message to the ledger in the session's transaction; None when its key exists."""
+    ids = queue_messages(session, [outgoing])
+    return ids[0] if ids else None
+
+
+def queue_again(session: Session, row: Delivery) -> None:
+    """Send a failed row again from scratch (an operator's decision); enqueued after commit."""
+    now = utcnow()
+    row.status, row.attempts, row.error = "queued", 0, None
+    row.next_attempt_at, row.dispatched_at = now, now
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.info.setdefault(_PENDING, []).append(row.id)
+
+
+@lru_cache(maxsize=1)
+def _sender_app() -> Celery:
+    return publisher_app()
+
+
+def dispatch(ids: Sequence[int]) -> None:
+    """Enqueue send tasks for these rows, a batch per task; the sweep covers a failed enqueue."""
+    size = max(1, get_settings().cohort_mail_batch_size)
+    for start in range(0, len(ids), size):
+        chunk = list(ids[start : start + size])
+        try:
+            _sender_app().send_task(SEND_TASK, args=[chunk], queue=MAIL_QUEUE)
+        except Exception as exc:
+            log.warning("could not enqueue deliveries; the sweep will", extra={"error": repr(exc)})
+            return
+
+
+def _dispatch_after_commit(session: Session) -> None:
+    ids: list[int] = session.info.pop(_PENDING, [])
+    if ids:
+        dispatch(ids)
+
+
+def _drop_pending(session: Session, *_: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+event.listen(Session, "after_commit", _dispatch_after_commit)
+event.listen(Session, "after_soft_rollback", _drop_pending)
+
+
+def claimable(now: Any) -> Any:
+    """Rows a sender may take now: queued and due, or sending under a lease that ran out."""
+    queued = and_(delivery.c.status == "queued", delivery.c.next_attempt_at <= now)
+    stale = and_(delivery.c.status == "sending", delivery.c.lease_until < now)
+    return or_(queued, stale)
+
+
+def fail_abandoned(connection: Connection) -> int:
+    """Fail rows whose sender died while sending them COHORT_MAIL_MAX_ATTEMPTS times."""
+    now = utcnow()
+    with connection.begin():
+        result = connection.execute(
+            update(delivery)
+            .where(
+                delivery.c.status == "sending",
+                delivery.c.lease_until < now,
+                delivery.c.attempts >= get_settings().cohort_mail_max_attempts,
+            )
+            .values(status="failed", error=LOST_SENDER, claim=None, lease_until=None)
+        )
+    if result.rowcount:
+        log.warning("deliveries failed for good", extra={"count": result.rowcount})
+    return int(result.rowcount)
+
+
+def retry_deliveries(engine: Engine) -> int:
+    """Re-enqueue rows due again (backoff over, or a sender's lease ran out); return how many."""
+    settings = get_settings()
+    now = utcnow()
+    recently = now - timedelta(seconds=settings.cohort_mail_redispatch_after)
+    query = (
+        select(delivery.c.id)
+        .where(
+            claimable(now),
+            or_(delivery.c.dispatched_at.is_(None), delivery.c.dispatched_at < recently),
+        )
+        .order_by(delivery.c.id)
+        .limit(SWEEP_LIMIT)
+    )
+    if not is_sqlite(engine):
+        query = query.with_for_update(skip_locked=True)
+    with engine.connect() as connection:
+        fail_abandoned(connection)
+    with engine.begin() as connection:
+        ids = [int(row_id) for row_id in connection.execute(query).scalars()]
+        if ids:
+            connection.execute(
+                update(delivery).where(delivery.c.id.in_(ids)).values(dispatched_at=now)
+            )
+    if ids:
+        log.info("deliveries re-enqueued", extra={"count": len(ids)})
+        dispatch(ids)
+    return len(ids)

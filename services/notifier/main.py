@@ -1,0 +1,32 @@
+"""The notifier's HTTP app (uvicorn services.notifier.main:app, port 8003)."""
+
+from fastapi import FastAPI
+
+from services.notifier.api import router
+from services.notifier.models import runtime
+from services.notifier.privacy import mask_addresses_in_logs
+from shared.logs import configure_logging
+from shared.settings import get_settings
+from shared.web import create_service_app
+
+
+def _start() -> None:
+    settings = get_settings()
+    configure_logging("notifier", level=settings.cohort_log_level, as_json=settings.cohort_log_json)
+    mask_addresses_in_logs()
+    runtime.create_schema()
+
+
+def create_app() -> FastAPI:
+    """Build the notifier API."""
+    return create_service_app(
+        service="notifier",
+        title="Cohort notifier",
+        description="Delivery ledger of invites and notices, and live calendar feeds.",
+        engine=runtime.engine,
+        routers=[router],
+        on_startup=[_start],
+    )
+
+
+app = create_app()

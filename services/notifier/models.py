@@ -1,0 +1,154 @@
+"""The notifier's tables (bookings projection, delivery ledger, reminders) and its API models."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import DateTime, Index, LargeBinary, UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from shared.runtime import ServiceRuntime
+
+ACTIVE = "active"
+CANCELLED = "cancelled"
+
+
+def utcnow() -> datetime:
+    """The current instant in UTC."""
+    return datetime.now(UTC)
+
+
+def _stamp(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
+
+
+def _instant(**kwargs: Any) -> Any:
+    return Field(sa_type=DateTime(timezone=True), **kwargs)
+
+
+class NotifierTable(SQLModel, registry=registry()):
+    """Base of the notifier's tables (its own metadata)."""
+
+
+class Booking(NotifierTable, table=True):
+    """One recipient's place at one meeting: the iTIP object (UID, SEQUENCE) in their calendar."""
+
+    __table_args__ = (UniqueConstraint("recipient_kind", "recipient_id", "meeting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_kind: str = Field(max_length=16)
+    recipient_id: int
+    recipient_email: str = Field(max_length=320)
+    recipient_name: str = Field(max_length=200)
+    recipient_timezone: str | None = Field(default=None, max_length=64)
+    meeting_id: int
+    cohort_id: int = Field(index=True)
+    offering_id: int
+    # What holds the seat: "registration:<id>" or "assignment:<id>"; a cancelled source is final.
+    source: str = Field(default="", max_length=64, index=True)
+    uid: str = Field(max_length=255)
+    sequence: int = 0
+    status: str = Field(default=ACTIVE, max_length=16)
+    starts_at: datetime = _instant()
+    ends_at: datetime = _instant()
+    timezone: str = Field(max_length=64)
+    title: str
+    description: str = ""
+    program_title: str = ""
+    affiliate_name: str = ""
+    sensitive: bool = False
+    location: str | None = None
+    join_url: str | None = None
+    updated_at: datetime = _stamp()
+
+
+class Ended(NotifierTable, table=True):
+    """Something final ("cohort:7", "registration:12", "assignment:3"): later events about it
+    (redelivered or arriving out of order) book nobody."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    ended_at: datetime = _stamp()
+
+
+class Delivery(NotifierTable, table=True):
+    """One outgoing message in the ledger: queued → sending → sent | failed."""
+
+    __table_args__ = (
+        UniqueConstraint("recipient", "meeting_id", "kind", "sequence", "variant"),
+        Index("ix_delivery_status_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=320, index=True)
+    meeting_id: int = 0
+    kind: str = Field(max_length=32)
+    sequence: int = 0
+    # Tells apart messages sharing the rest of the key (a reminder's offset, a notice's source).
+    variant: str = Field(default="", max_length=64)
+    method: str | None = Field(default=None, max_length=16)
+    uid: str | None = Field(default=None, max_length=255)
+    status: str = Field(default="queued", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _stamp()
+    dispatched_at: datetime | None = _instant(default=None)
+    claim: str | None = Field(default=None, max_length=36)
+    lease_until: datetime | None = _instant(default=None)
+    error: str | None = None
+    correlation_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _stamp()
+    sent_at: datetime | None = _instant(default=None)
+    message: bytes = Field(sa_type=LargeBinary)
+
+
+class Reminder(NotifierTable, table=True):
+    """A reminder due before a booked meeting, recomputed whenever the booking changes."""
+
+    __table_args__ = (
+        UniqueConstraint("booking_id", "offset_label"),
+        Index("ix_reminder_status_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id")
+    offset_label: str = Field(max_length=16)
+    before_seconds: int
+    due_at: datetime = _instant()
+    # The booking's sequence the due time was computed for; a mismatch at send time means a move.
+    sequence: int = 0
+    status: str = Field(default="pending", max_length=16)
+    sent_at: datetime | None = _instant(default=None)
+    delivery_id: int | None = None
+
+
+# --- API models ----------------------------------------------------------------------------
+
+
+class DeliveryPublic(BaseModel):
+    """One ledger row as operators see it."""
+
+    id: int
+    recipient: str
+    kind: str
+    status: str
+    method: str | None
+    uid: str | None
+    sequence: int
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    error: str | None
+    meeting_id: int
+    next_attempt_at: datetime | None
+
+
+class DeliveriesPublic(BaseModel):
+    """A page of ledger rows."""
+
+    items: list[DeliveryPublic]
+    total: int
+
+
+runtime = ServiceRuntime(
+    service="notifier", metadata=NotifierTable.metadata, database_setting="notifier_database_url"
+)

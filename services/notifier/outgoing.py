@@ -1,0 +1,178 @@
+"""Outgoing messages: a booking (or a notice) rendered into the bytes the ledger stores."""
+
+from datetime import datetime
+from email.utils import parseaddr
+from typing import cast
+
+from services.notifier.content import (
+    MeetingView,
+    MessageContent,
+    MessageKind,
+    neutral_summary,
+    render_bodies,
+    render_subject,
+)
+from services.notifier.domain import METHOD_OF_KIND, REMINDER, as_utc, mail_domain
+from services.notifier.ical import CalendarEvent, build_calendar
+from services.notifier.ledger import Outgoing
+from services.notifier.message import compose_message
+from services.notifier.models import Booking, utcnow
+from shared.settings import get_settings
+
+# Invites carry a display alarm this long before each meeting (cancellations carry none).
+ALARM_MINUTES = 30
+NEUTRAL_DESCRIPTION = "Professional development session. The details are in your email."
+
+
+def _organizer() -> tuple[str, str]:
+    name, email = parseaddr(get_settings().cohort_mail_from)
+    return name or "Cohort", email
+
+
+def calendar_event(
+    booking: Booking, *, method: str, dtstamp: datetime | None = None
+) -> CalendarEvent:
+    """The booking as one VEVENT: an invite's (one ATTENDEE) or a feed's (none, for PUBLISH)."""
+    organizer_name, organizer_email = _organizer()
+    cancelled = method == "CANCEL" or (method == "PUBLISH" and booking.status == "cancelled")
+    described = NEUTRAL_DESCRIPTION if booking.sensitive else booking.description
+    return CalendarEvent(
+        uid=booking.uid,
+        sequence=booking.sequence,
+        summary=neutral_summary(booking.title, booking.sensitive),
+        description=described,
+        starts_at=as_utc(booking.starts_at),
+        ends_at=as_utc(booking.ends_at),
+        timezone=booking.timezone,
+        location=booking.location,
+        url=booking.join_url,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        organizer_email=organizer_email,
+        organizer_name=organizer_name,
+        attendee_email=None if method == "PUBLISH" else booking.recipient_email,
+        attendee_name=None if method == "PUBLISH" else booking.recipient_name,
+        alarm_minutes_before=ALARM_MINUTES if method == "REQUEST" else None,
+        dtstamp=dtstamp or utcnow(),
+        last_modified=as_utc(booking.updated_at),
+        private=booking.sensitive,
+    )
+
+
+def _content(
+    booking: Booking, kind: MessageKind, *, cancelled: bool, changed: tuple[str, ...] = ()
+) -> MessageContent:
+    view = MeetingView(
+        starts_at=as_utc(booking.starts_at),
+        ends_at=as_utc(booking.ends_at),
+        timezone=booking.timezone,
+        cancelled=cancelled,
+    )
+    return MessageContent(
+        kind=kind,
+        recipient_name=booking.recipient_name,
+        recipient_timezone=booking.recipient_timezone,
+        title=booking.title,
+        program_title=booking.program_title,
+        sensitive=booking.sensitive,
+        meetings=(view,),
+        location=booking.location,
+        join_url=booking.join_url,
+        affiliate_name=booking.affiliate_name,
+        changed=changed,
+    )
+
+
+def _compose(
+    content: MessageContent,
+    *,
+    kind: str,
+    to_name: str,
+    to_email: str,
+    calendar_text: str | None,
+    method: str | None,
+) -> bytes:
+    settings = get_settings()
+    text_body, html_body = render_bodies(content)
+    return compose_message(
+        sender=settings.cohort_mail_from,
+        to_name=to_name,
+        to_email=to_email,
+        subject=render_subject(content),
+        text_body=text_body,
+        html_body=html_body,
+        calendar_text=calendar_text,
+        method=method,
+        message_id_domain=mail_domain(settings.cohort_mail_from),
+        headers={"X-Cohort-Kind": kind},
+    )
+
+
+def _variant(booking: Booking, detail: str = "") -> str:
+    """Keeps an educator's and a facilitator's messages apart should they share an address."""
+    if booking.recipient_kind == "educator":
+        return detail
+    return f"{booking.recipient_kind}:{detail}" if detail else booking.recipient_kind
+
+
+def booking_message(booking: Booking, kind: str, changed: tuple[str, ...] = ()) -> Outgoing:
+    """An invite, update or cancellation of one booking, with its calendar part."""
+    method = METHOD_OF_KIND[kind]
+    calendar_text = build_calendar(method, [calendar_event(booking, method=method)])  # type: ignore[arg-type]
+    content = _content(
+        booking, cast(MessageKind, kind), cancelled=method == "CANCEL", changed=changed
+    )
+    message = _compose(
+        content,
+        kind=kind,
+        to_name=booking.recipient_name,
+        to_email=booking.recipient_email,
+        calendar_text=calendar_text,
+        method=method,
+    )
+    return Outgoing(
+        recipient=booking.recipient_email,
+        kind=kind,
+        message=message,
+        meeting_id=booking.meeting_id,
+        sequence=booking.sequence,
+        variant=_variant(booking),
+        method=method,
+        uid=booking.uid,
+    )
+
+
+def reminder_message(booking: Booking, offset_label: str) -> Outgoing:
+    """A plain reminder of one booked meeting (the calendar already holds the invite)."""
+    content = _content(booking, REMINDER, cancelled=False)
+    message = _compose(
+        content,
+        kind=REMINDER,
+        to_name=booking.recipient_name,
+        to_email=booking.recipient_email,
+        calendar_text=None,
+        method=None,
+    )
+    return Outgoing(
+        recipient=booking.recipient_email,
+        kind=REMINDER,
+        message=message,
+        meeting_id=booking.meeting_id,
+        sequence=booking.sequence,
+        variant=_variant(booking, offset_label),
+        uid=booking.uid,
+    )
+
+
+def notice_message(
+    *,
+    kind: str,
+    content: MessageContent,
+    to_name: str,
+    to_email: str,
+    variant: str,
+) -> Outgoing:
+    """A plain notice with no calendar part (waitlisted, a waitlist place cancelled)."""
+    message = _compose(
+        content, kind=kind, to_name=to_name, to_email=to_email, calendar_text=None, method=None
+    )
+    return Outgoing(recipient=to_email, kind=kind, message=message, variant=variant)

@@ -1,0 +1,53 @@
+"""The scheduler API: educators, facilitators, registrations, rosters and assignments."""
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from services.scheduler import api_assignments, api_people, api_registrations
+from services.scheduler.database import runtime
+from shared.logs import configure_logging
+from shared.settings import get_settings
+from shared.web import create_service_app
+
+DESCRIPTION = (
+    "Seats, waitlists and facilitators for published offerings. Registration decisions are "
+    "made under the offering's row lock; the waitlist is strict FIFO."
+)
+
+
+# A request may hold two pooled connections at once (its session, then the outbox marking its
+# events sent after the commit). Fewer request threads than pooled connections (30 on
+# PostgreSQL, 15 on SQLite) means a thread waiting for its second connection always gets one.
+REQUEST_THREADS = 12
+
+
+def _limit_request_threads() -> None:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+
+
+def _configure_logging() -> None:
+    settings = get_settings()
+    configure_logging(
+        "scheduler", level=settings.cohort_log_level, as_json=settings.cohort_log_json
+    )
+
+
+def create_app() -> FastAPI:
+    """Build the scheduler's FastAPI app."""
+    return create_service_app(
+        service="scheduler",
+        title="Cohort scheduler",
+        description=DESCRIPTION,
+        engine=runtime.engine,
+        routers=[api_people.router, api_registrations.router, api_assignments.router],
+        on_startup=[
+            _configure_logging,
+            _limit_request_threads,
+            runtime.create_schema,
+            runtime.start_relay,
+        ],
+        on_shutdown=[runtime.stop_relay],
+    )
+
+
+app = create_app()

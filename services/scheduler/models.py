@@ -1,0 +1,224 @@
+"""The scheduler's tables: people, the offering projection, cohorts, registrations, assignments."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DDL, JSON, DateTime, Index, UniqueConstraint, event, text
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+ACTIVE_REGISTRATION = text("status IN ('confirmed', 'waitlisted')")
+ACTIVE_ASSIGNMENT = text("status = 'active'")
+
+
+def utcnow() -> datetime:
+    """The current instant in UTC."""
+    return datetime.now(UTC)
+
+
+def _stamp(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
+
+
+def _instant(**kwargs: Any) -> Any:
+    return Field(sa_type=DateTime(timezone=True), **kwargs)
+
+
+class SchedulerTable(SQLModel, registry=registry()):
+    """Base of the scheduler's tables (its own metadata)."""
+
+
+# Educators and facilitators: ids are ours; emails unique case-insensitively through email_key.
+
+
+class Educator(SchedulerTable, table=True):
+    """A teacher who registers for offerings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    email_key: str = Field(max_length=320, unique=True)
+    timezone: str | None = Field(default=None, max_length=64)
+    affiliate_id: int | None = None
+    created_at: datetime = _stamp()
+
+
+class Facilitator(SchedulerTable, table=True):
+    """A trainer who leads cohorts, with certifications, home state, availability and a cap."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    email_key: str = Field(max_length=320, unique=True)
+    timezone: str = Field(max_length=64)
+    certifications: list[str] = Field(default_factory=list, sa_type=JSON)
+    home_state: str = Field(max_length=2)
+    max_sessions_per_month: int
+    availability: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    affiliate_id: int | None = None
+    created_at: datetime = _stamp()
+
+
+# The offering projection: registry state as last applied, keyed by the registry's ids.
+
+
+class Offering(SchedulerTable, table=True):
+    """An offering as published by the registry; its row is the lock that orders seat decisions."""
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: str = Field(max_length=16)
+    affiliate_id: int = Field(index=True)
+    affiliate_name: str
+    affiliate_state: str = Field(max_length=2)
+    program_code: str = Field(max_length=64)
+    program_title: str
+    sensitive: bool = False
+    facilitators_required: int = 1
+    pd_hours: float = 0.0
+    title: str
+    description: str = ""
+    format: str = Field(max_length=16)
+    timezone: str = Field(max_length=64)
+    venue: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    join_url: str | None = None
+    capacity: int
+    max_cohorts: int
+    registration_closes_at_utc: datetime | None = _instant(default=None)
+    source_updated_at: datetime | None = _instant(default=None)
+    updated_at: datetime = _stamp()
+
+
+class Meeting(SchedulerTable, table=True):
+    """One meeting of an offering (every cohort of the offering meets at these times)."""
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    offering_id: int = Field(foreign_key="offering.id", index=True)
+    starts_at_utc: datetime = _instant(index=True)
+    ends_at_utc: datetime = _instant()
+
+
+class Cohort(SchedulerTable, table=True):
+    """A group of up to `capacity` educators of one offering, led by its facilitators."""
+
+    __table_args__ = (UniqueConstraint("offering_id", "index"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    offering_id: int = Field(foreign_key="offering.id", index=True)
+    index: int
+    status: str = Field(default="open", max_length=24)
+    needs_facilitator_reason: str | None = Field(default=None, max_length=40)
+    needs_facilitator_detail: str | None = None
+    created_at: datetime = _stamp()
+
+
+class Registration(SchedulerTable, table=True):
+    """An educator's seat (confirmed, in a cohort) or place in line (waitlisted) for an offering."""
+
+    __table_args__ = (
+        Index(
+            "uq_registration_active",
+            "educator_id",
+            "offering_id",
+            unique=True,
+            postgresql_where=ACTIVE_REGISTRATION,
+            sqlite_where=ACTIVE_REGISTRATION,
+        ),
+        Index("ix_registration_offering_status", "offering_id", "status", "waitlist_seq"),
+        # The next place in line is max(waitlist_seq) + 1 over every registration ever made
+        # for the offering: strictly increasing, read in one index probe.
+        Index("ix_registration_offering_seq", "offering_id", "waitlist_seq"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    offering_id: int = Field(foreign_key="offering.id")
+    educator_id: int = Field(foreign_key="educator.id", index=True)
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
+    status: str = Field(max_length=16)
+    waitlist_seq: int | None = None
+    cancel_reason: str | None = Field(default=None, max_length=32)
+    created_at: datetime = _stamp()
+    updated_at: datetime = _stamp()
+
+
+class IdempotencyKey(SchedulerTable, table=True):
+    """The first answer to a registration request, replayed for the same educator and key."""
+
+    __tablename__ = "idempotency_key"
+
+    educator_id: int = Field(primary_key=True)
+    key: str = Field(primary_key=True, max_length=255)
+    offering_id: int
+    status_code: int
+    body: dict[str, Any] = Field(sa_type=JSON)
+    created_at: datetime = _stamp()
+
+
+class Assignment(SchedulerTable, table=True):
+    """A facilitator leading a cohort (active) or no longer (ended), with why they were chosen."""
+
+    __table_args__ = (
+        Index(
+            "uq_assignment_active",
+            "facilitator_id",
+            "cohort_id",
+            unique=True,
+            postgresql_where=ACTIVE_ASSIGNMENT,
+            sqlite_where=ACTIVE_ASSIGNMENT,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", index=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    status: str = Field(default="active", max_length=16)
+    role: str = Field(default="lead", max_length=16)
+    explanation: str = ""
+    end_reason: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _stamp()
+    ended_at: datetime | None = _instant(default=None)
+
+
+class FacilitatorBooking(SchedulerTable, table=True):
+    """A facilitator's time taken by one meeting, blocked until the travel buffer has passed.
+
+    `blocked_until` adds the travel buffer after an in-person meeting; `city_key` is the venue
+    city folded for comparison ("" when unknown). Exclusion constraints on PostgreSQL (below)
+    refuse overlapping bookings of one facilitator.
+    """
+
+    __tablename__ = "facilitator_booking"
+
+    id: int | None = Field(default=None, primary_key=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", index=True)
+    meeting_id: int
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    starts_at: datetime = _instant()
+    ends_at: datetime = _instant()
+    blocked_until: datetime = _instant()
+    in_person: bool = False
+    city: str | None = None
+    city_key: str = Field(default="", max_length=200)
+    active: bool = True
+
+
+# PostgreSQL guards facilitator time in the database itself, whatever the application checked:
+# no two active bookings of one facilitator overlap, and in-person bookings in different cities
+# keep the travel buffer between them (the same rule the matcher applies; never stricter).
+event.listen(
+    SchedulerTable.metadata,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"),
+)
+event.listen(
+    FacilitatorBooking.__table__,  # type: ignore[attr-defined]
+    "after_create",
+    DDL(
+        "ALTER TABLE facilitator_booking "
+        "ADD CONSTRAINT facilitator_booking_no_overlap EXCLUDE USING gist "
+        "(facilitator_id WITH =, tstzrange(starts_at, ends_at) WITH &&) WHERE (active), "
+        "ADD CONSTRAINT facilitator_booking_travel_buffer EXCLUDE USING gist "
+        "(facilitator_id WITH =, city_key WITH <>, tstzrange(starts_at, blocked_until) WITH &&) "
+        "WHERE (active AND in_person)"
+    ).execute_if(dialect="postgresql"),
+)

@@ -1,0 +1,281 @@
+"""Use cases of registrations: register for an offering (seat or waitlist) and cancel.
+
+Guarantees, on PostgreSQL and SQLite alike: confirmed seats never exceed a cohort's capacity;
+an educator holds at most one active registration per offering (a partial unique index backs
+the lock); a replayed Idempotency-Key gets the first answer; the waitlist is strict FIFO.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session, col, select
+
+from services.scheduler import domain
+from services.scheduler.database import is_retryable, runtime
+from services.scheduler.domain import CohortSeats
+from services.scheduler.models import (
+    Cohort,
+    Educator,
+    IdempotencyKey,
+    Meeting,
+    Offering,
+    Registration,
+    utcnow,
+)
+from services.scheduler.schemas_registrations import RegistrationPublic
+from services.scheduler.service_seats import (
+    SeatBoard,
+    clashing_offering,
+    confirm_event,
+    fill_free_seats,
+    lock_educator_with_meetings,
+    lock_offering,
+    open_next_cohort,
+    seat_board,
+    seat_counts,
+    waitlist_event,
+    waitlist_length,
+)
+from services.scheduler.snapshots import cohort_snapshot, educator_recipient, offering_meetings
+from shared import events
+from shared.auth import Principal, Role
+from shared.errors import Conflict, NotFound
+
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the API answers: a status code and a JSON body (stored for key replays)."""
+
+    status_code: int
+    body: dict[str, Any]
+
+
+def registration_public(registration: Registration, position: int | None) -> RegistrationPublic:
+    """A registration as the API shows it."""
+    return RegistrationPublic(
+        id=registration.id or 0,
+        offering_id=registration.offering_id,
+        educator_id=registration.educator_id,
+        status=registration.status,
+        cohort_id=registration.cohort_id,
+        waitlist_position=position if registration.status == "waitlisted" else None,
+        created_at=domain.as_utc(registration.created_at),
+    )
+
+
+def waitlist_position(session: Session, registration: Registration) -> int | None:
+    """Rank of a waitlisted registration among those still waiting (1 = next)."""
+    if registration.status != "waitlisted":
+        return None
+    query = select(func.count()).where(
+        Registration.offering_id == registration.offering_id,
+        Registration.status == "waitlisted",
+        col(Registration.waitlist_seq) <= (registration.waitlist_seq or 0),
+    )
+    return int(session.exec(query).one())
+
+
+def register_educator(
+    session: Session, *, educator_id: int, offering_id: int, idempotency_key: str | None = None
+) -> Answer:
+    """Give the educator a seat in the offering, or a place on its waitlist."""
+    for attempt in range(ATTEMPTS):
+        try:
+            answer = _register(session, educator_id, offering_id, idempotency_key)
+            session.commit()
+            return answer
+        except DBAPIError as error:
+            # IntegrityError: a concurrent request (same educator, same key) committed first,
+            # so the next attempt answers as it did. A deadlock victim simply runs again.
+            session.rollback()
+            again = isinstance(error, IntegrityError) or is_retryable(error)
+            if not again or attempt == ATTEMPTS - 1:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+def _register(session: Session, educator_id: int, offering_id: int, key: str | None) -> Answer:
+    offering = lock_offering(session, offering_id)
+    if offering is None:
+        raise NotFound("offering not found")
+    if key is not None:
+        stored = session.get(IdempotencyKey, (educator_id, key))
+        if stored is not None:
+            if stored.offering_id != offering_id:
+                raise Conflict("Idempotency-Key was already used for another offering")
+            return Answer(stored.status_code, stored.body)
+    educator, meetings = lock_educator_with_meetings(session, educator_id, offering_id)
+    if educator is None:
+        raise NotFound("educator not found")
+    board = seat_board(session, offering_id, educator_id)
+    if board.existing_registration_id is not None:
+        existing = session.get(Registration, board.existing_registration_id)
+        assert existing is not None
+        view = registration_public(existing, waitlist_position(session, existing))
+        return _remember(session, educator_id, offering_id, key, Answer(200, _body(view)))
+    _check_open(offering)
+    # Only a seat held elsewhere can clash; most registrations skip the overlap query.
+    if board.holds_seat_elsewhere:
+        clash = clashing_offering(session, educator_id=educator_id, offering_id=offering_id)
+        if clash is not None:
+            raise Conflict(
+                f"meetings overlap offering {clash.id} ({clash.title}), where you hold a seat"
+            )
+    registration, position = _take_seat_or_wait(session, offering, educator, meetings, board)
+    view = registration_public(registration, position)
+    return _remember(session, educator_id, offering_id, key, Answer(201, _body(view)))
+
+
+def _check_open(offering: Offering) -> None:
+    if offering.status == "cancelled":
+        raise Conflict("offering is cancelled")
+    if offering.status != "published":
+        raise Conflict("offering is not published")
+    if domain.registration_closed(offering.registration_closes_at_utc, utcnow()):
+        raise Conflict("registration for this offering is closed")
+
+
+def _take_seat_or_wait(
+    session: Session,
+    offering: Offering,
+    educator: Educator,
+    meetings: list[Meeting],
+    board: SeatBoard,
+) -> tuple[Registration, int | None]:
+    waitlisted = board.waitlisted
+    cohort_id = domain.cohort_with_free_seat(board.cohorts, offering.capacity)
+    if cohort_id is None and domain.may_open_cohort(board.cohorts, offering.max_cohorts):
+        cohort_id = _seat_in_new_cohort(session, offering, board.cohorts, meetings)
+        waitlisted = waitlist_length(session, offering.id)  # some were seated meanwhile
+    registration = Registration(
+        offering_id=offering.id,
+        educator_id=educator.id or 0,
+        status="confirmed",
+        cohort_id=cohort_id,
+    )
+    if cohort_id is None:
+        position = waitlisted + 1
+        registration.status = "waitlisted"
+        registration.waitlist_seq = board.last_waitlist_seq + 1
+    session.add(registration)
+    session.flush()
+    if cohort_id is None:
+        event: events.Event = waitlist_event(offering, meetings, registration, educator, position)
+        runtime.outbox.record(session, event)
+        return registration, position
+    cohort = board.rows.get(cohort_id) or session.get(Cohort, cohort_id)
+    assert cohort is not None
+    event = confirm_event(offering, cohort, meetings, registration, educator, promoted=False)
+    runtime.outbox.record(session, event)
+    return registration, None
+
+
+def _seat_in_new_cohort(
+    session: Session, offering: Offering, seats: list[CohortSeats], meetings: list[Meeting]
+) -> int | None:
+    """Open the next cohort if facilitators are found; everyone waiting is seated first."""
+    if not open_next_cohort(
+        session, offering=offering, seats=seats, meetings=meetings, on_demand=True
+    ):
+        return None
+    fill_free_seats(session, offering=offering, meetings=meetings)
+    return domain.cohort_with_free_seat(seat_counts(session, offering.id), offering.capacity)
+
+
+def _body(view: RegistrationPublic) -> dict[str, Any]:
+    return view.model_dump(mode="json")
+
+
+def _remember(
+    session: Session, educator_id: int, offering_id: int, key: str | None, answer: Answer
+) -> Answer:
+    if key is not None:
+        session.add(
+            IdempotencyKey(
+                educator_id=educator_id,
+                key=key,
+                offering_id=offering_id,
+                status_code=answer.status_code,
+                body=answer.body,
+            )
+        )
+        session.flush()
+    return answer
+
+
+def cancel_registration(
+    session: Session, *, registration_id: int, principal: Principal
+) -> Registration:
+    """End a registration; a freed seat goes to the head of the waitlist in the same transaction."""
+    for attempt in range(ATTEMPTS):
+        try:
+            registration = _cancel_once(session, registration_id, principal)
+            session.commit()
+            return registration
+        except DBAPIError as error:
+            session.rollback()
+            if not is_retryable(error) or attempt == ATTEMPTS - 1:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+def _cancel_once(session: Session, registration_id: int, principal: Principal) -> Registration:
+    registration = session.get(Registration, registration_id)
+    if registration is None:
+        raise NotFound("registration not found")
+    offering = lock_offering(session, registration.offering_id)
+    assert offering is not None
+    if not may_see(principal, registration, offering):
+        raise NotFound("registration not found")
+    session.refresh(registration)
+    if registration.status != "cancelled":
+        _cancel(session, offering, registration, domain.cancel_reason(principal.role.value))
+    return registration
+
+
+def _cancel(session: Session, offering: Offering, registration: Registration, reason: str) -> None:
+    previous = registration.status
+    cohort = session.get(Cohort, registration.cohort_id) if registration.cohort_id else None
+    registration.status = "cancelled"
+    registration.cancel_reason = reason
+    registration.updated_at = utcnow()
+    session.add(registration)
+    session.flush()
+    educator = session.get(Educator, registration.educator_id)
+    assert educator is not None
+    meetings = offering_meetings(session, offering.id)
+    held_seat = previous == "confirmed" and cohort is not None
+    runtime.outbox.record(
+        session,
+        events.RegistrationCancelled(
+            registration_id=registration.id or 0,
+            educator=educator_recipient(educator),
+            offering_id=offering.id,
+            previous_status=previous,
+            reason=reason,
+            cohort=cohort_snapshot(offering, cohort, meetings) if held_seat and cohort else None,
+        ),
+    )
+    if held_seat:
+        fill_free_seats(session, offering=offering, meetings=meetings)
+
+
+def may_see(principal: Principal, registration: Registration, offering: Offering) -> bool:
+    """Whether the caller may see and act on a registration (owner, owning affiliate, operator)."""
+    if principal.role is Role.OPERATOR:
+        return True
+    if principal.role is Role.EDUCATOR:
+        return principal.subject_id == registration.educator_id
+    if principal.role is Role.AFFILIATE:
+        return principal.subject_id == offering.affiliate_id
+    return False

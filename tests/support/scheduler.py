@@ -1,0 +1,187 @@
+"""Builders and fixtures for scheduler tests: people through the API, offerings through events."""
+
+import itertools
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared import events
+from shared.events import Envelope, wrap
+from tests.support.factories import meeting, offering
+
+_ids = itertools.count(1000 + secrets.randbelow(10_000) * 100)
+ZONE = "America/New_York"
+WEEKDAYS = [{"weekday": day, "start": "07:00", "end": "21:00"} for day in range(7)]
+
+
+def next_id() -> int:
+    """An offering id not used yet in this test session."""
+    return next(_ids)
+
+
+def program_code() -> str:
+    """A program code no other test's facilitators are certified for."""
+    return f"prog-{secrets.token_hex(4)}"
+
+
+def offering_state(
+    *,
+    program: str | None = None,
+    starts: list[datetime] | None = None,
+    hours: float = 3,
+    **changes: Any,
+) -> events.Offering:
+    """A published offering (own id, own program code) with meetings at the given local starts."""
+    offering_id = next_id()
+    state = offering(offering_id, program_code=program or program_code(), **changes)
+    if starts is not None:
+        state = state.model_copy(
+            update={
+                "meetings": [
+                    meeting(offering_id * 10 + n, start, hours, state.timezone)
+                    for n, start in enumerate(starts, start=1)
+                ]
+            }
+        )
+    return state
+
+
+def apply(event: events.Event) -> Envelope:
+    """Apply an event as the scheduler worker would (dedupe and handler in one transaction)."""
+    from services.scheduler.tasks import consumer
+
+    envelope = wrap(event, producer="registry")
+    consumer.apply_once(envelope)
+    return envelope
+
+
+def publish(state: events.Offering) -> events.Offering:
+    """Apply `offering.published` for a state and return it."""
+    apply(events.OfferingPublished(offering=state))
+    return state
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Authorization header for a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def new_educator(client: TestClient, name: str = "Edu") -> dict[str, Any]:
+    """Sign up an educator; the answer has `headers` added."""
+    email = f"{name.lower()}-{secrets.token_hex(5)}@schools.example.org"
+    response = client.post("/educators", json={"name": name, "email": email, "timezone": ZONE})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    body["headers"] = bearer(body["token"])
+    return body
+
+
+def new_facilitator(
+    client: TestClient, headers: dict[str, str], program: str, **fields: Any
+) -> dict[str, Any]:
+    """Add a facilitator certified for `program`, available every day 07:00-21:00 by default."""
+    body = {
+        "name": fields.pop("name", f"Fac {secrets.token_hex(2)}"),
+        "email": f"fac-{secrets.token_hex(5)}@trainers.example.org",
+        "timezone": ZONE,
+        "certifications": [program],
+        "home_state": "OH",
+        "max_sessions_per_month": 20,
+        "availability": WEEKDAYS,
+        **fields,
+    }
+    response = client.post("/facilitators", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    created["headers"] = bearer(created["token"])
+    return created
+
+
+_clients: list[TestClient] = []
+
+
+@pytest.fixture(scope="session", name="client")
+def scheduler_client(request: pytest.FixtureRequest) -> TestClient:
+    """The scheduler app in-process, on the session's PostgreSQL database and Redis.
+
+    Each test module that imports this fixture gets its own definition of it; one app (and one
+    outbox relay) serves them all and stops when the session ends.
+    """
+    if not _clients:
+        from services.scheduler.main import create_app
+
+        test_client = TestClient(create_app())
+        test_client.__enter__()
+        _clients.append(test_client)
+        request.addfinalizer(lambda: test_client.__exit__(None, None, None))
+    return _clients[0]
+
+
+def outbox_events(event_type: str, **matching: Any) -> list[dict[str, Any]]:
+    """Data of outbox events of one type whose top-level fields equal `matching`."""
+    import json
+
+    from sqlalchemy import select
+
+    from services.scheduler.database import runtime
+
+    table = runtime.bus_tables.outbox
+    with runtime.engine().connect() as connection:
+        rows = connection.execute(
+            select(table.c.payload).where(table.c.type == event_type).order_by(table.c.id)
+        ).all()
+    found = [json.loads(row.payload)["data"] for row in rows]
+    return [d for d in found if all(d.get(k) == v for k, v in matching.items())]
+
+
+def run_together(count: int, work: Any, timeout: float = 120) -> list[Any]:
+    """Run `work(i)` in `count` threads released at once; results (or errors) in order."""
+    import threading
+
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = work(index)
+        except Exception as exc:
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results
+
+
+@contextmanager
+def scheduler_server(env: dict[str, str], log_dir: Any, workers: int = 2) -> Iterator[str]:
+    """A real uvicorn serving the scheduler with `workers` processes; yields its base URL."""
+    from tests.support.processes import BIN, Process, free_port, wait_http
+
+    port = free_port()
+    argv = [
+        str(BIN / "uvicorn"),
+        "services.scheduler.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+    ]
+    process = Process(f"scheduler-{port}", argv, env, log_dir).start()
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=60, process=process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stop()
+        assert "Traceback" not in process.log(), process.log()[-3000:]
