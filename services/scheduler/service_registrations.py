@@ -28,17 +28,21 @@ from services.scheduler.schemas_registrations import RegistrationPublic
 from services.scheduler.service_seats import (
     SeatBoard,
     clashing_offering,
-    confirm_event,
     fill_free_seats,
     lock_educator_with_meetings,
     lock_offering,
     open_next_cohort,
     seat_board,
     seat_counts,
-    waitlist_event,
     waitlist_length,
 )
-from services.scheduler.snapshots import cohort_snapshot, educator_recipient, offering_meetings
+from services.scheduler.snapshots import (
+    cohort_snapshot,
+    confirm_event,
+    educator_recipient,
+    offering_meetings,
+    waitlist_event,
+)
 from shared import events
 from shared.auth import Principal, Role
 from shared.errors import Conflict, NotFound

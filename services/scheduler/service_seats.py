@@ -18,8 +18,7 @@ from services.scheduler.database import runtime
 from services.scheduler.matching import NoFit
 from services.scheduler.models import Cohort, Educator, Meeting, Offering, Registration, utcnow
 from services.scheduler.service_assignments import staff_cohort
-from services.scheduler.snapshots import cohort_snapshot, educator_recipient, meeting_snapshot
-from shared import events
+from services.scheduler.snapshots import confirm_event
 
 
 def lock_offering(session: Session, offering_id: int) -> Offering | None:
@@ -199,45 +198,6 @@ def open_next_cohort(
     session.add(cohort)
     session.flush()
     return cohort
-
-
-def confirm_event(
-    offering: Offering,
-    cohort: Cohort,
-    meetings: Sequence[Meeting],
-    registration: Registration,
-    educator: Educator,
-    *,
-    promoted: bool,
-) -> events.RegistrationConfirmed:
-    """The event telling an educator they hold a seat."""
-    return events.RegistrationConfirmed(
-        registration_id=registration.id or 0,
-        educator=educator_recipient(educator),
-        cohort=cohort_snapshot(offering, cohort, meetings),
-        promoted_from_waitlist=promoted,
-    )
-
-
-def waitlist_event(
-    offering: Offering,
-    meetings: Sequence[Meeting],
-    registration: Registration,
-    educator: Educator,
-    position: int,
-) -> events.RegistrationWaitlisted:
-    """The event telling an educator where they wait."""
-    return events.RegistrationWaitlisted(
-        registration_id=registration.id or 0,
-        educator=educator_recipient(educator),
-        offering_id=offering.id,
-        offering_title=offering.title,
-        program_title=offering.program_title,
-        sensitive=offering.sensitive,
-        timezone=offering.timezone,
-        position=position,
-        meetings=[meeting_snapshot(m, offering.timezone) for m in meetings],
-    )
 
 
 def fill_free_seats(

@@ -106,3 +106,42 @@ def cohort_recipients(
     return [educator_recipient(e) for e in educators] + [
         facilitator_recipient(f) for f in facilitators if f.id not in except_facilitators
     ]
+
+
+def confirm_event(
+    offering: Offering,
+    cohort: Cohort,
+    meetings: Sequence[Meeting],
+    registration: Registration,
+    educator: Educator,
+    *,
+    promoted: bool,
+) -> events.RegistrationConfirmed:
+    """The event telling an educator they hold a seat."""
+    return events.RegistrationConfirmed(
+        registration_id=registration.id or 0,
+        educator=educator_recipient(educator),
+        cohort=cohort_snapshot(offering, cohort, meetings),
+        promoted_from_waitlist=promoted,
+    )
+
+
+def waitlist_event(
+    offering: Offering,
+    meetings: Sequence[Meeting],
+    registration: Registration,
+    educator: Educator,
+    position: int,
+) -> events.RegistrationWaitlisted:
+    """The event telling an educator where they wait."""
+    return events.RegistrationWaitlisted(
+        registration_id=registration.id or 0,
+        educator=educator_recipient(educator),
+        offering_id=offering.id,
+        offering_title=offering.title,
+        program_title=offering.program_title,
+        sensitive=offering.sensitive,
+        timezone=offering.timezone,
+        position=position,
+        meetings=[meeting_snapshot(m, offering.timezone) for m in meetings],
+    )

@@ -43,7 +43,7 @@ def cancelled(recipient: Recipient, booked: Cohort, registration: int, reason: s
         educator=recipient,
         offering_id=booked.offering_id,
         previous_status="confirmed",
-        reason=reason,  # type: ignore[arg-type]
+        reason=reason,
         cohort=booked,
     )
 
@@ -145,7 +145,7 @@ def test_a_message_whose_sender_keeps_dying_ends_failed(educator: Recipient) -> 
             connection.execute(change.values(attempts=attempts, **stale))
     retry_deliveries(runtime.engine())
     with runtime.engine().connect() as connection:
-        rows = dict(
+        rows: dict[int, str] = dict(
             connection.execute(
                 select(delivery.c.id, delivery.c.status).where(delivery.c.id.in_(ids))
             ).all()

@@ -4,7 +4,7 @@ import itertools
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -185,3 +185,35 @@ def scheduler_server(env: dict[str, str], log_dir: Any, workers: int = 2) -> Ite
     finally:
         process.stop()
         assert "Traceback" not in process.log(), process.log()[-3000:]
+
+
+def get_roster(client: TestClient, headers: dict[str, str], offering_id: int) -> dict[str, Any]:
+    """An offering's roster (asserting 200)."""
+    response = client.get(f"/offerings/{offering_id}/roster", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def register(client: TestClient, educator: dict[str, Any], offering_id: int) -> dict[str, Any]:
+    """Register an educator (asserting 200 or 201); the registration."""
+    response = client.post(
+        "/registrations", json={"offering_id": offering_id}, headers=educator["headers"]
+    )
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def update_offering(state: events.Offering, changed: list[str], **changes: Any) -> events.Offering:
+    """Apply `offering.updated` with a newer state; return it."""
+    later = (state.updated_at or datetime(2027, 1, 1)) + timedelta(minutes=1)
+    newer = state.model_copy(update={"updated_at": later, **changes})
+    apply(events.OfferingUpdated(offering=newer, changed=changed))
+    return newer
+
+
+def moved_meetings(state: events.Offering, days: int) -> list[events.Meeting]:
+    """The offering's meetings, each moved by a number of days (same ids, same local hours)."""
+    return [
+        meeting(m.id, m.starts_at.replace(tzinfo=None) + timedelta(days=days), 3, state.timezone)
+        for m in state.meetings
+    ]

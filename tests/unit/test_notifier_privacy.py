@@ -30,3 +30,22 @@ def test_filter_masks_message_arguments_and_extra_fields() -> None:
     assert line["data"]["args"] == "[{'email': 'z***@example.org', 'name': 'Zoë'}]"
     assert line["recipients"] == ["a***@b.example.org"]
     assert line["msg"] == "Task x received"
+
+
+def test_feed_tokens_in_paths_are_masked() -> None:
+    line = '127.0.0.1 - "GET /calendars/ck1.eyJyIjoiZWR1Y2F0b3IifQ.c2lnbmF0dXJl.ics HTTP/1.1" 200'
+    assert scrub(line) == '127.0.0.1 - "GET /calendars/***.ics HTTP/1.1" 200'
+
+
+def test_access_log_arguments_stay_a_tuple() -> None:
+    path = "/deliveries?recipient=dana%40schools.example.org"
+    args = ("127.0.0.1:5000", "GET", path, "1.1", 200)
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', args, None
+    )
+    assert MaskAddresses().filter(record)
+    assert isinstance(record.args, tuple) and record.args[4] == 200
+    assert (
+        record.getMessage()
+        == '127.0.0.1:5000 - "GET /deliveries?recipient=d***@schools.example.org HTTP/1.1" 200'
+    )
