@@ -4,15 +4,15 @@ import logging
 from collections.abc import Mapping
 from functools import cached_property
 
+import redis
 from celery import Celery
 
 from shared.celery_app import publisher_app
 from shared.events import SUBSCRIPTIONS, Envelope, consume_task_name
-from shared.settings import Settings
+from shared.settings import Settings, get_settings
+from shared.wire import task_message
 
 log = logging.getLogger(__name__)
-
-PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
 class Publisher:
@@ -30,17 +30,26 @@ class Publisher:
 
     @cached_property
     def app(self) -> Celery:
-        """The Celery app used to send (built on first use)."""
+        """A Celery app for sending ordinary tasks (built on first use)."""
         return self._app or publisher_app(self._settings)
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        """The broker connection pool events are pushed through."""
+        url = (self._settings or get_settings()).cohort_redis_url
+        return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
 
     def send(self, envelope: Envelope) -> None:
         """Send one envelope to every subscriber's queue (raises if the broker is unreachable)."""
-        for service in self.subscriptions.get(envelope.type, ()):
-            self.app.send_task(
-                consume_task_name(service),
-                args=[envelope.model_dump(mode="json")],
-                queue=service,
-                retry=True,
-                retry_policy=PUBLISH_RETRY,
+        services = self.subscriptions.get(envelope.type, ())
+        if not services:
+            return
+        args = [envelope.model_dump(mode="json")]
+        summary = f"{envelope.type} {envelope.event_id}"
+        pipe = self.redis.pipeline(transaction=False)
+        for service in services:
+            pipe.lpush(
+                service, task_message(consume_task_name(service), args, service, summary=summary)
             )
+        pipe.execute()
         log.debug("event sent", extra={"event_type": envelope.type})

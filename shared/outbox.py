@@ -18,15 +18,14 @@ from sqlalchemy import (
     Text,
     event,
     insert,
-    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shared.bus import Publisher
-from shared.db import is_sqlite
 from shared.events import Envelope, Event, wrap
 from shared.logs import correlation_id
+from shared.sent_marks import MARKER
 
 log = logging.getLogger(__name__)
 
@@ -123,19 +122,8 @@ class Outbox:
         self.mark_sent(engine, sent)
 
     def mark_sent(self, engine: Engine, event_ids: Sequence[str]) -> None:
-        """Record that these events reached the broker."""
-        if not event_ids:
-            return
-        with engine.begin() as connection:
-            if not is_sqlite(engine):
-                # A mark lost in a crash only makes the relay send the event again, and consumers
-                # drop duplicates: this commit need not wait for the WAL flush.
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            connection.execute(
-                update(self.tables.outbox)
-                .where(self.tables.outbox.c.event_id.in_(list(event_ids)))
-                .values(sent_at=datetime.now(UTC))
-            )
+        """Record, soon and in a batch, that these events reached the broker."""
+        MARKER.add(self.tables.outbox, engine, event_ids)
 
 
 def _send_pending_after_commit(session: Session) -> None:

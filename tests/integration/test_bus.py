@@ -20,6 +20,7 @@ from shared.db import create_schema, engine_for
 from shared.events import Envelope, OfferingPublished, wrap
 from shared.outbox import Outbox
 from shared.relay import relay_unsent
+from shared.sent_marks import MARKER
 from tests.integration import bus_app
 from tests.support.factories import offering
 from tests.support.infra import create_database, drop_database
@@ -104,6 +105,7 @@ def test_commit_sends_exactly_one_message_per_subscriber_queue(bus_db: str) -> N
         assert [e.event_id for e in queued] == [envelope.event_id]
         assert queued[0].type == "offering.published"
         assert queued[0].data["offering"]["id"] == 101
+    assert MARKER.flush()
     assert relay_unsent(outbox, engine, older_than=0) == 0  # already marked sent
     assert [len(_queued_envelopes(q)) for q in queues] == [1, 1]
 

@@ -15,7 +15,7 @@ def _render(message: str, *args: object) -> dict[str, object]:
 
 def test_emails_and_tokens_are_redacted() -> None:
     token = issue_token(role=Role.EDUCATOR, subject_id=5)
-    line = _render('GET /calendars/%s.ics for %s', token, "ana.diaz@schools.example.org")["msg"]
+    line = _render("GET /calendars/%s.ics for %s", token, "ana.diaz@schools.example.org")["msg"]
     assert token not in str(line)
     assert "ana.diaz@" not in str(line)
     assert "a***@schools.example.org" in str(line)

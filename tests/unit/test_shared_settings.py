@@ -23,7 +23,7 @@ def test_production_accepts_real_secrets() -> None:
 
 
 def test_dev_defaults_work_without_configuration() -> None:
-    settings = Settings(cohort_env="dev", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(cohort_env="dev", _env_file=None)
     assert settings.cohort_reminder_offsets == "168h,24h"
 
 

@@ -1,0 +1,82 @@
+"""Marks outbox rows as sent from one background thread, many rows per UPDATE.
+
+Marking each event in the request that committed it costs a pooled connection and a transaction per
+request; a late or lost mark only lets the relay send the event again, which consumers dedupe.
+"""
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, update
+from sqlalchemy.engine import Engine
+
+from shared.db import is_sqlite
+
+log = logging.getLogger(__name__)
+
+
+class SentMarker:
+    """Collects event ids per outbox table and marks them sent in batches on a daemon thread."""
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[int, int], tuple[Table, Engine, list[str]]] = {}
+        self._changed = threading.Condition()
+        self._busy = False
+        self._pid: int | None = None
+
+    def add(self, table: Table, engine: Engine, event_ids: Sequence[str]) -> None:
+        """Queue ids to be marked sent soon."""
+        if not event_ids:
+            return
+        with self._changed:
+            self._start_once_per_process()
+            entry = self._pending.setdefault((id(table), id(engine)), (table, engine, []))
+            entry[2].extend(event_ids)
+            self._changed.notify_all()
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued id is marked; False if that took longer than `timeout`."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    def _start_once_per_process(self) -> None:
+        # Worker processes fork after import: each process needs its own thread.
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._pending.clear()
+            threading.Thread(target=self._run, name="outbox-sent-marker", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: bool(self._pending))
+                batch, self._pending, self._busy = self._pending, {}, True
+            try:
+                for table, engine, ids in batch.values():
+                    mark_sent(table, engine, ids)
+            except Exception:
+                log.warning("could not mark events sent; the relay will send them again")
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._changed.notify_all()
+
+
+def mark_sent(table: Table, engine: Engine, event_ids: Sequence[str]) -> None:
+    """Record that these events reached the broker."""
+    with engine.begin() as connection:
+        if not is_sqlite(engine):
+            # A mark lost in a crash only makes the relay send the event again: no need to wait
+            # for the WAL flush.
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        connection.execute(
+            update(table)
+            .where(table.c.event_id.in_(list(event_ids)))
+            .values(sent_at=datetime.now(UTC))
+        )
+
+
+MARKER = SentMarker()
