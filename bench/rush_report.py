@@ -102,19 +102,15 @@ def _cost_lines(costs: Costs) -> list[str]:
             ],
         ),
         "",
-        f"The outbox's after-commit send alone ({costs.outbox_send:.2f} ms: the Celery/kombu "
-        "publish to Redis, then a second pooled connection, pre-ping included, to mark the row "
-        f"sent) costs about as much as the bare app's whole request ({costs.bare_http:.2f} ms). "
-        "Besides it a registration runs, in one short transaction: the offering's row lock, the "
-        "educator's row lock (with the offering's meetings in the same round trip), one seat "
-        "board query (seats per cohort, waitlist length and last place, the educator's own "
-        "registration, whether they hold a seat elsewhere), the registration insert and its "
-        "event row; the overlap query runs only for educators who already hold a seat. On "
-        "this machine every SQLAlchemy/psycopg statement costs 0.3-0.6 ms of CPU, so half of "
-        "the bare rate is out of reach for this design; the hot row adds the wait for the "
-        "offering's lock, held from the first statement to the commit.",
-        "",
-        "Not applied because the code is shared by every service: sending and marking outbox "
-        "rows in batches on a background thread instead of per transaction, and dropping "
-        "`pool_pre_ping`'s extra round trip at every connection checkout.",
+        f"The outbox's after-commit send costs {costs.outbox_send:.2f} ms: one LPUSH of the "
+        "Celery message, with the row's sent mark batched on a background thread. Most of a "
+        "registration is its one short transaction: the offering's row lock, the educator's "
+        "row lock (with the offering's meetings in the same round trip), one seat board query "
+        "(seats per cohort, waitlist length and last place, the educator's own registration, "
+        "whether they hold a seat elsewhere), the registration insert and its event row; the "
+        "overlap query runs only for educators who already hold a seat. Each SQLAlchemy/psycopg "
+        "statement costs 0.3-0.6 ms of CPU here, against one statement for the bare app; the "
+        "hot row adds the wait for the offering's lock, held from the first statement to the "
+        "commit. Next step if the target matters: collapse the use case into fewer statements "
+        "(Core instead of ORM, or one server-side function).",
     ]  # fmt: skip
