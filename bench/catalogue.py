@@ -5,7 +5,7 @@ bare FastAPI endpoint running the same listing as hand-written SQL, then sends G
 with typical filters to each in turn, one request at a time, alternating registry / bare / the
 SQL alone (psycopg, no HTTP). Reports p50 and p95 per filter and over all requests.
 
-    .venv/bin/python -m bench.catalogue [--offerings 10000] [--requests 100] [--no-docs]
+    .venv/bin/python -m bench.catalogue [--offerings 10000] [--requests 80] [--no-docs]
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def main() -> None:
     """Seed, measure, print and write the report section."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offerings", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=100, help="per filter and target")
+    parser.add_argument("--requests", type=int, default=80, help="per filter and target")
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/PERFORMANCE.md")
     args = parser.parse_args()
     argv = [a for a in sys.argv[1:] if a != "--no-docs"]

@@ -35,6 +35,10 @@ def make_celery(
         broker_transport_options={
             "visibility_timeout": settings.cohort_visibility_timeout,
             "socket_timeout": 10,
+            # Look for messages a killed worker left unacknowledged every 10 s (kombu's default
+            # is ~100 s), so work in flight at a crash returns soon after the visibility timeout.
+            "unacked_restore_interval": 10,
+            "unacked_restore_throttle": 1,
         },
         broker_pool_limit=20,
         task_queues=[Queue(queue) for queue in queues],

@@ -11,24 +11,50 @@ from typing import Any
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_ADDRESS = re.compile(r"[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _TOKEN = re.compile(r"ck1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# A feed URL carries the recipient's bearer token (access logs print paths).
+_FEED_TOKEN = re.compile(r"(/calendars/)[^/\s\"?%]+(\.ics)")
 
 
 def redact(text: str) -> str:
-    """Hide email addresses and bearer tokens in a log line."""
-    return _TOKEN.sub("ck1.***", _EMAIL.sub(r"\1***@\2", text))
+    """The text with every mail address ("d***@example.org") and bearer token masked."""
+    if "@" in text or "%40" in text:
+        text = _ADDRESS.sub(lambda found: mask_email(found.group(0).replace("%40", "@")), text)
+    if "ck1." in text:
+        text = _TOKEN.sub("ck1.***", text)
+    if "/calendars/" in text:
+        text = _FEED_TOKEN.sub(r"\1***\2", text)
+    return text
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_redacted(item) for item in value)
+    return value
 
 
 class RedactFilter(logging.Filter):
-    """Rewrites each record's message so no email address or token reaches the logs."""
+    """Masks addresses and tokens in a record's message, arguments and `extra` fields.
+
+    Celery logs task arguments (events carry names and addresses) and access logs print paths
+    and query strings, so every record is scrubbed before any handler writes it.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the rendered message in place; never drops a record."""
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        """Rewrite the record in place; never drops it."""
+        # Arguments are scrubbed one by one: formatters such as uvicorn's unpack them.
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple | dict):
+            record.args = _redacted(record.args)
+        for key, value in list(vars(record).items()):
+            if key not in _RESERVED:
+                setattr(record, key, _redacted(value))
         return True
 
 

@@ -2,7 +2,8 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import status as http
 from sqlmodel import Session
 
 from services.notifier import service
@@ -65,10 +66,10 @@ def get_calendar(token: str, session: SessionDep) -> Response:
     """The educator's or facilitator's meetings as a subscribable calendar (METHOD:PUBLISH)."""
     principal = verify_token(token)
     if principal is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="invalid calendar token")
+        raise HTTPException(http.HTTP_401_UNAUTHORIZED, detail="invalid calendar token")
     feed = service.calendar_feed(session=session, principal=principal)
     if feed is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=NO_FEED)
+        raise HTTPException(http.HTTP_403_FORBIDDEN, detail=NO_FEED)
     return Response(
         content=feed.encode("utf-8"),
         media_type=CALENDAR_TYPE,

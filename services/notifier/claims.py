@@ -2,9 +2,6 @@
 how each send went. Every function here is one short transaction."""
 
 import logging
-import os
-import queue
-import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -12,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from services.notifier.domain import retry_delay
 from services.notifier.ledger import claimable, delivery
@@ -93,54 +90,6 @@ def record_sent(connection: Connection, token: str, ids: list[int]) -> None:
             .where(delivery.c.id.in_(ids), delivery.c.claim == token)
             .values(status="sent", sent_at=utcnow(), error=None, claim=None, lease_until=None)
         )
-
-
-class SentRecorder:
-    """Records sent rows on a thread with its own connection, so database round trips overlap
-    the SMTP conversation instead of adding to it. One per process; `flush` waits for it."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.pending: queue.Queue[tuple[str, list[int]]] = queue.Queue()
-        self.thread = threading.Thread(target=self._run, name="sent-recorder", daemon=True)
-        self.thread.start()
-
-    def record(self, token: str, ids: list[int]) -> None:
-        """Mark these rows sent (soon)."""
-        if ids:
-            self.pending.put((token, ids))
-
-    def flush(self) -> None:
-        """Wait until everything handed over so far is recorded."""
-        self.pending.join()
-
-    def _run(self) -> None:
-        connection: Connection | None = None
-        while True:
-            token, ids = self.pending.get()
-            try:
-                connection = connection or self.engine.connect()
-                record_sent(connection, token, ids)
-            except Exception:
-                # The rows stay `sending`; when their lease runs out they are sent again.
-                log.exception("could not record sent deliveries")
-                if connection is not None:
-                    connection.invalidate()
-                    connection = None
-            finally:
-                self.pending.task_done()
-
-
-_recorders: dict[tuple[int, int], SentRecorder] = {}
-
-
-def sent_recorder(engine: Engine) -> SentRecorder:
-    """This process's recorder for `engine` (a forked child starts its own)."""
-    key = (os.getpid(), id(engine))
-    recorder = _recorders.get(key)
-    if recorder is None:
-        recorder = _recorders[key] = SentRecorder(engine)
-    return recorder
 
 
 def record_failure(

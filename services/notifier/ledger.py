@@ -46,12 +46,14 @@ class Outgoing:
 
     recipient: str
     kind: str
-    message: bytes
+    message: bytes = b""
     meeting_id: int = 0
     sequence: int = 0
     variant: str = ""
     method: str | None = None
     uid: str | None = None
+    # Set when the message could not be composed: it enters the ledger failed, never sent.
+    error: str | None = None
 
 
 def _row(outgoing: Outgoing, now: datetime) -> dict[str, Any]:
@@ -63,7 +65,8 @@ def _row(outgoing: Outgoing, now: datetime) -> dict[str, Any]:
         "variant": outgoing.variant,
         "method": outgoing.method,
         "uid": outgoing.uid,
-        "status": "queued",
+        "status": "failed" if outgoing.error else "queued",
+        "error": outgoing.error,
         "attempts": 0,
         "next_attempt_at": now,
         "dispatched_at": now,
@@ -84,11 +87,11 @@ def queue_messages(session: Session, outgoing: Sequence[Outgoing]) -> list[int]:
         dialect_insert(delivery)
         .values([_row(item, now) for item in outgoing])
         .on_conflict_do_nothing()
-        .returning(delivery.c.id)
+        .returning(delivery.c.id, delivery.c.status)
     )
-    ids = [int(row_id) for row_id in session.execute(statement).scalars()]
-    session.info.setdefault(_PENDING, []).extend(ids)
-    return ids
+    rows = session.execute(statement).all()
+    session.info.setdefault(_PENDING, []).extend(i for i, status in rows if status == "queued")
+    return [int(row_id) for row_id, _ in rows]
 
 
 def queue_message(session: Session, outgoing: Outgoing) -> int | None:

@@ -4,7 +4,6 @@ from fastapi import FastAPI
 
 from services.notifier.api import router
 from services.notifier.models import runtime
-from services.notifier.privacy import mask_addresses_in_logs
 from shared.logs import configure_logging
 from shared.settings import get_settings
 from shared.web import create_service_app
@@ -13,7 +12,6 @@ from shared.web import create_service_app
 def _start() -> None:
     settings = get_settings()
     configure_logging("notifier", level=settings.cohort_log_level, as_json=settings.cohort_log_json)
-    mask_addresses_in_logs()
     runtime.create_schema()
 
 

@@ -1,5 +1,8 @@
 """Outgoing messages: a booking (or a notice) rendered into the bytes the ledger stores."""
 
+import logging
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from email.utils import parseaddr
 from typing import cast
@@ -13,11 +16,13 @@ from services.notifier.content import (
     render_subject,
 )
 from services.notifier.domain import METHOD_OF_KIND, REMINDER, as_utc, mail_domain
-from services.notifier.ical import CalendarEvent, build_calendar
+from services.notifier.ical import CalendarEvent, Method, build_calendar
 from services.notifier.ledger import Outgoing
 from services.notifier.message import compose_message
 from services.notifier.models import Booking, utcnow
 from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 # Invites carry a display alarm this long before each meeting (cancellations carry none).
 ALARM_MINUTES = 30
@@ -114,25 +119,22 @@ def _variant(booking: Booking, detail: str = "") -> str:
     return f"{booking.recipient_kind}:{detail}" if detail else booking.recipient_kind
 
 
+def _finished(outgoing: Outgoing, build: Callable[[], bytes]) -> Outgoing:
+    """The message with its bytes; one that cannot be composed (an unusable address, an unknown
+    zone) enters the ledger as failed, visible to operators, instead of failing the event."""
+    try:
+        return replace(outgoing, message=build())
+    except ValueError as exc:
+        log.warning("message cannot be composed", extra={"kind": outgoing.kind})
+        return replace(outgoing, error=f"cannot compose this message: {exc}")
+
+
 def booking_message(booking: Booking, kind: str, changed: tuple[str, ...] = ()) -> Outgoing:
     """An invite, update or cancellation of one booking, with its calendar part."""
     method = METHOD_OF_KIND[kind]
-    calendar_text = build_calendar(method, [calendar_event(booking, method=method)])  # type: ignore[arg-type]
-    content = _content(
-        booking, cast(MessageKind, kind), cancelled=method == "CANCEL", changed=changed
-    )
-    message = _compose(
-        content,
-        kind=kind,
-        to_name=booking.recipient_name,
-        to_email=booking.recipient_email,
-        calendar_text=calendar_text,
-        method=method,
-    )
-    return Outgoing(
+    outgoing = Outgoing(
         recipient=booking.recipient_email,
         kind=kind,
-        message=message,
         meeting_id=booking.meeting_id,
         sequence=booking.sequence,
         variant=_variant(booking),
@@ -140,26 +142,42 @@ def booking_message(booking: Booking, kind: str, changed: tuple[str, ...] = ()) 
         uid=booking.uid,
     )
 
+    def build() -> bytes:
+        event = calendar_event(booking, method=method)
+        cancelled = method == "CANCEL"
+        content = _content(booking, cast(MessageKind, kind), cancelled=cancelled, changed=changed)
+        return _compose(
+            content,
+            kind=kind,
+            to_name=booking.recipient_name,
+            to_email=booking.recipient_email,
+            calendar_text=build_calendar(cast(Method, method), [event]),
+            method=method,
+        )
+
+    return _finished(outgoing, build)
+
 
 def reminder_message(booking: Booking, offset_label: str) -> Outgoing:
     """A plain reminder of one booked meeting (the calendar already holds the invite)."""
-    content = _content(booking, REMINDER, cancelled=False)
-    message = _compose(
-        content,
-        kind=REMINDER,
-        to_name=booking.recipient_name,
-        to_email=booking.recipient_email,
-        calendar_text=None,
-        method=None,
-    )
-    return Outgoing(
+    outgoing = Outgoing(
         recipient=booking.recipient_email,
         kind=REMINDER,
-        message=message,
         meeting_id=booking.meeting_id,
         sequence=booking.sequence,
         variant=_variant(booking, offset_label),
         uid=booking.uid,
+    )
+    return _finished(
+        outgoing,
+        lambda: _compose(
+            _content(booking, REMINDER, cancelled=False),
+            kind=REMINDER,
+            to_name=booking.recipient_name,
+            to_email=booking.recipient_email,
+            calendar_text=None,
+            method=None,
+        ),
     )
 
 
@@ -172,7 +190,10 @@ def notice_message(
     variant: str,
 ) -> Outgoing:
     """A plain notice with no calendar part (waitlisted, a waitlist place cancelled)."""
-    message = _compose(
-        content, kind=kind, to_name=to_name, to_email=to_email, calendar_text=None, method=None
+    outgoing = Outgoing(recipient=to_email, kind=kind, variant=variant)
+    return _finished(
+        outgoing,
+        lambda: _compose(
+            content, kind=kind, to_name=to_name, to_email=to_email, calendar_text=None, method=None
+        ),
     )
-    return Outgoing(recipient=to_email, kind=kind, message=message, variant=variant)

@@ -7,22 +7,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine
 
-from services.notifier.claims import (
-    Claim,
-    ClaimedRow,
-    SentRecorder,
-    claim_rows,
-    record_failure,
-    renew_lease,
-    sent_recorder,
-)
+from services.notifier.claims import Claim, ClaimedRow, claim_rows, record_failure, renew_lease
 from services.notifier.mailer import ConnectionLost, Mailer, Refused, pooled_mailer
-from shared.logs import correlation_id, mask_email
+from services.notifier.recorder import SentRecorder, sent_recorder
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-# Sent rows are recorded every few messages: a sender killed mid-batch resends at most these.
+# Sent rows are handed to the recorder every few messages; a sender killed mid-batch resends
+# the rows not recorded yet (at most one batch).
 RECORD_EVERY = 25
 # A task keeps draining due rows over its connection for at most this long.
 DRAIN_SECONDS = 10.0
@@ -48,7 +41,7 @@ def send_claimed(
 ) -> None:
     """Send every claimed row over the mailer's connection, recording outcomes as it goes."""
     renew_every = get_settings().cohort_mail_lease_seconds / 3
-    unrecorded: list[int] = []
+    unrecorded: list[ClaimedRow] = []
     lost: str | None = None
     for index, row in enumerate(claim.rows):
         if time.monotonic() - claim.renewed_at > renew_every:
@@ -65,9 +58,8 @@ def send_claimed(
                 _count(report, outcome)
                 continue
             else:
-                unrecorded.append(row.id)
+                unrecorded.append(row)
                 report.sent += 1
-                _log_sent(row)
                 if len(unrecorded) >= RECORD_EVERY:
                     recorder.record(claim.token, unrecorded)
                     unrecorded = []
@@ -84,24 +76,6 @@ def _count(report: BatchReport, status: str) -> None:
         report.failed += 1
     else:
         report.retrying += 1
-
-
-def _log_sent(row: ClaimedRow) -> None:
-    token = correlation_id.set(row.correlation_id)
-    try:
-        log.info(
-            "mail sent",
-            extra={
-                "delivery_id": row.id,
-                "kind": row.kind,
-                "uid": row.uid,
-                "sequence": row.sequence,
-                "recipient": mask_email(row.recipient),
-                "attempt": row.attempts,
-            },
-        )
-    finally:
-        correlation_id.reset(token)
 
 
 def send_deliveries(engine: Engine, ids: Sequence[int], *, drain: bool = True) -> BatchReport:
@@ -131,6 +105,9 @@ def _send_batches(
     started = time.monotonic()
     while True:
         claim = claim_rows(connection, wanted, limit=limit, drain=drain)
+        # The previous batch is fully recorded before this one is sent: a sender killed at any
+        # moment resends at most one batch.
+        recorder.flush()
         if not claim.rows:
             return
         report.rows += [row.id for row in claim.rows]

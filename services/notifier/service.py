@@ -48,6 +48,8 @@ def retry_delivery(*, session: Session, delivery_id: int) -> DeliveryPublic:
         raise NotFound(f"delivery {delivery_id} not found")
     if row.status != "failed":
         raise Conflict(f"delivery {delivery_id} is {row.status}; only failed ones are retried")
+    if not row.message:
+        raise Conflict(f"delivery {delivery_id} could not be composed; correct its data first")
     queue_again(session, row)
     session.commit()
     session.refresh(row)

@@ -11,31 +11,14 @@ from celery import signals
 from services.notifier.handlers import HANDLERS
 from services.notifier.ledger import MAIL_QUEUE, SEND_TASK, retry_deliveries
 from services.notifier.models import runtime
-from services.notifier.privacy import mask_addresses_in_logs
 from services.notifier.reminders import send_due_reminders
 from services.notifier.sending import send_deliveries
 from shared.celery_app import make_celery
 from shared.consumer import register_consumer
-from shared.logs import configure_logging
-from shared.settings import get_settings
 
 celery_app = make_celery("notifier", queues=("notifier", MAIL_QUEUE))
 celery_app.conf.task_routes = {SEND_TASK: {"queue": MAIL_QUEUE}}
-# Look for messages a killed worker left unacknowledged every 10 s (kombu's default is ~100 s),
-# so an event in flight at a crash comes back soon after COHORT_VISIBILITY_TIMEOUT.
-celery_app.conf.broker_transport_options = {
-    **celery_app.conf.broker_transport_options,
-    "unacked_restore_interval": 10,
-    "unacked_restore_throttle": 1,
-}
 consume_event = register_consumer(celery_app, runtime.consumer(HANDLERS))
-
-
-@signals.setup_logging.connect
-def _setup_logging(**_: Any) -> None:
-    settings = get_settings()
-    configure_logging("notifier", level=settings.cohort_log_level, as_json=settings.cohort_log_json)
-    mask_addresses_in_logs()
 
 
 @signals.worker_init.connect

@@ -33,12 +33,13 @@ def compose_services() -> dict[str, Any]:
 def local_command(command: list[str], ports: dict[str, int], tmp: Path) -> list[str]:
     """The compose command with executables from this venv, loopback host and free ports."""
     argv = [str(BIN / command[0]), *command[1:]]
-    for index, arg in enumerate(argv):
+    for index in range(1, len(argv)):
+        arg = argv[index]
         if arg == "0.0.0.0":
             argv[index] = "127.0.0.1"
         elif arg in PORT_OF and argv[index - 1] == "--port":
             argv[index] = str(ports[PORT_OF[arg]])
-        elif arg.startswith("/tmp/"):
+        elif argv[index - 1] == "--schedule":
             argv[index] = str(tmp / Path(arg).name)
     return argv
 

@@ -151,3 +151,19 @@ def test_a_message_whose_sender_keeps_dying_ends_failed(educator: Recipient) -> 
             ).all()
         )
     assert rows == {ids[0]: "failed", ids[1]: "sending"}
+
+
+def test_one_unusable_address_fails_alone_and_visibly(educator: Recipient) -> None:
+    broken = person().model_copy(update={"email": "not an address"})
+    booked = cohort(weekly_meetings(1))
+    apply(RegistrationConfirmed(registration_id=new_id(), educator=broken, cohort=booked))
+    apply(RegistrationConfirmed(registration_id=new_id(), educator=educator, cohort=booked))
+    assert [row[0] for row in sent_to(educator)] == ["invite"]
+    with runtime.engine().connect() as connection:
+        status, error = connection.execute(
+            select(delivery.c.status, delivery.c.error).where(
+                delivery.c.recipient == "not an address"
+            )
+        ).one()
+    assert status == "failed" and "cannot compose" in error
+    forget_deliveries(broken.email)
