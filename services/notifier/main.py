@@ -1,10 +1,13 @@
 """The notifier's HTTP app (uvicorn services.notifier.main:app, port 8003)."""
 
 from fastapi import FastAPI
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from services.notifier.api import router
-from services.notifier.models import runtime
+from services.notifier.models import Delivery, runtime
 from shared.logs import configure_logging
+from shared.metrics import DELIVERIES
 from shared.settings import get_settings
 from shared.web import create_service_app
 
@@ -13,6 +16,15 @@ def _start() -> None:
     settings = get_settings()
     configure_logging("notifier", level=settings.cohort_log_level, as_json=settings.cohort_log_json)
     runtime.create_schema()
+
+
+def _observe_deliveries() -> None:
+    with Session(runtime.engine()) as session:
+        counts = session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
+    for status in ("queued", "sending", "sent", "failed"):
+        DELIVERIES.labels(status).set(0)
+    for status, count in counts:
+        DELIVERIES.labels(status).set(count)
 
 
 def create_app() -> FastAPI:
@@ -24,6 +36,7 @@ def create_app() -> FastAPI:
         engine=runtime.engine,
         routers=[router],
         on_startup=[_start],
+        on_scrape=[runtime.observe_metrics, _observe_deliveries],
     )
 
 

@@ -42,6 +42,7 @@ def create_app() -> FastAPI:
         routers=[affiliates, programs, offerings],
         on_startup=[_start_logging, runtime.create_schema, runtime.start_relay],
         on_shutdown=[runtime.stop_relay],
+        on_scrape=[runtime.observe_metrics],
     )
 
 

@@ -47,6 +47,7 @@ def create_app() -> FastAPI:
             runtime.start_relay,
         ],
         on_shutdown=[runtime.stop_relay],
+        on_scrape=[runtime.observe_metrics],
     )
 
 

@@ -143,3 +143,37 @@ def test_a_reminder_due_soon_arrives_once(stack: Stack) -> None:
     stack.sink.wait_for(lambda m: len(reminders(m)) >= 1, timeout=150)
     time.sleep(6)  # three more sweeps
     assert len(reminders(stack.sink.messages)) == 1
+
+
+def test_every_api_exposes_backlog_queue_depth_and_request_metrics(stack: Stack) -> None:
+    for base in (stack.registry, stack.scheduler, stack.notifier):
+        text = httpx.get(f"{base}/metrics").text
+        assert "cohort_outbox_backlog{" in text
+        assert 'cohort_queue_depth{queue="notifier"}' in text
+        assert "cohort_http_requests_total{" in text
+    notifier = httpx.get(f"{stack.notifier}/metrics").text
+    assert 'cohort_deliveries{status="sent"}' in notifier
+
+
+def test_logs_carry_the_request_id_to_the_mail_line_and_never_an_address(stack: Stack) -> None:
+    world = World.create(stack)
+    offering = world.publish_offering([meeting_body(next_weekday_at(25, 9))])
+    educator = world.educator()
+    request_id = "e2e-trace-" + educator["email"].split("@")[0][-8:]
+    response = httpx.post(
+        f"{stack.scheduler}/registrations",
+        headers={**bearer(educator["token"]), "X-Request-ID": request_id},
+        json={"offering_id": offering["id"]},
+    )
+    assert response.status_code == 201
+    stack.sink.wait_for(lambda m: len(calendars_to(m, educator["email"])) >= 1, timeout=30)
+    time.sleep(1)
+    mail_lines = [
+        line
+        for line in stack.processes["notifier-worker"].log().splitlines()
+        if request_id in line and "mail sent" in line
+    ]
+    assert mail_lines, "the mail log line does not carry the request id"
+    for process in stack.processes.values():
+        assert educator["email"] not in process.log()
+        assert educator["token"] not in process.log()
