@@ -219,9 +219,12 @@ class Scenario:
         result: dict[str, Any] = self.api.call(
             "POST", f"{SCHEDULER}/assignments/plan", self.api.admin, window
         )
+        assigned = result.get("assigned", [])
+        count = len(assigned) if isinstance(assigned, list) else assigned
         self.progress.step(
-            f"facilitator re-plan: {result.get('assigned')} assigned, "
-            f"{len(result.get('unassigned', []))} unassigned"
+            f"facilitator re-plan: {count} cohorts staffed, "
+            f"{len(result.get('unassigned', []))} without a facilitator, "
+            f"objective {result.get('objective')}"
         )
         return result
 
