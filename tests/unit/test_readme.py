@@ -23,3 +23,11 @@ def test_catalogue_lists_event_with_its_consumers_and_fields(event_type: str) ->
         assert consumer in row
     for field in EVENT_TYPES[event_type].model_fields:
         assert f"`{field}`" in row, f"{event_type}.{field} not named in the catalogue"
+
+
+def test_configuration_table_names_every_setting() -> None:
+    from shared.settings import Settings
+
+    table = README[README.index("## Configuration") : README.index("## Event catalogue")]
+    missing = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in table]
+    assert missing == []
