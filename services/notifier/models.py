@@ -1,30 +1,18 @@
 """The notifier's tables (bookings projection, delivery ledger, reminders) and its API models."""
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.columns import instant_field, stamp_field
+from shared.columns import utcnow as utcnow
 from shared.runtime import ServiceRuntime
 
 ACTIVE = "active"
 CANCELLED = "cancelled"
-
-
-def utcnow() -> datetime:
-    """The current instant in UTC."""
-    return datetime.now(UTC)
-
-
-def _stamp(**kwargs: Any) -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
-
-
-def _instant(**kwargs: Any) -> Any:
-    return Field(sa_type=DateTime(timezone=True), **kwargs)
 
 
 class NotifierTable(SQLModel, registry=registry()):
@@ -50,8 +38,8 @@ class Booking(NotifierTable, table=True):
     uid: str = Field(max_length=255)
     sequence: int = 0
     status: str = Field(default=ACTIVE, max_length=16)
-    starts_at: datetime = _instant()
-    ends_at: datetime = _instant()
+    starts_at: datetime = instant_field()
+    ends_at: datetime = instant_field()
     timezone: str = Field(max_length=64)
     title: str
     description: str = ""
@@ -60,7 +48,7 @@ class Booking(NotifierTable, table=True):
     sensitive: bool = False
     location: str | None = None
     join_url: str | None = None
-    updated_at: datetime = _stamp()
+    updated_at: datetime = stamp_field()
 
 
 class Ended(NotifierTable, table=True):
@@ -68,7 +56,7 @@ class Ended(NotifierTable, table=True):
     (redelivered or arriving out of order) book nobody."""
 
     key: str = Field(primary_key=True, max_length=64)
-    ended_at: datetime = _stamp()
+    ended_at: datetime = stamp_field()
 
 
 class Delivery(NotifierTable, table=True):
@@ -90,14 +78,14 @@ class Delivery(NotifierTable, table=True):
     uid: str | None = Field(default=None, max_length=255)
     status: str = Field(default="queued", max_length=16)
     attempts: int = 0
-    next_attempt_at: datetime = _stamp()
-    dispatched_at: datetime | None = _instant(default=None)
+    next_attempt_at: datetime = stamp_field()
+    dispatched_at: datetime | None = instant_field(default=None)
     claim: str | None = Field(default=None, max_length=36)
-    lease_until: datetime | None = _instant(default=None)
+    lease_until: datetime | None = instant_field(default=None)
     error: str | None = None
     correlation_id: str | None = Field(default=None, max_length=64)
-    created_at: datetime = _stamp()
-    sent_at: datetime | None = _instant(default=None)
+    created_at: datetime = stamp_field()
+    sent_at: datetime | None = instant_field(default=None)
     message: bytes = Field(sa_type=LargeBinary)
 
 
@@ -113,11 +101,11 @@ class Reminder(NotifierTable, table=True):
     booking_id: int = Field(foreign_key="booking.id")
     offset_label: str = Field(max_length=16)
     before_seconds: int
-    due_at: datetime = _instant()
+    due_at: datetime = instant_field()
     # The booking's sequence the due time was computed for; a mismatch at send time means a move.
     sequence: int = 0
     status: str = Field(default="pending", max_length=16)
-    sent_at: datetime | None = _instant(default=None)
+    sent_at: datetime | None = instant_field(default=None)
     delivery_id: int | None = None
 
 

@@ -2,13 +2,16 @@
 
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Query, status
+from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from services.registry.models import runtime
 from services.registry.service import affiliate_key_is_current
 from shared.auth import OptionalPrincipal, Principal, Role
+from shared.routes import Limit as Limit
+from shared.routes import Offset as Offset
+from shared.routes import errors as errors
 
 SessionDep = Annotated[Session, Depends(runtime.session)]
 _bearer = HTTPBearer(auto_error=False)
@@ -56,19 +59,3 @@ def _only(*roles: Role) -> Any:
 Operator = Annotated[Principal, _only(Role.OPERATOR)]
 AffiliateCaller = Annotated[Principal, _only(Role.AFFILIATE)]
 OwnerOrOperator = Annotated[Principal, _only(Role.AFFILIATE, Role.OPERATOR)]
-
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
-
-_ERRORS: dict[int, str] = {
-    401: "Missing or invalid bearer token.",
-    403: "Signed in, but this role may not do this.",
-    404: "No such offering, or not yours.",
-    409: "Conflicts with the offering's current state.",
-    422: "Invalid input; `detail` names the field and the reason.",
-}
-
-
-def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI descriptions of the error answers a route may give."""
-    return {code: {"description": _ERRORS[code]} for code in codes}

@@ -8,13 +8,16 @@ dependency in the worker-thread pool, a round trip per dependency per request.
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Query, status
+from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from services.scheduler.database import runtime
 from shared.auth import Principal, Role, verify_token
+from shared.routes import Limit as Limit
+from shared.routes import Offset as Offset
+from shared.routes import errors as errors
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -63,18 +66,3 @@ AffiliateOrOperator = Annotated[Principal, _roles(Role.AFFILIATE, Role.OPERATOR)
 Educator = Annotated[Principal, _roles(Role.EDUCATOR)]
 RegistrationReader = Annotated[Principal, _roles(Role.EDUCATOR, Role.AFFILIATE, Role.OPERATOR)]
 FacilitatorOrOperator = Annotated[Principal, _roles(Role.FACILITATOR, Role.OPERATOR)]
-Limit = Annotated[int, Query(ge=1, le=100, description="Page size (max 100).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
-
-_REASONS = {
-    401: "Missing or invalid token",
-    403: "This role may not do this",
-    404: "Not found, or not yours",
-    409: "Conflicts with the current state",
-    422: "Invalid input (the field and reason are in `detail`)",
-}
-
-
-def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI descriptions of the error answers a route may give."""
-    return {code: {"description": _REASONS[code]} for code in codes}

@@ -1,27 +1,17 @@
 """The scheduler's tables: people, the offering projection, cohorts, registrations, assignments."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, JSON, DateTime, Index, UniqueConstraint, event, text
+from sqlalchemy import DDL, JSON, Index, UniqueConstraint, event, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.columns import instant_field, stamp_field
+from shared.columns import utcnow as utcnow
+
 ACTIVE_REGISTRATION = text("status IN ('confirmed', 'waitlisted')")
 ACTIVE_ASSIGNMENT = text("status = 'active'")
-
-
-def utcnow() -> datetime:
-    """The current instant in UTC."""
-    return datetime.now(UTC)
-
-
-def _stamp(**kwargs: Any) -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
-
-
-def _instant(**kwargs: Any) -> Any:
-    return Field(sa_type=DateTime(timezone=True), **kwargs)
 
 
 class SchedulerTable(SQLModel, registry=registry()):
@@ -40,7 +30,7 @@ class Educator(SchedulerTable, table=True):
     email_key: str = Field(max_length=320, unique=True)
     timezone: str | None = Field(default=None, max_length=64)
     affiliate_id: int | None = None
-    created_at: datetime = _stamp()
+    created_at: datetime = stamp_field()
 
 
 class Facilitator(SchedulerTable, table=True):
@@ -56,7 +46,7 @@ class Facilitator(SchedulerTable, table=True):
     max_sessions_per_month: int
     availability: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     affiliate_id: int | None = None
-    created_at: datetime = _stamp()
+    created_at: datetime = stamp_field()
 
 
 # The offering projection: registry state as last applied, keyed by the registry's ids.
@@ -83,9 +73,9 @@ class Offering(SchedulerTable, table=True):
     join_url: str | None = None
     capacity: int
     max_cohorts: int
-    registration_closes_at_utc: datetime | None = _instant(default=None)
-    source_updated_at: datetime | None = _instant(default=None)
-    updated_at: datetime = _stamp()
+    registration_closes_at_utc: datetime | None = instant_field(default=None)
+    source_updated_at: datetime | None = instant_field(default=None)
+    updated_at: datetime = stamp_field()
 
 
 class Meeting(SchedulerTable, table=True):
@@ -93,8 +83,8 @@ class Meeting(SchedulerTable, table=True):
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     offering_id: int = Field(foreign_key="offering.id", index=True)
-    starts_at_utc: datetime = _instant(index=True)
-    ends_at_utc: datetime = _instant()
+    starts_at_utc: datetime = instant_field(index=True)
+    ends_at_utc: datetime = instant_field()
 
 
 class Cohort(SchedulerTable, table=True):
@@ -108,7 +98,7 @@ class Cohort(SchedulerTable, table=True):
     status: str = Field(default="open", max_length=24)
     needs_facilitator_reason: str | None = Field(default=None, max_length=40)
     needs_facilitator_detail: str | None = None
-    created_at: datetime = _stamp()
+    created_at: datetime = stamp_field()
 
 
 class Registration(SchedulerTable, table=True):
@@ -136,8 +126,8 @@ class Registration(SchedulerTable, table=True):
     status: str = Field(max_length=16)
     waitlist_seq: int | None = None
     cancel_reason: str | None = Field(default=None, max_length=32)
-    created_at: datetime = _stamp()
-    updated_at: datetime = _stamp()
+    created_at: datetime = stamp_field()
+    updated_at: datetime = stamp_field()
 
 
 class IdempotencyKey(SchedulerTable, table=True):
@@ -150,7 +140,7 @@ class IdempotencyKey(SchedulerTable, table=True):
     offering_id: int
     status_code: int
     body: dict[str, Any] = Field(sa_type=JSON)
-    created_at: datetime = _stamp()
+    created_at: datetime = stamp_field()
 
 
 class Assignment(SchedulerTable, table=True):
@@ -174,8 +164,8 @@ class Assignment(SchedulerTable, table=True):
     role: str = Field(default="lead", max_length=16)
     explanation: str = ""
     end_reason: str | None = Field(default=None, max_length=64)
-    created_at: datetime = _stamp()
-    ended_at: datetime | None = _instant(default=None)
+    created_at: datetime = stamp_field()
+    ended_at: datetime | None = instant_field(default=None)
 
 
 class FacilitatorBooking(SchedulerTable, table=True):
@@ -193,9 +183,9 @@ class FacilitatorBooking(SchedulerTable, table=True):
     meeting_id: int
     cohort_id: int = Field(foreign_key="cohort.id", index=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
-    starts_at: datetime = _instant()
-    ends_at: datetime = _instant()
-    blocked_until: datetime = _instant()
+    starts_at: datetime = instant_field()
+    ends_at: datetime = instant_field()
+    blocked_until: datetime = instant_field()
     in_person: bool = False
     city: str | None = None
     city_key: str = Field(default="", max_length=200)

@@ -1,0 +1,22 @@
+"""Column helpers every service's tables use: instants are always stored with their zone (UTC)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime
+from sqlmodel import Field
+
+
+def utcnow() -> datetime:
+    """The current instant in UTC."""
+    return datetime.now(UTC)
+
+
+def stamp_field(**kwargs: Any) -> Any:
+    """A timezone-aware timestamp column that defaults to now."""
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
+
+
+def instant_field(**kwargs: Any) -> Any:
+    """A timezone-aware timestamp column."""
+    return Field(sa_type=DateTime(timezone=True), **kwargs)
