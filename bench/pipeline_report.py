@@ -145,7 +145,7 @@ def _targets(results: Results, command: str) -> list[str]:
     bare = results.saturation.get("bare", 0.0)
     sustain = results.sustain
     share = sustain.rate / bare if sustain and bare else math.nan
-    kept = bool(sustain and sustain.sustained)
+    kept = bool(sustain and sustain.flat)
     met_share = kept and share >= SUSTAIN_SHARE
     lines = [
         table(
@@ -167,8 +167,8 @@ def _targets(results: Results, command: str) -> list[str]:
         "",
         f"Bare pipeline saturation: **{bare:.0f}/s**; Cohort's: "
         f"**{results.saturation.get('cohort', 0.0):.0f}/s** (the highest rate each kept up with:"
-        " from the highest fixed rate it kept up with, rung by rung, until a rung failed twice"
-        f" in a row). From `{command}`.",
+        " from the highest fixed rate it kept up with, rung by rung, until a rung failed clearly,"
+        f" or twice in a row if only marginally). From `{command}`.",
     ]
     return lines
 
@@ -176,7 +176,7 @@ def _targets(results: Results, command: str) -> list[str]:
 def _sustain_words(sustain: Outcome | None, bare: float, share: float) -> str:
     if sustain is None:
         return "not run"
-    state = "kept up" if sustain.sustained else "fell behind"
+    state = "no backlog growth, nothing lost" if sustain.flat else "fell behind"
     return (
         f"{sustain.rate:.0f}/s for {sustain.seconds:.0f} s = {share:.0%} of {bare:.0f}/s; {state}"
         f" (p50 {_ms(sustain.p(50))} ms, p99 {_ms(sustain.p(99))} ms, backlog growth"

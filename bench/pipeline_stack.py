@@ -93,7 +93,7 @@ class Bench:
         deadline = time.monotonic() + SETTLE_SECONDS
         while time.monotonic() < deadline and not self.idle():
             await asyncio.sleep(0.5)
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(0.5)
         self.stack.sink.clear()
 
     async def phase(self, pipeline: str, rate: float, seconds: float) -> Outcome:
