@@ -2,6 +2,7 @@
 
 import importlib.util
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,23 +49,33 @@ def _worker(name: str, module: str, queues: str) -> Service:
     return Service(name, module, argv)
 
 
-STACK = (
-    _api("registry", "services.registry.main", 8001),
-    _api("scheduler-api", "services.scheduler.main", 8002),
-    _worker("scheduler-worker", "services.scheduler.tasks", "scheduler"),
-    _api("notifier-api", "services.notifier.main", 8003),
-    _worker("notifier-worker", "services.notifier.tasks", "notifier,mail"),
-    Service(
-        "beat",
-        "services.notifier.tasks",
-        (
-            str(BIN / "celery"),
-            "-A",
-            "shared.beat:app",
+DEFAULT_PORTS = {"registry": 8001, "scheduler": 8002, "notifier": 8003}
+
+
+def architecture(
+    ports: Mapping[str, int] = DEFAULT_PORTS, beat_schedule: str = ".run/celerybeat-schedule"
+) -> tuple[Service, ...]:
+    """Every process of ARCHITECTURE.md, the APIs on the given ports."""
+    return (
+        _api("registry", "services.registry.main", ports["registry"]),
+        _api("scheduler-api", "services.scheduler.main", ports["scheduler"]),
+        _worker("scheduler-worker", "services.scheduler.tasks", "scheduler"),
+        _api("notifier-api", "services.notifier.main", ports["notifier"]),
+        _worker("notifier-worker", "services.notifier.tasks", "notifier,mail"),
+        Service(
             "beat",
-            "--loglevel=INFO",
-            "--schedule",
-            ".run/celerybeat-schedule",
+            "services.notifier.tasks",
+            (
+                str(BIN / "celery"),
+                "-A",
+                "shared.beat:app",
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                beat_schedule,
+            ),
         ),
-    ),
-)
+    )
+
+
+STACK = architecture()

@@ -5,8 +5,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from devstack.processes import architecture
 from tests.support.infra import fresh_databases, private_redis_db
-from tests.support.processes import BIN, Process, free_port, wait_http
+from tests.support.processes import Process, free_port, wait_http
 from tests.support.smtp import SmtpSink
 
 ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef"
@@ -56,45 +57,9 @@ def base_environment(
     }
 
 
-def _uvicorn(module: str, port: int) -> list[str]:
-    return [str(BIN / "uvicorn"), f"{module}:app", "--host", "127.0.0.1", "--port", str(port)]
-
-
-def _worker(module: str, queues: str, name: str) -> list[str]:
-    return [
-        str(BIN / "celery"),
-        "-A",
-        f"{module}:celery_app",
-        "worker",
-        "-Q",
-        queues,
-        "-n",
-        f"{name}@%h",
-        "--concurrency=2",
-        "--loglevel=INFO",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-
-
 def architecture_commands(ports: Mapping[str, int], beat_file: Path) -> dict[str, list[str]]:
-    """Every process of ARCHITECTURE.md with the command it runs."""
-    return {
-        "registry": _uvicorn("services.registry.main", ports["registry"]),
-        "scheduler-api": _uvicorn("services.scheduler.main", ports["scheduler"]),
-        "scheduler-worker": _worker("services.scheduler.tasks", "scheduler", "e2e-scheduler"),
-        "notifier-api": _uvicorn("services.notifier.main", ports["notifier"]),
-        "notifier-worker": _worker("services.notifier.tasks", "notifier,mail", "e2e-notifier"),
-        "beat": [
-            str(BIN / "celery"),
-            "-A",
-            "shared.beat:app",
-            "beat",
-            "--loglevel=INFO",
-            "--schedule",
-            str(beat_file),
-        ],
-    }
+    """Every process of ARCHITECTURE.md with the command `make run` gives it."""
+    return {svc.name: list(svc.argv) for svc in architecture(ports, str(beat_file))}
 
 
 @contextmanager
