@@ -1,5 +1,6 @@
 """Helpers for registry tests: a running app, and unique affiliates, programs and offerings."""
 
+import copy
 import json
 import uuid
 from collections.abc import Iterator
@@ -8,6 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+
+from services.registry.models_offering import OFFERING_EXAMPLE
 
 Json = dict[str, Any]
 
@@ -54,26 +57,8 @@ def make_program(client: TestClient, admin_headers: dict[str, str], **extra: Any
 
 def offering_body(program_code: str, **extra: Any) -> Json:
     """A valid in-person offering in New York time with two meetings (override anything)."""
-    body: Json = {
-        "program_code": program_code,
-        "title": "Implicit Bias, spring cohort",
-        "description": "Two mornings.",
-        "format": "in_person",
-        "timezone": "America/New_York",
-        "venue": {
-            "name": "Central Library",
-            "address": "96 S Grant Ave",
-            "city": "Columbus",
-            "state": "OH",
-        },
-        "capacity": 20,
-        "max_cohorts": 2,
-        "meetings": [
-            {"starts_at": "2027-03-10T09:00", "ends_at": "2027-03-10T12:00"},
-            {"starts_at": "2027-03-17T09:00", "ends_at": "2027-03-17T12:00"},
-        ],
-        "registration_closes_at": "2027-03-08T17:00",
-    }
+    body: Json = copy.deepcopy(OFFERING_EXAMPLE)
+    body.update(program_code=program_code, description="Two mornings.")
     body.update(extra)
     return body
 
