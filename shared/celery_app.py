@@ -39,6 +39,8 @@ def make_celery(
             # is ~100 s), so work in flight at a crash returns soon after the visibility timeout.
             "unacked_restore_interval": 10,
             "unacked_restore_throttle": 1,
+            # The restore lock a SIGKILLed worker held would otherwise block restores for 300 s.
+            "unacked_mutex_expire": 15,
         },
         broker_pool_limit=20,
         task_queues=[Queue(queue) for queue in queues],
