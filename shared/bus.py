@@ -7,6 +7,7 @@ from functools import cached_property
 import redis
 from celery import Celery
 
+from shared.broker import redis_for
 from shared.celery_app import publisher_app
 from shared.events import SUBSCRIPTIONS, Envelope, consume_task_name
 from shared.settings import Settings, get_settings
@@ -37,7 +38,7 @@ class Publisher:
     def redis(self) -> redis.Redis:
         """The broker connection pool events are pushed through."""
         url = (self._settings or get_settings()).cohort_redis_url
-        return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        return redis_for(url)
 
     def send(self, envelope: Envelope) -> None:
         """Send one envelope to every subscriber's queue (raises if the broker is unreachable)."""

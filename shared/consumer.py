@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import redis
 from celery import Celery, Task
 from pydantic import ValidationError
 from sqlalchemy import insert
@@ -14,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from shared.broker import redis_for
 from shared.events import Envelope, Event, consume_task_name, unwrap
 from shared.logs import correlation_id
 from shared.outbox import BusTables
@@ -46,7 +46,7 @@ class Consumer:
         self.tables = tables
         self.engine = engine
         self.handlers = handlers
-        self.redis = redis.Redis.from_url(redis_url)
+        self.redis = redis_for(redis_url)
         self.max_deliveries = max_deliveries
 
     def count_delivery(self, event_id: str) -> int:

@@ -1,8 +1,8 @@
 """Prometheus metrics shared by every service."""
 
-import redis
 from prometheus_client import Counter, Gauge, Histogram
 
+from shared.broker import redis_for
 from shared.events import SUBSCRIPTIONS
 
 REQUESTS = Counter(
@@ -20,7 +20,7 @@ QUEUES = (*sorted({queue for queues in SUBSCRIPTIONS.values() for queue in queue
 
 def observe_queue_depths(redis_url: str) -> None:
     """Set the queue-depth gauge from Redis (Celery keeps each queue as a list)."""
-    client = redis.Redis.from_url(redis_url, socket_timeout=2)
+    client = redis_for(redis_url)
     pipe = client.pipeline()
     for queue in QUEUES:
         pipe.llen(queue)

@@ -9,10 +9,10 @@ import json
 import sys
 from dataclasses import dataclass
 
-import redis
 from sqlalchemy import MetaData, delete, select
 from sqlalchemy.engine import Engine
 
+from shared.broker import redis_for
 from shared.bus import Publisher
 from shared.db import engine_for
 from shared.events import Envelope
@@ -54,7 +54,7 @@ def redrive(service: str, publisher: Publisher | None = None) -> int:
     """Send every parked event to the service's queue again with a fresh delivery count."""
     tables, engine = _tables_and_engine(service)
     publisher = publisher or Publisher(subscriptions={})
-    counter = redis.Redis.from_url(get_settings().cohort_redis_url)
+    counter = redis_for(get_settings().cohort_redis_url)
     sent = 0
     for item in list_dead(service):
         envelope = Envelope.model_validate(json.loads(item.payload))

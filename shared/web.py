@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-import redis
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
@@ -16,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.broker import redis_for
 from shared.errors import CohortError
 from shared.logs import correlation_id
 from shared.metrics import REQUEST_LATENCY, REQUESTS
@@ -96,8 +96,7 @@ def _check_database(engine: Callable[[], Engine]) -> str:
 
 def _check_redis() -> str:
     try:
-        client = redis.Redis.from_url(get_settings().cohort_redis_url, socket_timeout=2)
-        client.ping()
+        redis_for(get_settings().cohort_redis_url).ping()
         return "ok"
     except Exception as exc:
         return f"unreachable: {type(exc).__name__}"

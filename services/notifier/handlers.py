@@ -56,6 +56,22 @@ def _announce(session: Session, changes: Iterable[Change]) -> None:
         schedule_reminders(session, bookings_of(session, kind, recipient_id, cohort_id))
 
 
+def _notify(
+    session: Session, recipient: Recipient, kind: str, content: MessageContent, source: str
+) -> None:
+    """Queue a plain notice (no calendar part) to one recipient."""
+    queue_message(
+        session,
+        notice_message(
+            kind=kind,
+            content=content,
+            to_name=recipient.name,
+            to_email=recipient.email,
+            variant=source,
+        ),
+    )
+
+
 def _book(session: Session, recipient: Recipient, cohort: Cohort, source: str) -> None:
     if has_ended(session, source, f"cohort:{cohort.id}"):
         return
@@ -102,16 +118,7 @@ def on_registration_waitlisted(session: Session, event: Event) -> None:
         ),
         waitlist_position=event.position,
     )
-    queue_message(
-        session,
-        notice_message(
-            kind=WAITLISTED,
-            content=content,
-            to_name=event.educator.name,
-            to_email=event.educator.email,
-            variant=source,
-        ),
-    )
+    _notify(session, event.educator, WAITLISTED, content, source)
 
 
 def on_registration_cancelled(session: Session, event: Event) -> None:
@@ -134,16 +141,7 @@ def on_registration_cancelled(session: Session, event: Event) -> None:
         meetings=(),
         reason=WAITLIST_CANCELLED,
     )
-    queue_message(
-        session,
-        notice_message(
-            kind=CANCEL,
-            content=content,
-            to_name=event.educator.name,
-            to_email=event.educator.email,
-            variant=source,
-        ),
-    )
+    _notify(session, event.educator, CANCEL, content, source)
 
 
 def on_facilitator_assigned(session: Session, event: Event) -> None:
