@@ -91,19 +91,19 @@ class Outbox:
         self.service = service
         self.tables = tables
         self.publisher = publisher
+        self._insert = insert(tables.outbox)
 
     def record(self, session: Session, event_: Event) -> Envelope:
         """Add an event to the session's transaction; it is sent after the commit."""
         envelope = wrap(event_, producer=self.service, correlation_id=correlation_id.get())
-        session.execute(
-            insert(self.tables.outbox).values(
-                event_id=str(envelope.event_id),
-                type=envelope.type,
-                payload=envelope.model_dump_json(),
-                created_at=datetime.now(UTC),
-                attempts=0,
-            )
-        )
+        row = {
+            "event_id": str(envelope.event_id),
+            "type": envelope.type,
+            "payload": envelope.model_dump_json(),
+            "created_at": datetime.now(UTC),
+            "attempts": 0,
+        }
+        session.execute(self._insert, row)
         session.info.setdefault(_PENDING, []).append((self, envelope))
         return envelope
 

@@ -19,26 +19,28 @@ from services.scheduler.models import (
     Cohort,
     Educator,
     IdempotencyKey,
-    Meeting,
     Offering,
     Registration,
     utcnow,
 )
+from services.scheduler.offering_views import VIEWS
 from services.scheduler.schemas_registrations import RegistrationPublic
-from services.scheduler.service_seats import (
+from services.scheduler.seat_statements import (
     SeatBoard,
+    insert_registration,
+    lock_offering,
+    lock_parties,
+    seat_board,
+)
+from services.scheduler.service_seats import (
     clashing_offering,
     fill_free_seats,
-    lock_educator_with_meetings,
-    lock_offering,
     open_next_cohort,
-    seat_board,
     seat_counts,
     waitlist_length,
 )
 from services.scheduler.snapshots import (
     cohort_snapshot,
-    confirm_event,
     educator_recipient,
     offering_meetings,
     waitlist_event,
@@ -106,7 +108,7 @@ def register_educator(
 
 
 def _register(session: Session, educator_id: int, offering_id: int, key: str | None) -> Answer:
-    offering = lock_offering(session, offering_id)
+    offering, educator = lock_parties(session, offering_id, educator_id)
     if offering is None:
         raise NotFound("offering not found")
     if key is not None:
@@ -115,7 +117,6 @@ def _register(session: Session, educator_id: int, offering_id: int, key: str | N
             if stored.offering_id != offering_id:
                 raise Conflict("Idempotency-Key was already used for another offering")
             return Answer(stored.status_code, stored.body)
-    educator, meetings = lock_educator_with_meetings(session, educator_id, offering_id)
     if educator is None:
         raise NotFound("educator not found")
     board = seat_board(session, offering_id, educator_id)
@@ -132,8 +133,7 @@ def _register(session: Session, educator_id: int, offering_id: int, key: str | N
             raise Conflict(
                 f"meetings overlap offering {clash.id} ({clash.title}), where you hold a seat"
             )
-    registration, position = _take_seat_or_wait(session, offering, educator, meetings, board)
-    view = registration_public(registration, position)
+    view = _take_seat_or_wait(session, offering, educator, board)
     return _remember(session, educator_id, offering_id, key, Answer(201, _body(view)))
 
 
@@ -147,44 +147,52 @@ def _check_open(offering: Offering) -> None:
 
 
 def _take_seat_or_wait(
-    session: Session,
-    offering: Offering,
-    educator: Educator,
-    meetings: list[Meeting],
-    board: SeatBoard,
-) -> tuple[Registration, int | None]:
-    waitlisted = board.waitlisted
-    cohort_id = domain.cohort_with_free_seat(board.cohorts, offering.capacity)
-    if cohort_id is None and domain.may_open_cohort(board.cohorts, offering.max_cohorts):
-        cohort_id = _seat_in_new_cohort(session, offering, board.cohorts, meetings)
+    session: Session, offering: Offering, educator: Educator, board: SeatBoard
+) -> RegistrationPublic:
+    waitlisted, cohorts = board.waitlisted, board.cohorts
+    cohort_id = domain.cohort_with_free_seat(cohorts, offering.capacity)
+    if cohort_id is None and domain.may_open_cohort(cohorts, offering.max_cohorts):
+        cohort_id = _seat_in_new_cohort(session, offering, cohorts)
+        cohorts = seat_counts(session, offering.id)
         waitlisted = waitlist_length(session, offering.id)  # some were seated meanwhile
-    registration = Registration(
+    registration = insert_registration(
+        session,
         offering_id=offering.id,
         educator_id=educator.id or 0,
-        status="confirmed",
         cohort_id=cohort_id,
+        waitlist_seq=None if cohort_id is not None else board.last_waitlist_seq + 1,
+        now=utcnow(),
     )
-    if cohort_id is None:
-        position = waitlisted + 1
-        registration.status = "waitlisted"
-        registration.waitlist_seq = board.last_waitlist_seq + 1
-    session.add(registration)
-    session.flush()
-    if cohort_id is None:
-        event: events.Event = waitlist_event(offering, meetings, registration, educator, position)
-        runtime.outbox.record(session, event)
-        return registration, position
-    cohort = board.rows.get(cohort_id) or session.get(Cohort, cohort_id)
-    assert cohort is not None
-    event = confirm_event(offering, cohort, meetings, registration, educator, promoted=False)
+    view = VIEWS.view(session, offering)
+    position = None if cohort_id is not None else waitlisted + 1
+    event: events.Event
+    if position is not None:
+        event = waitlist_event(offering, view.meetings, registration.id, educator, position)
+    else:
+        index = next(c.index for c in cohorts if c.cohort_id == cohort_id)
+        event = events.RegistrationConfirmed(
+            registration_id=registration.id,
+            educator=educator_recipient(educator),
+            cohort=view.cohort(registration.cohort_id or 0, index),
+            promoted_from_waitlist=False,
+        )
     runtime.outbox.record(session, event)
-    return registration, None
+    return RegistrationPublic(
+        id=registration.id,
+        offering_id=registration.offering_id,
+        educator_id=registration.educator_id,
+        status="confirmed" if position is None else "waitlisted",
+        cohort_id=registration.cohort_id,
+        waitlist_position=position,
+        created_at=registration.created_at,
+    )
 
 
 def _seat_in_new_cohort(
-    session: Session, offering: Offering, seats: list[CohortSeats], meetings: list[Meeting]
+    session: Session, offering: Offering, seats: list[CohortSeats]
 ) -> int | None:
     """Open the next cohort if facilitators are found; everyone waiting is seated first."""
+    meetings = offering_meetings(session, offering.id)
     if not open_next_cohort(
         session, offering=offering, seats=seats, meetings=meetings, on_demand=True
     ):

@@ -7,9 +7,8 @@ educators, then facilitators.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func
+from sqlalchemy import and_, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -17,19 +16,10 @@ from services.scheduler import domain
 from services.scheduler.database import runtime
 from services.scheduler.matching import NoFit
 from services.scheduler.models import Cohort, Educator, Meeting, Offering, Registration, utcnow
+from services.scheduler.seat_statements import lock_offering as lock_offering
+from services.scheduler.seat_statements import seat_board
 from services.scheduler.service_assignments import staff_cohort
 from services.scheduler.snapshots import confirm_event
-
-
-def lock_offering(session: Session, offering_id: int) -> Offering | None:
-    """Read an offering and hold its row lock until the transaction ends."""
-    query = (
-        select(Offering)
-        .where(Offering.id == offering_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
-    return session.exec(query).first()
 
 
 def lock_educator(session: Session, educator_id: int) -> Educator | None:
@@ -41,89 +31,6 @@ def lock_educator(session: Session, educator_id: int) -> Educator | None:
         .execution_options(populate_existing=True)
     )
     return session.exec(query).first()
-
-
-def lock_educator_with_meetings(
-    session: Session, educator_id: int, offering_id: int
-) -> tuple[Educator | None, list[Meeting]]:
-    """`lock_educator`, reading the meetings of an offering already locked in the same trip.
-
-    The offering's row lock is held, so no change to its meetings can commit meanwhile.
-    """
-    query = (
-        select(Educator, Meeting)
-        .outerjoin(Meeting, col(Meeting.offering_id) == offering_id)
-        .where(Educator.id == educator_id)
-        .order_by(col(Meeting.starts_at_utc), col(Meeting.id))
-        .with_for_update(of=Educator, key_share=True)
-        .execution_options(populate_existing=True)
-    )
-    rows = session.exec(query).all()
-    if not rows:
-        return None, []
-    return rows[0][0], [meeting for _, meeting in rows if meeting is not None]
-
-
-@dataclass(frozen=True)
-class SeatBoard:
-    """An offering's cohorts with their seats and its waitlist, as one educator finds them."""
-
-    cohorts: list[domain.CohortSeats]
-    waitlisted: int
-    last_waitlist_seq: int
-    rows: dict[int, Cohort]
-    existing_registration_id: int | None = None
-    holds_seat_elsewhere: bool = False
-
-
-def seat_board(session: Session, offering_id: int, educator_id: int = 0) -> SeatBoard:
-    """Seats per cohort, the waitlist (length, last place number) and, for an educator, their
-    active registration here and whether they hold a seat elsewhere: one round trip."""
-    mine = and_(
-        col(Registration.educator_id) == educator_id,
-        col(Registration.status).in_(("confirmed", "waitlisted")),
-    )
-    facts = (
-        select(func.count())
-        .where(Registration.offering_id == offering_id, Registration.status == "waitlisted")
-        .scalar_subquery(),
-        select(func.coalesce(func.max(Registration.waitlist_seq), 0))
-        .where(Registration.offering_id == offering_id)
-        .scalar_subquery(),
-        select(func.max(Registration.id))
-        .where(mine, Registration.offering_id == offering_id)
-        .scalar_subquery(),
-        exists().where(
-            mine,
-            col(Registration.status) == "confirmed",
-            col(Registration.offering_id) != offering_id,
-        ),
-    )
-    query = (
-        select(Cohort, func.count(col(Registration.id)), *facts)  # type: ignore[call-overload]
-        .outerjoin(
-            Registration,
-            and_(
-                col(Registration.cohort_id) == col(Cohort.id),
-                col(Registration.status) == "confirmed",
-            ),
-        )
-        .where(Cohort.offering_id == offering_id)
-        .group_by(col(Cohort.id))
-    )
-    rows = session.exec(query).all()
-    if rows:
-        _, _, waitlisted, last_seq, existing, elsewhere = rows[0]
-    else:  # an offering never opened (cancelled before its publish arrived)
-        waitlisted, last_seq, existing, elsewhere = session.exec(select(*facts)).one()
-    return SeatBoard(
-        cohorts=[domain.CohortSeats(c.id or 0, c.index, c.status, n) for c, n, *_ in rows],
-        waitlisted=int(waitlisted),
-        last_waitlist_seq=int(last_seq),
-        rows={c.id or 0: c for c, *_ in rows},
-        existing_registration_id=existing,
-        holds_seat_elsewhere=bool(elsewhere),
-    )
 
 
 def seat_counts(session: Session, offering_id: int) -> list[domain.CohortSeats]:

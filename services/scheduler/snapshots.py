@@ -46,9 +46,16 @@ def cohort_snapshot(
     offering: Offering, cohort: Cohort, meetings: Sequence[Meeting]
 ) -> events.Cohort:
     """A cohort with title, program, place, link and meetings."""
+    return cohort_picture(offering, meetings, cohort_id=cohort.id or 0, index=cohort.index)
+
+
+def cohort_picture(
+    offering: Offering, meetings: Sequence[Meeting], *, cohort_id: int, index: int
+) -> events.Cohort:
+    """The picture of the offering's cohort number `index` (id `cohort_id`)."""
     return events.Cohort(
-        id=cohort.id or 0,
-        index=cohort.index,
+        id=cohort_id,
+        index=index,
         offering_id=offering.id,
         affiliate_name=offering.affiliate_name,
         program_code=offering.program_code,
@@ -128,14 +135,14 @@ def confirm_event(
 
 def waitlist_event(
     offering: Offering,
-    meetings: Sequence[Meeting],
-    registration: Registration,
+    meetings: Sequence[events.Meeting],
+    registration_id: int,
     educator: Educator,
     position: int,
 ) -> events.RegistrationWaitlisted:
     """The event telling an educator where they wait."""
     return events.RegistrationWaitlisted(
-        registration_id=registration.id or 0,
+        registration_id=registration_id,
         educator=educator_recipient(educator),
         offering_id=offering.id,
         offering_title=offering.title,
@@ -143,5 +150,5 @@ def waitlist_event(
         sensitive=offering.sensitive,
         timezone=offering.timezone,
         position=position,
-        meetings=[meeting_snapshot(m, offering.timezone) for m in meetings],
+        meetings=list(meetings),
     )

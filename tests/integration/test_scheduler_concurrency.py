@@ -17,9 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.scheduler import service_registrations
-from services.scheduler.models import Educator, Meeting, Offering
+from services.scheduler.models import Educator, Offering
 from services.scheduler.service_registrations import register_educator
-from services.scheduler.snapshots import offering_meetings
 from tests.support.scheduler import (  # noqa: F401
     new_educator,
     offering_state,
@@ -49,14 +48,11 @@ def server(test_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
 def _unlocked(pause_after: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Replace the row locks by plain reads and pause after the named check."""
 
-    def read(session: Session, offering_id: int) -> Offering | None:
-        return session.get(Offering, offering_id, populate_existing=True)
-
-    def read_educator(
-        session: Session, educator_id: int, offering_id: int
-    ) -> tuple[Educator | None, list[Meeting]]:
-        educator = session.get(Educator, educator_id, populate_existing=True)
-        return educator, offering_meetings(session, offering_id)
+    def read(
+        session: Session, offering_id: int, educator_id: int
+    ) -> tuple[Offering | None, Educator | None]:
+        offering = session.get(Offering, offering_id, populate_existing=True)
+        return offering, session.get(Educator, educator_id, populate_existing=True)
 
     original = getattr(service_registrations, pause_after)
 
@@ -65,8 +61,7 @@ def _unlocked(pause_after: str, monkeypatch: pytest.MonkeyPatch) -> None:
         time.sleep(PAUSE)
         return found
 
-    monkeypatch.setattr(service_registrations, "lock_offering", read)
-    monkeypatch.setattr(service_registrations, "lock_educator_with_meetings", read_educator)
+    monkeypatch.setattr(service_registrations, "lock_parties", read)
     monkeypatch.setattr(service_registrations, pause_after, check_then_pause)
 
 
