@@ -8,9 +8,10 @@ from typing import Any
 
 from celery import Celery, Task
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import Insert, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from shared.broker import redis_for
@@ -48,6 +49,19 @@ class Consumer:
         self.handlers = handlers
         self.redis = redis_for(redis_url)
         self.max_deliveries = max_deliveries
+        self._record: dict[str, Insert] = {}
+
+    def _record_statement(self, engine: Engine) -> Insert:
+        """INSERT of a processed event id that skips an id already there (built once)."""
+        name = engine.dialect.name
+        statement = self._record.get(name)
+        if statement is None:
+            dialect_insert = sqlite_insert if name == "sqlite" else pg_insert
+            processed = self.tables.processed
+            statement = self._record[name] = (
+                dialect_insert(processed).on_conflict_do_nothing().returning(processed.c.event_id)
+            )
+        return statement
 
     def count_delivery(self, event_id: str) -> int:
         """Count this delivery of an event (Redis keeps no redelivery counter of its own)."""
@@ -61,17 +75,15 @@ class Consumer:
         """Run the handler and record the event id in one transaction; False if seen before."""
         handler = self.handlers.get(envelope.type)
         event = unwrap(envelope)
-        with Session(self.engine(), expire_on_commit=False) as session:
-            try:
-                session.execute(
-                    insert(self.tables.processed).values(
-                        event_id=str(envelope.event_id),
-                        type=envelope.type,
-                        processed_at=datetime.now(UTC),
-                    )
-                )
-                session.flush()
-            except IntegrityError:
+        engine = self.engine()
+        record = {
+            "event_id": str(envelope.event_id),
+            "type": envelope.type,
+            "processed_at": datetime.now(UTC),
+        }
+        with Session(engine, expire_on_commit=False) as session:
+            # A concurrent delivery of the same id waits here for the other transaction's end.
+            if session.execute(self._record_statement(engine), record).first() is None:
                 session.rollback()
                 return False
             if handler is not None:

@@ -7,7 +7,7 @@ alone, so a redelivered or late event changes nothing it should not.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -37,6 +37,17 @@ class Change:
     changed: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Synced:
+    """What syncing one recipient with a cohort did, and their bookings of it afterwards."""
+
+    changes: list[Change]
+    # Every booking of the recipient in the cohort (any status), as locked and written now.
+    bookings: list[Booking]
+    # Ids of the bookings this sync created: nothing else (no reminder) can refer to them yet.
+    fresh: frozenset[int]
+
+
 def end(session: Session, key: str) -> None:
     """Record that something is over for good ("cohort:7", "registration:12")."""
     dialect_insert = sqlite_insert if is_sqlite(session.get_bind()) else pg_insert  # type: ignore[arg-type]
@@ -46,10 +57,27 @@ def end(session: Session, key: str) -> None:
     )
 
 
+# Statements of the per-event path, built once (building one per call costs more than its trip).
+_ENDED = select(Ended.key).where(col(Ended.key).in_(bindparam("keys", expanding=True))).limit(1)
+_RECIPIENT_BOOKINGS = (
+    select(Booking)
+    .where(
+        Booking.recipient_kind == bindparam("kind"),
+        Booking.recipient_id == bindparam("recipient_id"),
+        or_(
+            col(Booking.cohort_id) == bindparam("cohort_id"),
+            col(Booking.meeting_id).in_(bindparam("meeting_ids", expanding=True)),
+        ),
+    )
+    # Rows are always locked in id order, so two handlers never wait on each other in a cycle.
+    .order_by(col(Booking.id))
+    .with_for_update()
+)
+
+
 def has_ended(session: Session, *keys: str) -> bool:
     """Tell whether any of these keys was ended before."""
-    query = select(Ended.key).where(col(Ended.key).in_(keys)).limit(1)
-    return session.exec(query).first() is not None
+    return session.execute(_ENDED, {"keys": list(keys)}).first() is not None
 
 
 def holds_seat(session: Session, source: str) -> bool:
@@ -68,14 +96,13 @@ def recipient_bookings(
     session: Session, *, recipient_kind: str, recipient_id: int, cohort: Cohort
 ) -> list[Booking]:
     """A recipient's bookings of a cohort or of its meetings, locked for update."""
-    meeting_ids = [meeting.id for meeting in cohort.meetings] or [0]
-    query = select(Booking).where(
-        Booking.recipient_kind == recipient_kind,
-        Booking.recipient_id == recipient_id,
-        or_(col(Booking.cohort_id) == cohort.id, col(Booking.meeting_id).in_(meeting_ids)),
-    )
-    # Rows are always locked in id order, so two handlers never wait on each other in a cycle.
-    return list(_locked(session, query.order_by(col(Booking.id))))
+    params = {
+        "kind": recipient_kind,
+        "recipient_id": recipient_id,
+        "cohort_id": cohort.id,
+        "meeting_ids": [meeting.id for meeting in cohort.meetings] or [0],
+    }
+    return list(session.execute(_RECIPIENT_BOOKINGS, params).scalars())
 
 
 def bookings_of(
@@ -148,7 +175,7 @@ def sync_recipient(
     cohort: Cohort,
     source: str = "",
     may_reactivate: bool = False,
-) -> list[Change]:
+) -> Synced:
     """Make a recipient's bookings match the cohort's meetings; return what they must be told.
 
     Missing meetings are booked (invite), changed ones updated (SEQUENCE+1), meetings the cohort
@@ -162,12 +189,14 @@ def sync_recipient(
         )
     }
     changes: list[Change] = []
+    created: list[Booking] = []
     plans = plan_cohort(cohort)
     for plan in plans:
         booking = existing.get(plan.meeting_id)
         if booking is None:
             booking = _new_booking(recipient, plan, cohort, source)
             session.add(booking)
+            created.append(booking)
             changes.append(Change(booking, invite_kind(recipient.kind)))
         elif booking.status == CANCELLED:
             if may_reactivate and booking.source != source:
@@ -188,7 +217,12 @@ def sync_recipient(
     ]
     changes += cancel_bookings(session, gone)
     session.flush()
-    return changes
+    held = [*existing.values(), *created]
+    return Synced(
+        changes=changes,
+        bookings=[b for b in held if b.cohort_id == cohort.id],
+        fresh=frozenset(b.id for b in created if b.id is not None),
+    )
 
 
 def cancel_bookings(session: Session, bookings: Iterable[Booking]) -> list[Change]:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from services.notifier.bookings import (
     Change,
+    Synced,
     bookings_of,
     cancel_bookings,
     cohort_bookings,
@@ -56,6 +57,17 @@ def _announce(session: Session, changes: Iterable[Change]) -> None:
         schedule_reminders(session, bookings_of(session, kind, recipient_id, cohort_id))
 
 
+def _announce_synced(session: Session, synced: Synced) -> None:
+    """Like `_announce`, for one recipient just synced: their bookings are already at hand."""
+    if not synced.changes:
+        return
+    queue_messages(
+        session,
+        [booking_message(c.booking, c.kind, c.changed) for c in synced.changes],
+    )
+    schedule_reminders(session, synced.bookings, fresh=synced.fresh)
+
+
 def _notify(
     session: Session, recipient: Recipient, kind: str, content: MessageContent, source: str
 ) -> None:
@@ -75,10 +87,10 @@ def _notify(
 def _book(session: Session, recipient: Recipient, cohort: Cohort, source: str) -> None:
     if has_ended(session, source, f"cohort:{cohort.id}"):
         return
-    changes = sync_recipient(
+    synced = sync_recipient(
         session, recipient=recipient, cohort=cohort, source=source, may_reactivate=True
     )
-    _announce(session, changes)
+    _announce_synced(session, synced)
 
 
 def _unbook(session: Session, recipient: Recipient, cohort: Cohort, source: str) -> None:
@@ -167,7 +179,7 @@ def on_cohort_updated(session: Session, event: Event) -> None:
         )
         if held and all(booking.status == CANCELLED for booking in held):
             continue  # they left the cohort; their cancellation is (or will be) handled
-        _announce(session, sync_recipient(session, recipient=recipient, cohort=event.cohort))
+        _announce_synced(session, sync_recipient(session, recipient=recipient, cohort=event.cohort))
 
 
 def on_cohort_cancelled(session: Session, event: Event) -> None:

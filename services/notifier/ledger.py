@@ -11,7 +11,8 @@ whose sender keeps dying is failed by the sweep after COHORT_MAIL_MAX_ATTEMPTS.
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 SEND_TASK = "notifier.send_delivery"
 MAIL_QUEUE = "mail"
 _PENDING = "notifier_pending_deliveries"
+_TAKEN = "notifier_taken_deliveries"
 SWEEP_LIMIT = 5000
 LOST_SENDER = "the sender stopped while sending (lease ran out)"
 
@@ -56,7 +58,37 @@ class Outgoing:
     error: str | None = None
 
 
-def _row(outgoing: Outgoing, now: datetime) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TakenRow:
+    """A row written already under a sender's claim, with what that sender needs to send it."""
+
+    id: int
+    outgoing: Outgoing
+    correlation_id: str | None
+
+
+@dataclass
+class SenderClaim:
+    """Rows a sender takes as they are queued: written `sending` under its claim token and a
+    lease (a claim, counted as an attempt) instead of `queued`, so no other sender touches them.
+    `taken` fills once the transaction that wrote them commits."""
+
+    token: str
+    lease_until: datetime
+    limit: int
+    taken: list[TakenRow] = field(default_factory=list)
+
+
+taking_sender: ContextVar[SenderClaim | None] = ContextVar("notifier_taking_sender", default=None)
+
+
+def _key(recipient: str, meeting_id: int, kind: str, sequence: int, variant: str) -> tuple:
+    return (recipient, meeting_id, kind, sequence, variant)
+
+
+def _row(outgoing: Outgoing, now: datetime, claim: SenderClaim | None) -> dict[str, Any]:
+    status = "failed" if outgoing.error else "queued"
+    taken = claim is not None and status == "queued"
     return {
         "recipient": outgoing.recipient.strip().lower(),
         "meeting_id": outgoing.meeting_id,
@@ -65,9 +97,11 @@ def _row(outgoing: Outgoing, now: datetime) -> dict[str, Any]:
         "variant": outgoing.variant,
         "method": outgoing.method,
         "uid": outgoing.uid,
-        "status": "failed" if outgoing.error else "queued",
+        "status": "sending" if taken else status,
         "error": outgoing.error,
-        "attempts": 0,
+        "attempts": 1 if taken else 0,
+        "claim": claim.token if taken and claim else None,
+        "lease_until": claim.lease_until if taken and claim else None,
         "next_attempt_at": now,
         "dispatched_at": now,
         "correlation_id": correlation_id.get(),
@@ -76,22 +110,51 @@ def _row(outgoing: Outgoing, now: datetime) -> dict[str, Any]:
     }
 
 
+_RETURNED = (
+    delivery.c.id,
+    delivery.c.status,
+    delivery.c.recipient,
+    delivery.c.meeting_id,
+    delivery.c.kind,
+    delivery.c.sequence,
+    delivery.c.variant,
+)
+_QUEUE = {
+    "postgresql": pg_insert(delivery).on_conflict_do_nothing().returning(*_RETURNED),
+    "sqlite": sqlite_insert(delivery).on_conflict_do_nothing().returning(*_RETURNED),
+}
+
+
+def _claim_for(session: Session, outgoing: Sequence[Outgoing]) -> SenderClaim | None:
+    """The taking sender's claim, if it takes these rows too (it takes a bounded number)."""
+    claim = taking_sender.get()
+    if claim is None:
+        return None
+    held = len(claim.taken) + len(session.info.get(_TAKEN, ()))
+    return claim if held + len(outgoing) <= claim.limit else None
+
+
 def queue_messages(session: Session, outgoing: Sequence[Outgoing]) -> list[int]:
     """Add messages to the ledger in the session's transaction (one statement); a message whose
     key is already there is left out. Returns the ids of the new rows."""
     if not outgoing:
         return []
     now = utcnow()
-    dialect_insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    statement = (
-        dialect_insert(delivery)
-        .values([_row(item, now) for item in outgoing])
-        .on_conflict_do_nothing()
-        .returning(delivery.c.id, delivery.c.status)
-    )
-    rows = session.execute(statement).all()
-    session.info.setdefault(_PENDING, []).extend(i for i, status in rows if status == "queued")
-    return [int(row_id) for row_id, _ in rows]
+    claim = _claim_for(session, outgoing)
+    statement = _QUEUE[session.get_bind().dialect.name]
+    rows = session.execute(statement, [_row(item, now, claim) for item in outgoing]).all()
+    by_key = {
+        _key(o.recipient.strip().lower(), o.meeting_id, o.kind, o.sequence, o.variant): o
+        for o in outgoing
+    }
+    pending = session.info.setdefault(_PENDING, [])
+    for row_id, status, *key in rows:
+        if status == "queued":
+            pending.append(row_id)
+        elif status == "sending" and claim is not None:
+            taken = TakenRow(int(row_id), by_key[_key(*key)], correlation_id.get())
+            session.info.setdefault(_TAKEN, []).append((claim, taken))
+    return [int(row[0]) for row in rows]
 
 
 def queue_message(session: Session, outgoing: Outgoing) -> int | None:
@@ -132,10 +195,13 @@ def _dispatch_after_commit(session: Session) -> None:
     ids: list[int] = session.info.pop(_PENDING, [])
     if ids:
         dispatch(ids)
+    for claim, row in session.info.pop(_TAKEN, []):
+        claim.taken.append(row)
 
 
 def _drop_pending(session: Session, *_: Any) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_TAKEN, None)
 
 
 event.listen(Session, "after_commit", _dispatch_after_commit)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -51,16 +52,26 @@ def _wanted(bookings: Sequence[Booking]) -> dict[tuple[int, str], tuple[datetime
     return wanted
 
 
-def schedule_reminders(session: Session, bookings: Sequence[Booking]) -> None:
-    """Bring the reminders of one recipient's bookings in a cohort in line with those bookings."""
+_REMINDERS_OF = (
+    select(Reminder)
+    .where(col(Reminder.booking_id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(Reminder.id))
+    .with_for_update()
+)
+_ADD_REMINDERS = insert(Reminder.__table__)  # type: ignore[attr-defined]
+
+
+def schedule_reminders(
+    session: Session, bookings: Sequence[Booking], *, fresh: frozenset[int] = frozenset()
+) -> None:
+    """Bring the reminders of one recipient's bookings in a cohort in line with those bookings;
+    `fresh` bookings were created in this transaction, so they have no reminders to look up."""
     now = utcnow()
-    ids = [b.id for b in bookings if b.id is not None]
+    ids = [b.id for b in bookings if b.id is not None and b.id not in fresh]
     sequence = {b.id: b.sequence for b in bookings}
     wanted = _wanted(bookings)
-    query = (
-        select(Reminder).where(col(Reminder.booking_id).in_(ids or [0])).order_by(col(Reminder.id))
-    )
-    for reminder in session.exec(query.with_for_update()).all():
+    existing = session.execute(_REMINDERS_OF, {"ids": ids}).scalars() if ids else ()
+    for reminder in existing:
         want = wanted.pop((reminder.booking_id, reminder.offset_label), None)
         if want is None:
             if reminder.status == PENDING:
@@ -73,18 +84,22 @@ def schedule_reminders(session: Session, bookings: Sequence[Booking]) -> None:
             reminder.status = PENDING if want[0] > now else SKIPPED
             reminder.sequence = sequence[reminder.booking_id]
         session.add(reminder)
-    for (booking_id, label), (due, before) in wanted.items():
-        session.add(
-            Reminder(
-                booking_id=booking_id,
-                offset_label=label,
-                before_seconds=before,
-                due_at=due,
-                sequence=sequence[booking_id],
-                status=PENDING if due > now else SKIPPED,
-            )
-        )
     session.flush()
+    added = [
+        {
+            "booking_id": booking_id,
+            "offset_label": label,
+            "before_seconds": before,
+            "due_at": due,
+            "sequence": sequence[booking_id],
+            "status": PENDING if due > now else SKIPPED,
+            "sent_at": None,
+            "delivery_id": None,
+        }
+        for (booking_id, label), (due, before) in wanted.items()
+    ]
+    if added:  # one multi-row INSERT; nothing in the transaction reads these rows back
+        session.execute(_ADD_REMINDERS, added)
 
 
 def _due(session: Session, now: datetime) -> list[Reminder]:

@@ -1,24 +1,38 @@
 """Celery entry points of the notifier (worker: -Q notifier,mail); each only calls a plain function.
 
 Queue `notifier` carries scheduler events and the periodic sweeps, queue `mail` the send tasks, so
-a slow SMTP server never holds events back when the two queues get separate workers.
+a slow SMTP server never holds events back when the two queues get separate workers. A worker that
+serves both sends the messages an event queued from the consume task itself (see inline.py).
 """
 
 from typing import Any
 
-from celery import signals
+from celery import Task, signals
 
 from services.notifier.handlers import HANDLERS
+from services.notifier.inline import sending_inline
 from services.notifier.ledger import MAIL_QUEUE, SEND_TASK, retry_deliveries
 from services.notifier.models import runtime
 from services.notifier.reminders import send_due_reminders
 from services.notifier.sending import send_deliveries
 from shared.celery_app import make_celery
-from shared.consumer import register_consumer
+from shared.events import consume_task_name
 
 celery_app = make_celery("notifier", queues=("notifier", MAIL_QUEUE))
 celery_app.conf.task_routes = {SEND_TASK: {"queue": MAIL_QUEUE}}
-consume_event = register_consumer(celery_app, runtime.consumer(HANDLERS))
+consumer = runtime.consumer(HANDLERS)
+
+
+def _serves_mail() -> bool:
+    """Tell whether this worker consumes the `mail` queue too (`-Q` picks a worker's queues)."""
+    return MAIL_QUEUE in celery_app.amqp.queues.consume_from
+
+
+@celery_app.task(name=consume_task_name("notifier"), bind=True, max_retries=None)
+def consume_event(self: Task, payload: dict[str, Any]) -> str:
+    """Apply one scheduler event once, then send the messages it queued (when this worker may)."""
+    with sending_inline(runtime.engine(), enabled=_serves_mail()):
+        return consumer.consume(self, payload)
 
 
 @signals.worker_init.connect
