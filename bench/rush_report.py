@@ -103,14 +103,16 @@ def _cost_lines(costs: Costs) -> list[str]:
         ),
         "",
         f"The outbox's after-commit send costs {costs.outbox_send:.2f} ms: one LPUSH of the "
-        "Celery message, with the row's sent mark batched on a background thread. Most of a "
-        "registration is its one short transaction: the offering's row lock, the educator's "
-        "row lock (with the offering's meetings in the same round trip), one seat board query "
-        "(seats per cohort, waitlist length and last place, the educator's own registration, "
-        "whether they hold a seat elsewhere), the registration insert and its event row; the "
-        "overlap query runs only for educators who already hold a seat. Each SQLAlchemy/psycopg "
-        "statement costs 0.3-0.6 ms of CPU here, against one statement for the bare app; the "
-        "hot row adds the wait for the offering's lock, held from the first statement to the "
-        "commit. Next step if the target matters: collapse the use case into fewer statements "
-        "(Core instead of ORM, or one server-side function).",
+        "Celery message, with the row's sent mark batched on a background thread (one UPDATE "
+        "per 20 ms). A registration is one short transaction of four prebuilt statements "
+        "(`services/scheduler/seat_statements.py`, no query assembled per request): both row "
+        "locks (offering, then educator) in one round trip; one seat board query (seats per "
+        "cohort, waitlist length and last place, the educator's own registration, whether they "
+        "hold a seat elsewhere), which must run after the lock is granted so that it sees every "
+        "seat committed before; the registration insert; its event row. The event's picture of "
+        "the offering (meetings in local time) is built once per offering version "
+        "(`offering_views.py`); the overlap query runs only for educators who already hold a "
+        "seat. Each statement still costs about 0.1 ms of kernel and driver time for its round "
+        "trip plus 0.1-0.2 ms in SQLAlchemy; the hot row adds the wait for the offering's lock, "
+        "held from the first statement to the commit.",
     ]  # fmt: skip

@@ -234,6 +234,7 @@ def test_planner_is_never_worse_than_greedy_and_optimal_when_it_says_so(
     assert objective <= greedy.objective
     assert list(violations(instance, greedy.assignments)) == []
     best = min(_score(instance, p) for p in plans(instance, full=False))
-    assert bound is None or bound <= best
+    # The solver reports its bound as a float: allow rounding in the last places.
+    assert bound is None or bound <= best + 1e-6 * max(1, abs(best))
     if status == "OPTIMAL":
         assert objective == best
