@@ -8,10 +8,10 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, case, func, update
 from sqlalchemy.engine import Engine
 
 from shared.db import is_sqlite
@@ -28,19 +28,20 @@ class SentMarker:
     """Collects event ids per outbox table and marks them sent in batches on a daemon thread."""
 
     def __init__(self) -> None:
-        self._pending: dict[tuple[int, int], tuple[Table, Engine, list[str]]] = {}
+        self._pending: dict[tuple[int, int], tuple[Table, Engine, dict[str, datetime]]] = {}
         self._changed = threading.Condition()
         self._busy = False
         self._pid: int | None = None
 
     def add(self, table: Table, engine: Engine, event_ids: Sequence[str]) -> None:
-        """Queue ids to be marked sent soon."""
+        """Queue ids to be marked sent soon (with the time they were sent: now)."""
         if not event_ids:
             return
+        now = datetime.now(UTC)
         with self._changed:
             self._start_once_per_process()
-            entry = self._pending.setdefault((id(table), id(engine)), (table, engine, []))
-            entry[2].extend(event_ids)
+            entry = self._pending.setdefault((id(table), id(engine)), (table, engine, {}))
+            entry[2].update(dict.fromkeys(event_ids, now))
             self._changed.notify_all()
 
     def flush(self, timeout: float = 5.0) -> bool:
@@ -63,8 +64,8 @@ class SentMarker:
             with self._changed:
                 batch, self._pending, self._busy = self._pending, {}, True
             try:
-                for table, engine, ids in batch.values():
-                    mark_sent(table, engine, ids)
+                for table, engine, sent in batch.values():
+                    mark_sent(table, engine, sent)
             except Exception:
                 log.warning("could not mark events sent; the relay will send them again")
             finally:
@@ -73,17 +74,19 @@ class SentMarker:
                     self._changed.notify_all()
 
 
-def mark_sent(table: Table, engine: Engine, event_ids: Sequence[str]) -> None:
-    """Record that these events reached the broker."""
+def mark_sent(table: Table, engine: Engine, sent: Mapping[str, datetime]) -> None:
+    """Record when these events (by id) reached the broker."""
+    times = set(sent.values())
+    sent_at = (
+        times.pop() if len(times) == 1 else case(sent, value=table.c.event_id, else_=func.now())
+    )
     with engine.begin() as connection:
         if not is_sqlite(engine):
             # A mark lost in a crash only makes the relay send the event again: no need to wait
             # for the WAL flush.
             connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         connection.execute(
-            update(table)
-            .where(table.c.event_id.in_(list(event_ids)))
-            .values(sent_at=datetime.now(UTC))
+            update(table).where(table.c.event_id.in_(list(sent))).values(sent_at=sent_at)
         )
 
 
