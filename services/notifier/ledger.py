@@ -1,7 +1,9 @@
 """The delivery ledger: one row per outgoing message, unique per recipient/meeting/kind/sequence.
 
 Rows move queued → sending → sent | failed. A row is written in the same transaction as the
-change that caused it; the send task is enqueued only after that transaction commits.
+change that caused it; the send task is enqueued only after that transaction commits. A consume
+task may take its event's rows as it writes them (`taking_sender`, see inline.py): they are
+written `sending` under its claim and lease and sent by that task after the commit.
 
 Stale rule: a row in `sending` holds a lease (`lease_until`, COHORT_MAIL_LEASE_SECONDS from the
 claim, renewed while its batch is being sent). A lease that ran out means the sender died, so the

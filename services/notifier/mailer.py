@@ -128,3 +128,10 @@ def pooled_mailer() -> Mailer:
         _pool.clear()
         mailer = _pool[pid] = Mailer()
     return mailer
+
+
+def close_pooled_mailer() -> None:
+    """Close and forget this process's mailer (the next one reads the settings afresh)."""
+    for mailer in _pool.values():
+        mailer.close()
+    _pool.clear()
