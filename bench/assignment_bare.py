@@ -63,8 +63,13 @@ def solve_bare(
     travel_buffer: timedelta,
     workers: int,
     time_limit: float,
+    staffing_only: bool = False,
 ) -> BareResult:
-    """Build and solve the bare model; stops at optimality or at `time_limit`."""
+    """Build and solve the bare model; stops at optimality or at `time_limit`.
+
+    With `staffing_only` the objective is just the number of cohorts left unstaffed: the
+    plainest model of the problem, with the same hard constraints.
+    """
     started = perf_counter()
     model = cp_model.CpModel()
     x = {(n.cohort_id, f.id): model.new_bool_var("") for n in needs for f in pool}
@@ -82,11 +87,13 @@ def solve_bare(
     squares = [_add_cap_and_square(model, x, needs, f) for f in pool]
     weights = weights_for(needs, pool, fixed_loads(needs, pool, ()), {})
     away = [x[n.cohort_id, f.id] for n in needs for f in pool if is_away(n, f)]
-    model.minimize(
-        weights.unassigned * sum(1 - s for s in staffed.values())
-        + weights.fairness * sum(squares)
-        + AWAY_COST * sum(away)
-    )
+    unstaffed = sum(1 - s for s in staffed.values())
+    if staffing_only:
+        model.minimize(unstaffed)
+    else:
+        model.minimize(
+            weights.unassigned * unstaffed + weights.fairness * sum(squares) + AWAY_COST * sum(away)
+        )
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
     solver.parameters.max_time_in_seconds = time_limit
