@@ -9,8 +9,8 @@ time to its message's arrival at the sink.
         [--step-seconds 6] [--no-docs]
 
 Phases: a short warm-up; 50/s and 100/s for each pipeline; a ladder of rising rates per pipeline
-until it stops keeping up (saturation); then Cohort alone for --sustain-seconds at the highest
-rate it kept up with.
+until it stops keeping up (saturation); Cohort for --confirm-seconds at that rate, stepping down
+until a rate keeps up; then Cohort alone for --sustain-seconds at that rate.
 """
 
 from __future__ import annotations
@@ -65,6 +65,20 @@ async def climb(bench: Bench, results: Results, seconds: float) -> dict[str, flo
     return best
 
 
+async def confirm(bench: Bench, results: Results, best: float, args: argparse.Namespace) -> float:
+    """The rate for the long run: from the ladder's best down, the first that keeps up for
+    --confirm-seconds (a short rung can pass on a queue that only drains after it ends)."""
+    if args.confirm_seconds <= 0 or not best:
+        return best or LADDER[0] / 2
+    print(f"confirm ({args.confirm_seconds:.0f} s per rate, from {best:.0f}/s down)", flush=True)
+    for rate in sorted((r for r in LADDER if r <= best), reverse=True):
+        outcome = await bench.phase("cohort", rate, args.confirm_seconds)
+        results.confirm.append(outcome)
+        if outcome.sustained:
+            return rate
+    return LADDER[0] / 2
+
+
 async def measure(bench: Bench, args: argparse.Namespace) -> Results:
     """Every phase, alternating the two pipelines."""
     results = Results()
@@ -84,8 +98,7 @@ async def measure(bench: Bench, args: argparse.Namespace) -> Results:
     if kept:
         fastest = max(kept, key=lambda o: o.rate)
         results.stages[f"kept up {fastest.rate:.0f}/s"] = bench.stage_breakdown(fastest)
-    cohort_best = results.saturation["cohort"]
-    sustain_rate = cohort_best or LADDER[0] / 2
+    sustain_rate = await confirm(bench, results, results.saturation["cohort"], args)
     print(f"sustained: Cohort at {sustain_rate:.0f}/s for {args.sustain_seconds:.0f}s", flush=True)
     results.sustain = await bench.phase("cohort", sustain_rate, args.sustain_seconds)
     results.stages[f"sustained {sustain_rate:.0f}/s"] = bench.stage_breakdown(results.sustain)
@@ -98,6 +111,7 @@ def main() -> None:
     parser.add_argument("--sustain-seconds", type=float, default=300.0)
     parser.add_argument("--fixed-seconds", type=float, default=10.0)
     parser.add_argument("--step-seconds", type=float, default=6.0)
+    parser.add_argument("--confirm-seconds", type=float, default=30.0)
     parser.add_argument("--drain-seconds", type=float, default=8.0)
     parser.add_argument("--no-docs", action="store_true", help="do not touch docs/PERFORMANCE.md")
     args = parser.parse_args()

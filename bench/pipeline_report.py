@@ -22,6 +22,7 @@ class Results:
 
     fixed: list[Outcome] = field(default_factory=list)
     ladder: list[Outcome] = field(default_factory=list)
+    confirm: list[Outcome] = field(default_factory=list)
     sustain: Outcome | None = None
     stages: dict[str, list[Stage]] = field(default_factory=dict)
     saturation: dict[str, float] = field(default_factory=dict)
@@ -207,7 +208,8 @@ def render(
             "  and an EmailMessage and sends it with smtplib (`bench/bare_pipeline.py`).",
             "- **Cohort**: `POST /registrations` with an educator token → seat decision under",
             "  the offering's row lock → outbox → `registration.confirmed` → notifier worker →",
-            "  booking, invite, delivery ledger → `mail` queue → SMTP. Every process of",
+            "  booking, invite, delivery ledger → SMTP from the same task (the `mail` queue",
+            "  takes retries and bigger batches). Every process of",
             "  ARCHITECTURE.md runs (3 uvicorn, 2 Celery workers at concurrency 2, beat) via",
             "  `tests/e2e/harness.py`,",
             "  with the services' default relay and sweep intervals. Registrations are spread",

@@ -104,7 +104,7 @@ def _cost_lines(costs: Costs) -> list[str]:
         "",
         f"The outbox's after-commit send costs {costs.outbox_send:.2f} ms: one LPUSH of the "
         "Celery message, with the row's sent mark batched on a background thread (one UPDATE "
-        "per 20 ms). A registration is one short transaction of four prebuilt statements "
+        "per 100 ms). A registration is one short transaction of four prebuilt statements "
         "(`services/scheduler/seat_statements.py`, no query assembled per request): both row "
         "locks (offering, then educator) in one round trip; one seat board query (seats per "
         "cohort, waitlist length and last place, the educator's own registration, whether they "

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 # How long the marker lets ids gather before one UPDATE marks them all. Marks only spare the
 # relay (which waits seconds before re-sending), so a short delay costs nothing and turns one
 # transaction per event into one per batch under load.
-LINGER_SECONDS = 0.02
+LINGER_SECONDS = 0.1
 
 
 class SentMarker:
@@ -40,9 +40,11 @@ class SentMarker:
         now = datetime.now(UTC)
         with self._changed:
             self._start_once_per_process()
+            waking = not self._pending  # the thread only waits for the first id of a batch
             entry = self._pending.setdefault((id(table), id(engine)), (table, engine, {}))
             entry[2].update(dict.fromkeys(event_ids, now))
-            self._changed.notify_all()
+            if waking:
+                self._changed.notify_all()
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every queued id is marked; False if that took longer than `timeout`."""
