@@ -236,5 +236,6 @@ def cancel_bookings(session: Session, bookings: Iterable[Booking]) -> list[Chang
         booking.updated_at = utcnow()
         session.add(booking)
         changes.append(Change(booking, cancel_kind(booking.recipient_kind)))
-    session.flush()
+    if changes:
+        session.flush()
     return changes

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, tuple_, update
 from sqlalchemy.engine import Connection
 
 from services.notifier.domain import retry_delay
@@ -81,13 +81,15 @@ def claim_rows(connection: Connection, ids: Sequence[int], *, limit: int, drain:
     return Claim(token, sorted(rows, key=lambda row: row.id))
 
 
-def record_sent(connection: Connection, token: str, ids: list[int]) -> None:
-    if not ids:
+def record_sent(connection: Connection, claims: Sequence[tuple[str, Sequence[int]]]) -> None:
+    """Mark rows sent, each only while still held under the claim (token) it was sent with."""
+    held = [(row_id, token) for token, ids in claims for row_id in ids]
+    if not held:
         return
     with connection.begin():
         connection.execute(
             update(delivery)
-            .where(delivery.c.id.in_(ids), delivery.c.claim == token)
+            .where(tuple_(delivery.c.id, delivery.c.claim).in_(held))
             .values(status="sent", sent_at=utcnow(), error=None, claim=None, lease_until=None)
         )
 

@@ -14,6 +14,8 @@ from shared.logs import correlation_id, mask_email
 
 log = logging.getLogger("services.notifier.mail")
 
+BATCH_LIMIT = 100
+
 
 class SentRecorder:
     """Marks rows sent and logs them, in the order handed over; `flush` waits for it."""
@@ -36,10 +38,12 @@ class SentRecorder:
     def _run(self) -> None:
         connection: Connection | None = None
         while True:
-            token, rows = self.pending.get()
+            batch = self._take_waiting()
             try:
                 connection = connection or self.engine.connect()
-                record_sent(connection, token, [row.id for row in rows])
+                record_sent(
+                    connection, [(token, [row.id for row in rows]) for token, rows in batch]
+                )
             except Exception:
                 # The rows stay `sending`; when their lease runs out they are sent again.
                 log.exception("could not record sent deliveries")
@@ -47,9 +51,20 @@ class SentRecorder:
                     connection.invalidate()
                     connection = None
             finally:
-                for row in rows:
-                    log_sent(row)
-                self.pending.task_done()
+                for _, rows in batch:
+                    for row in rows:
+                        log_sent(row)
+                    self.pending.task_done()
+
+    def _take_waiting(self) -> list[tuple[str, list[ClaimedRow]]]:
+        """The next hand-over (waiting for one), with every other already waiting: one UPDATE."""
+        batch = [self.pending.get()]
+        while len(batch) < BATCH_LIMIT:
+            try:
+                batch.append(self.pending.get_nowait())
+            except queue.Empty:
+                break
+        return batch
 
 
 def log_sent(row: ClaimedRow) -> None:

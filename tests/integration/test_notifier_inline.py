@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import RowMapping, select
 
 from services.notifier import inline, tasks
+from services.notifier.claims import claim_rows, record_sent
 from services.notifier.ledger import SenderClaim, delivery, taking_sender
 from services.notifier.mailer import close_pooled_mailer
 from services.notifier.models import runtime, utcnow
@@ -146,3 +147,30 @@ def test_rows_of_a_task_that_died_after_its_commit_are_sent_once_the_lease_runs_
     (row,) = rows_for(educator.email)
     assert (row["status"], row["attempts"]) == ("sent", 2)
     assert len(addressed_to(sink.messages, educator.email)) == 1
+
+
+def test_one_update_records_many_claims_but_only_rows_still_held_under_them(
+    sink: SmtpSink, educator: Recipient
+) -> None:
+    queues = tasks.celery_app.amqp.queues
+    queues.select(["notifier"])
+    try:
+        assert consume(confirmed(educator, meetings=3)) == "applied"
+    finally:
+        queues.select(["notifier", "mail"])
+    first, second, third = (r["id"] for r in rows_for(educator.email))
+    with runtime.engine().connect() as connection:
+        mine = claim_rows(connection, [first, second], limit=2, drain=False)
+        other = claim_rows(connection, [third], limit=1, drain=False)
+        # `second` was taken over by a later sender meanwhile: its old claim no longer counts.
+        with connection.begin():
+            connection.execute(
+                delivery.update().where(delivery.c.id == second).values(claim="someone-else")
+            )
+        record_sent(connection, [(mine.token, [first, second]), (other.token, [third])])
+    statuses = {r["id"]: (r["status"], r["claim"]) for r in rows_for(educator.email)}
+    assert statuses == {
+        first: ("sent", None),
+        second: ("sending", "someone-else"),
+        third: ("sent", None),
+    }
