@@ -194,6 +194,9 @@ def dispatch(ids: Sequence[int]) -> None:
 
 
 def _dispatch_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # Releasing a SAVEPOINT fires after_commit too; the rows wait for the real commit.
+        return
     ids: list[int] = session.info.pop(_PENDING, [])
     if ids:
         dispatch(ids)
