@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--bare-limit", type=float, default=120.0)
+    parser.add_argument("--bare-limit", type=float, default=60.0)
     parser.add_argument("--write-docs", action="store_true", help="rewrite the doc section")
     args = parser.parse_args(argv)
     instance = make_instance(seed=args.seed)

@@ -29,7 +29,7 @@ STAGES = (
     ("registration row → outbox sent", "rest of the transaction, commit, publish to Redis"),
     ("outbox sent → notifier consumer", "`notifier` queue wait in Redis, Celery pickup"),
     ("notifier consumer → ledger row", "dedupe insert, bookings, render invite + MIME"),
-    ("ledger row → mailbox", "commit, `mail` queue wait, claim, SMTP"),
+    ("ledger row → mailbox", "commit, SMTP from the same task (or `mail` queue, claim, SMTP)"),
 )
 WALL_MINUS_MONOTONIC = time.time() - time.monotonic()
 

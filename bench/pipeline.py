@@ -28,6 +28,7 @@ from bench.pipeline_report import Results, highest_kept_up, render
 from bench.pipeline_stack import Bench, pipelines
 
 FIXED_RATES = (50.0, 100.0)
+CONFIRM_STEP = 10
 LADDER = (20, 30, 40, 60, 80, 100, 120, 140, 160, 180, 200, 220, 240, 270, 300, 340, 380, 420)
 
 
@@ -66,16 +67,16 @@ async def climb(bench: Bench, results: Results, seconds: float) -> dict[str, flo
 
 
 async def confirm(bench: Bench, results: Results, best: float, args: argparse.Namespace) -> float:
-    """The rate for the long run: from the ladder's best down, the first that keeps up for
-    --confirm-seconds (a short rung can pass on a queue that only drains after it ends)."""
+    """The rate for the long run: from the ladder's best down in steps of 10/s, the first that
+    keeps up for --confirm-seconds (a short rung can pass on a queue that drains only after it)."""
     if args.confirm_seconds <= 0 or not best:
         return best or LADDER[0] / 2
     print(f"confirm ({args.confirm_seconds:.0f} s per rate, from {best:.0f}/s down)", flush=True)
-    for rate in sorted((r for r in LADDER if r <= best), reverse=True):
+    for rate in range(int(best), LADDER[0] - 1, -CONFIRM_STEP):
         outcome = await bench.phase("cohort", rate, args.confirm_seconds)
         results.confirm.append(outcome)
         if outcome.sustained:
-            return rate
+            return float(rate)
     return LADDER[0] / 2
 
 

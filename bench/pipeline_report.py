@@ -170,8 +170,26 @@ def _targets(results: Results, command: str) -> list[str]:
         f"**{results.saturation.get('cohort', 0.0):.0f}/s** (the highest rate each kept up with:"
         " from the highest fixed rate it kept up with, rung by rung, until a rung failed clearly,"
         f" or twice in a row if only marginally). From `{command}`.",
+        *_confirm_words(results),
     ]
     return lines
+
+
+def _confirm_words(results: Results) -> list[str]:
+    if not results.confirm:
+        return []
+    runs = ", ".join(
+        f"{o.rate:.0f}/s {'keeps up' if o.sustained else 'falls behind'} "
+        f"(backlog growth {o.growth:+.1f}/s, p99 {_ms(o.p(99))} ms)"
+        for o in results.confirm
+    )
+    seconds = results.confirm[0].seconds
+    return [
+        "",
+        f"The long run's rate: {seconds:.0f} s runs from Cohort's ladder rate down, 10/s a "
+        f"step, until one kept up (a queue that a {seconds:.0f} s run shows can hide in a short "
+        f"rung): {runs}.",
+    ]
 
 
 def _sustain_words(sustain: Outcome | None, bare: float, share: float) -> str:
