@@ -243,3 +243,17 @@ def test_no_text_changes_the_header_set(name: str, subject: str) -> None:
     (address,) = message["To"].addresses
     assert address.addr_spec == "zoe@example.org"
     assert str(message["Subject"]) == safe_header_value(subject)
+
+
+@settings(max_examples=60, deadline=None)
+@given(subject=st.text(st.characters(codec="utf-8"), min_size=1, max_size=300))
+def test_non_ascii_headers_fold_within_78_characters_and_read_back(subject: str) -> None:
+    subject = "é " + subject
+    raw = compose(subject=subject, calendar_text=None, method=None)
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    field = re.search(r"^Subject: .*?(?=\r\n\S)", head, re.M | re.S)
+    assert field is not None
+    assert all(len(line) <= 78 for line in field.group().split("\r\n")), field.group()
+    words = re.findall(r"=\?utf-8\?b\?[^?]*\?=", field.group())
+    assert words and all(len(word) <= 75 for word in words)
+    assert str(parse(raw)["Subject"]) == safe_header_value(subject)
