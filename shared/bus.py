@@ -47,10 +47,16 @@ class Publisher:
             return
         args = [envelope.model_dump(mode="json")]
         summary = f"{envelope.type} {envelope.event_id}"
-        pipe = self.redis.pipeline(transaction=False)
-        for service in services:
-            pipe.lpush(
-                service, task_message(consume_task_name(service), args, service, summary=summary)
-            )
-        pipe.execute()
+        messages = {
+            service: task_message(consume_task_name(service), args, service, summary=summary)
+            for service in services
+        }
+        if len(messages) == 1:  # most events have one subscriber: no pipeline to set up
+            ((queue, message),) = messages.items()
+            self.redis.lpush(queue, message)
+        else:
+            pipe = self.redis.pipeline(transaction=False)
+            for queue, message in messages.items():
+                pipe.lpush(queue, message)
+            pipe.execute()
         log.debug("event sent", extra={"event_type": envelope.type})

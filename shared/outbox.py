@@ -103,7 +103,7 @@ class Outbox:
             "created_at": datetime.now(UTC),
             "attempts": 0,
         }
-        session.execute(self._insert, row)
+        session.connection().execute(self._insert, row)
         session.info.setdefault(_PENDING, []).append((self, envelope))
         return envelope
 

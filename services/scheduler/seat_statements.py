@@ -123,11 +123,13 @@ def seat_board(session: Session, offering_id: int, educator_id: int = 0) -> Seat
     """Seats per cohort, the waitlist (length, last place number) and, for an educator, their
     active registration here and whether they hold a seat elsewhere: one round trip."""
     params = {"offering_id": offering_id, "educator_id": educator_id}
-    rows = session.execute(_SEAT_BOARD, params).all()
+    rows = session.connection().execute(_SEAT_BOARD, params).all()
     if rows:
         waitlisted, last_seq, existing, elsewhere = rows[0][4:]
     else:  # an offering never opened (cancelled before its publish arrived)
-        waitlisted, last_seq, existing, elsewhere = session.execute(_FACTS_ONLY, params).one()
+        waitlisted, last_seq, existing, elsewhere = (
+            session.connection().execute(_FACTS_ONLY, params).one()
+        )
     return SeatBoard(
         cohorts=[domain.CohortSeats(row[0], row[1], row[2], row[3]) for row in rows],
         waitlisted=int(waitlisted),
@@ -174,7 +176,7 @@ def insert_registration(
         "created_at": now,
         "updated_at": now,
     }
-    new_id = session.execute(_INSERT_REGISTRATION, values).scalar_one()
+    new_id = session.connection().execute(_INSERT_REGISTRATION, values).scalar_one()
     return NewRegistration(
         int(new_id), offering_id, educator_id, status, cohort_id, waitlist_seq, now
     )
