@@ -140,7 +140,14 @@ class Consumer:
             )
             raise task.retry(countdown=retry_delay(attempt), exc=exc) from exc
         outcome = "applied" if applied else "duplicate"
-        log.info("event consumed", extra={"event_type": envelope.type, "outcome": outcome})
+        log.info(
+            "event consumed",
+            extra={
+                "event_type": envelope.type,
+                "event_id": str(envelope.event_id),
+                "outcome": outcome,
+            },
+        )
         return outcome
 
 
