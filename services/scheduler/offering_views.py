@@ -17,6 +17,7 @@ from threading import Lock
 from sqlmodel import Session
 
 from services.scheduler.models import Offering
+from services.scheduler.registration_parties import OfferingFacts
 from services.scheduler.snapshots import cohort_picture, offering_meetings
 from shared import events
 
@@ -45,7 +46,7 @@ class OfferingViews:
         self._views: OrderedDict[_Key, OfferingView] = OrderedDict()
         self._lock = Lock()
 
-    def view(self, session: Session, offering: Offering) -> OfferingView:
+    def view(self, session: Session, offering: OfferingFacts) -> OfferingView:
         """The view of this version of the offering (read from the database once)."""
         key = (offering.id, offering.updated_at, offering.source_updated_at)
         with self._lock:
@@ -65,7 +66,9 @@ class OfferingViews:
             self._views.clear()
 
 
-def _build(session: Session, offering: Offering) -> OfferingView:
+def _build(session: Session, facts: OfferingFacts) -> OfferingView:
+    offering = session.get(Offering, facts.id)  # the caller holds its row lock
+    assert offering is not None
     meetings = offering_meetings(session, offering.id)
     template = cohort_picture(offering, meetings, cohort_id=0, index=0)
     return OfferingView(meetings=tuple(template.meetings), cohort_template=template)

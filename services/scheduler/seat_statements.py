@@ -1,4 +1,5 @@
-"""The statements of a registration, built once: lock both parties, read the seat board, insert.
+"""The statements of a registration, built once: read the seat board, insert (the two locks are
+in `registration_parties`).
 
 A registration is one short transaction on the busiest path of the service, so its statements
 are prebuilt with bound parameters (no query is assembled per request) and read plain rows
@@ -14,10 +15,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from services.scheduler import domain
-from services.scheduler.models import Educator, Offering, SchedulerTable
+from services.scheduler.models import Offering, SchedulerTable
 
 _tables = SchedulerTable.metadata.tables
-_offering, _educator = _tables["offering"], _tables["educator"]
 _cohort, _registration = _tables["cohort"], _tables["registration"]
 
 _OFFERING_ID = bindparam("offering_id", type_=Integer)
@@ -34,29 +34,6 @@ _LOCK_OFFERING = (
 def lock_offering(session: Session, offering_id: int) -> Offering | None:
     """Read an offering and hold its row lock until the transaction ends."""
     return session.execute(_LOCK_OFFERING, {"offering_id": offering_id}).scalar_one_or_none()
-
-
-# Offering first, then educator: the service-wide lock order. A waiter re-reads both locked
-# rows once it gets them, so the values returned are current.
-_LOCK_PARTIES = (
-    select(Offering, Educator)
-    .join(Educator, col(Educator.id) == _EDUCATOR_ID)
-    .where(col(Offering.id) == _OFFERING_ID)
-    .with_for_update(of=[_offering, _educator], key_share=True)
-    .execution_options(populate_existing=True)
-)
-
-
-def lock_parties(
-    session: Session, offering_id: int, educator_id: int
-) -> tuple[Offering | None, Educator | None]:
-    """Lock the offering's row, then the educator's, and read both; None where one is missing."""
-    params = {"offering_id": offering_id, "educator_id": educator_id}
-    row = session.execute(_LOCK_PARTIES, params).first()
-    if row is not None:
-        return row[0], row[1]
-    # Someone is missing (a refusal): find out who, still taking the offering's lock first.
-    return lock_offering(session, offering_id), None
 
 
 @dataclass(frozen=True)

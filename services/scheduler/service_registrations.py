@@ -24,12 +24,12 @@ from services.scheduler.models import (
     utcnow,
 )
 from services.scheduler.offering_views import VIEWS
+from services.scheduler.registration_parties import EducatorFacts, OfferingFacts, lock_parties
 from services.scheduler.schemas_registrations import RegistrationPublic
 from services.scheduler.seat_statements import (
     SeatBoard,
     insert_registration,
     lock_offering,
-    lock_parties,
     seat_board,
 )
 from services.scheduler.service_seats import (
@@ -137,7 +137,7 @@ def _register(session: Session, educator_id: int, offering_id: int, key: str | N
     return _remember(session, educator_id, offering_id, key, Answer(201, _body(view)))
 
 
-def _check_open(offering: Offering) -> None:
+def _check_open(offering: OfferingFacts) -> None:
     if offering.status == "cancelled":
         raise Conflict("offering is cancelled")
     if offering.status != "published":
@@ -147,7 +147,7 @@ def _check_open(offering: Offering) -> None:
 
 
 def _take_seat_or_wait(
-    session: Session, offering: Offering, educator: Educator, board: SeatBoard
+    session: Session, offering: OfferingFacts, educator: EducatorFacts, board: SeatBoard
 ) -> RegistrationPublic:
     waitlisted, cohorts = board.waitlisted, board.cohorts
     cohort_id = domain.cohort_with_free_seat(cohorts, offering.capacity)
@@ -158,7 +158,7 @@ def _take_seat_or_wait(
     registration = insert_registration(
         session,
         offering_id=offering.id,
-        educator_id=educator.id or 0,
+        educator_id=educator.id,
         cohort_id=cohort_id,
         waitlist_seq=None if cohort_id is not None else board.last_waitlist_seq + 1,
         now=utcnow(),
@@ -189,9 +189,11 @@ def _take_seat_or_wait(
 
 
 def _seat_in_new_cohort(
-    session: Session, offering: Offering, seats: list[CohortSeats]
+    session: Session, facts: OfferingFacts, seats: list[CohortSeats]
 ) -> int | None:
     """Open the next cohort if facilitators are found; everyone waiting is seated first."""
+    offering = session.get(Offering, facts.id)  # its row lock is already held
+    assert offering is not None
     meetings = offering_meetings(session, offering.id)
     if not open_next_cohort(
         session, offering=offering, seats=seats, meetings=meetings, on_demand=True

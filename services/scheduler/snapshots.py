@@ -15,6 +15,7 @@ from services.scheduler.models import (
     Offering,
     Registration,
 )
+from services.scheduler.registration_parties import EducatorFacts, OfferingFacts
 from shared import events
 
 
@@ -72,7 +73,7 @@ def cohort_picture(
     )
 
 
-def educator_recipient(educator: Educator) -> events.Recipient:
+def educator_recipient(educator: Educator | EducatorFacts) -> events.Recipient:
     """An educator as a message recipient."""
     return events.Recipient(
         kind="educator",
@@ -134,10 +135,10 @@ def confirm_event(
 
 
 def waitlist_event(
-    offering: Offering,
+    offering: OfferingFacts,
     meetings: Sequence[events.Meeting],
     registration_id: int,
-    educator: Educator,
+    educator: EducatorFacts,
     position: int,
 ) -> events.RegistrationWaitlisted:
     """The event telling an educator where they wait."""
