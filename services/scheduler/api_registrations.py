@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
-from services.scheduler import service_registrations, service_roster
+from services.scheduler import service_cancellations, service_registrations, service_roster
 from services.scheduler.deps import (
     AffiliateOrOperator,
     Educator,
@@ -118,7 +118,7 @@ def cancel_registration(
     registration_id: int, session: SessionDep, principal: RegistrationReader
 ) -> RegistrationCancelled:
     """Cancel (owner, owning affiliate, operator)."""
-    registration = service_registrations.cancel_registration(
+    registration = service_cancellations.cancel_registration(
         session, registration_id=registration_id, principal=principal
     )
     return RegistrationCancelled(id=registration.id or 0)

@@ -20,6 +20,9 @@ def travel_buffer() -> timedelta:
     return timedelta(minutes=get_settings().cohort_travel_buffer_minutes)
 
 
+# How many times a use case runs its transaction: again after a deadlock or a lost race.
+ATTEMPTS = 3
+
 # Deadlock detected, serialization failure: the transaction may simply run again.
 RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 

@@ -1,4 +1,4 @@
-"""Use cases of registrations: register for an offering (seat or waitlist) and cancel.
+"""Use case of registering for an offering: a seat, or a place on the waitlist.
 
 Guarantees, on PostgreSQL and SQLite alike: confirmed seats never exceed a cohort's capacity;
 an educator holds at most one active registration per offering (a partial unique index backs
@@ -13,23 +13,21 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from services.scheduler import domain
-from services.scheduler.database import is_retryable, runtime
+from services.scheduler.database import ATTEMPTS, is_retryable, runtime
 from services.scheduler.domain import CohortSeats
 from services.scheduler.models import (
-    Cohort,
-    Educator,
     IdempotencyKey,
     Offering,
     Registration,
     utcnow,
 )
-from services.scheduler.offering_views import VIEWS
+from services.scheduler.offering_views import VIEWS, OfferingView
 from services.scheduler.registration_parties import EducatorFacts, OfferingFacts, lock_parties
 from services.scheduler.schemas_registrations import RegistrationPublic
 from services.scheduler.seat_statements import (
+    NewRegistration,
     SeatBoard,
     insert_registration,
-    lock_offering,
     seat_board,
 )
 from services.scheduler.service_seats import (
@@ -40,16 +38,12 @@ from services.scheduler.service_seats import (
     waitlist_length,
 )
 from services.scheduler.snapshots import (
-    cohort_snapshot,
     educator_recipient,
     offering_meetings,
     waitlist_event,
 )
 from shared import events
-from shared.auth import Principal, Role
 from shared.errors import Conflict, NotFound
-
-ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -163,20 +157,11 @@ def _take_seat_or_wait(
         waitlist_seq=None if cohort_id is not None else board.last_waitlist_seq + 1,
         now=utcnow(),
     )
-    view = VIEWS.view(session, offering)
     position = None if cohort_id is not None else waitlisted + 1
-    event: events.Event
-    if position is not None:
-        event = waitlist_event(offering, view.meetings, registration.id, educator, position)
-    else:
-        index = next(c.index for c in cohorts if c.cohort_id == cohort_id)
-        event = events.RegistrationConfirmed(
-            registration_id=registration.id,
-            educator=educator_recipient(educator),
-            cohort=view.cohort(registration.cohort_id or 0, index),
-            promoted_from_waitlist=False,
-        )
-    runtime.outbox.record(session, event)
+    view = VIEWS.view(session, offering)
+    runtime.outbox.record(
+        session, _decision_event(offering, educator, registration, view, cohorts, position)
+    )
     return RegistrationPublic(
         id=registration.id,
         offering_id=registration.offering_id,
@@ -185,6 +170,26 @@ def _take_seat_or_wait(
         cohort_id=registration.cohort_id,
         waitlist_position=position,
         created_at=registration.created_at,
+    )
+
+
+def _decision_event(
+    offering: OfferingFacts,
+    educator: EducatorFacts,
+    registration: NewRegistration,
+    view: OfferingView,
+    cohorts: list[CohortSeats],
+    position: int | None,
+) -> events.Event:
+    """The event telling the educator where they wait, or which cohort they sit in."""
+    if position is not None:
+        return waitlist_event(offering, view.meetings, registration.id, educator, position)
+    index = next(c.index for c in cohorts if c.cohort_id == registration.cohort_id)
+    return events.RegistrationConfirmed(
+        registration_id=registration.id,
+        educator=educator_recipient(educator),
+        cohort=view.cohort(registration.cohort_id or 0, index),
+        promoted_from_waitlist=False,
     )
 
 
@@ -222,74 +227,3 @@ def _remember(
         )
         session.flush()
     return answer
-
-
-def cancel_registration(
-    session: Session, *, registration_id: int, principal: Principal
-) -> Registration:
-    """End a registration; a freed seat goes to the head of the waitlist in the same transaction."""
-    for attempt in range(ATTEMPTS):
-        try:
-            registration = _cancel_once(session, registration_id, principal)
-            session.commit()
-            return registration
-        except DBAPIError as error:
-            session.rollback()
-            if not is_retryable(error) or attempt == ATTEMPTS - 1:
-                raise
-        except BaseException:
-            session.rollback()
-            raise
-    raise AssertionError("unreachable")
-
-
-def _cancel_once(session: Session, registration_id: int, principal: Principal) -> Registration:
-    registration = session.get(Registration, registration_id)
-    if registration is None:
-        raise NotFound("registration not found")
-    offering = lock_offering(session, registration.offering_id)
-    assert offering is not None
-    if not may_see(principal, registration, offering):
-        raise NotFound("registration not found")
-    session.refresh(registration)
-    if registration.status != "cancelled":
-        _cancel(session, offering, registration, domain.cancel_reason(principal.role.value))
-    return registration
-
-
-def _cancel(session: Session, offering: Offering, registration: Registration, reason: str) -> None:
-    previous = registration.status
-    cohort = session.get(Cohort, registration.cohort_id) if registration.cohort_id else None
-    registration.status = "cancelled"
-    registration.cancel_reason = reason
-    registration.updated_at = utcnow()
-    session.add(registration)
-    session.flush()
-    educator = session.get(Educator, registration.educator_id)
-    assert educator is not None
-    meetings = offering_meetings(session, offering.id)
-    held_seat = previous == "confirmed" and cohort is not None
-    runtime.outbox.record(
-        session,
-        events.RegistrationCancelled(
-            registration_id=registration.id or 0,
-            educator=educator_recipient(educator),
-            offering_id=offering.id,
-            previous_status=previous,
-            reason=reason,
-            cohort=cohort_snapshot(offering, cohort, meetings) if held_seat and cohort else None,
-        ),
-    )
-    if held_seat:
-        fill_free_seats(session, offering=offering, meetings=meetings)
-
-
-def may_see(principal: Principal, registration: Registration, offering: Offering) -> bool:
-    """Whether the caller may see and act on a registration (owner, owning affiliate, operator)."""
-    if principal.role is Role.OPERATOR:
-        return True
-    if principal.role is Role.EDUCATOR:
-        return principal.subject_id == registration.educator_id
-    if principal.role is Role.AFFILIATE:
-        return principal.subject_id == offering.affiliate_id
-    return False

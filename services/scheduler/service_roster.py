@@ -24,11 +24,8 @@ from services.scheduler.schemas_registrations import (
     RosterPublic,
     RosterWaitlisted,
 )
-from services.scheduler.service_registrations import (
-    may_see,
-    registration_public,
-    waitlist_position,
-)
+from services.scheduler.service_cancellations import may_see
+from services.scheduler.service_registrations import registration_public, waitlist_position
 from shared.auth import Principal, Role
 from shared.errors import NotFound
 
