@@ -7,19 +7,11 @@ from fastapi import status as http
 from sqlmodel import Session
 
 from services.notifier import service
+from services.notifier.content import MessageKind
 from services.notifier.models import DeliveriesPublic, DeliveryPublic, runtime
 from shared.auth import Operator, verify_token
 
 SessionDep = Annotated[Session, Depends(runtime.session)]
-Kind = Literal[
-    "invite",
-    "update",
-    "cancel",
-    "waitlisted",
-    "reminder",
-    "facilitator_invite",
-    "facilitator_cancel",
-]
 Status = Literal["queued", "sending", "sent", "failed"]
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 NO_FEED = "calendar feeds exist for educators and facilitators"
@@ -32,7 +24,7 @@ def get_deliveries(
     _operator: Operator,
     session: SessionDep,
     recipient: Annotated[str | None, Query(max_length=320)] = None,
-    kind: Kind | None = None,
+    kind: MessageKind | None = None,
     status: Status | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,

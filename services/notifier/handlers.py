@@ -4,7 +4,7 @@ Handlers run inside the consumer's transaction (which also records the event id)
 commit. Every message goes into the delivery ledger in that same transaction.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session
 
@@ -43,13 +43,14 @@ from shared.events import (
 WAITLIST_CANCELLED = "Your place on the waitlist is cancelled."
 
 
+def _queue_changes(session: Session, changes: Sequence[Change]) -> None:
+    queue_messages(session, [booking_message(c.booking, c.kind, c.changed) for c in changes])
+
+
 def _announce(session: Session, changes: Iterable[Change]) -> None:
     """Queue one message per change and bring the touched recipients' reminders up to date."""
     changes = list(changes)
-    queue_messages(
-        session,
-        [booking_message(c.booking, c.kind, c.changed) for c in changes],
-    )
+    _queue_changes(session, changes)
     touched = {
         (c.booking.recipient_kind, c.booking.recipient_id, c.booking.cohort_id) for c in changes
     }
@@ -59,13 +60,9 @@ def _announce(session: Session, changes: Iterable[Change]) -> None:
 
 def _announce_synced(session: Session, synced: Synced) -> None:
     """Like `_announce`, for one recipient just synced: their bookings are already at hand."""
-    if not synced.changes:
-        return
-    queue_messages(
-        session,
-        [booking_message(c.booking, c.kind, c.changed) for c in synced.changes],
-    )
-    schedule_reminders(session, synced.bookings, fresh=synced.fresh)
+    if synced.changes:
+        _queue_changes(session, synced.changes)
+        schedule_reminders(session, synced.bookings, fresh=synced.fresh)
 
 
 def _notify(

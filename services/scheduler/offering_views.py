@@ -30,8 +30,12 @@ _Key = tuple[int, datetime, datetime | None]
 class OfferingView:
     """An offering's meetings and its cohort picture, as events carry them."""
 
-    meetings: tuple[events.Meeting, ...]
     cohort_template: events.Cohort
+
+    @property
+    def meetings(self) -> list[events.Meeting]:
+        """The offering's meetings, in time order, with local times."""
+        return self.cohort_template.meetings
 
     def cohort(self, cohort_id: int, index: int) -> events.Cohort:
         """The picture of one cohort of the offering."""
@@ -71,7 +75,7 @@ def _build(session: Session, facts: OfferingFacts) -> OfferingView:
     assert offering is not None
     meetings = offering_meetings(session, offering.id)
     template = cohort_picture(offering, meetings, cohort_id=0, index=0)
-    return OfferingView(meetings=tuple(template.meetings), cohort_template=template)
+    return OfferingView(cohort_template=template)
 
 
 VIEWS = OfferingViews()

@@ -106,12 +106,13 @@ def end_assignment(
     session: Session,
     *,
     assignment: Assignment,
-    facilitator: Facilitator,
     cohort: events.Cohort,
     reason: str,
     detail: str = "",
 ) -> None:
     """End an assignment, free its time and tell the facilitator (facilitator.unassigned)."""
+    facilitator = session.get(Facilitator, assignment.facilitator_id)
+    assert facilitator is not None
     assignment.status = "ended"
     assignment.ended_at = utcnow()
     assignment.end_reason = reason
@@ -255,12 +256,9 @@ def refit_cohort(
             need, profiles[assignment.facilitator_id], fresh, travel_buffer=travel_buffer()
         )
         if problems:
-            facilitator = session.get(Facilitator, assignment.facilitator_id)
-            assert facilitator is not None
             end_assignment(
                 session,
                 assignment=assignment,
-                facilitator=facilitator,
                 cohort=snapshot,
                 reason="no_longer_fits",
                 detail="; ".join(problems),

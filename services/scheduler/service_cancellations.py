@@ -12,8 +12,7 @@ from services.scheduler.database import ATTEMPTS, is_retryable, runtime
 from services.scheduler.models import Cohort, Educator, Offering, Registration, utcnow
 from services.scheduler.seat_statements import lock_offering
 from services.scheduler.service_seats import fill_free_seats
-from services.scheduler.snapshots import cohort_snapshot, educator_recipient, offering_meetings
-from shared import events
+from services.scheduler.snapshots import cancellation_event, cohort_snapshot, offering_meetings
 from shared.auth import Principal, Role
 from shared.errors import NotFound
 
@@ -63,17 +62,8 @@ def _cancel(session: Session, offering: Offering, registration: Registration, re
     assert educator is not None
     meetings = offering_meetings(session, offering.id)
     held_seat = previous == "confirmed" and cohort is not None
-    runtime.outbox.record(
-        session,
-        events.RegistrationCancelled(
-            registration_id=registration.id or 0,
-            educator=educator_recipient(educator),
-            offering_id=offering.id,
-            previous_status=previous,
-            reason=reason,
-            cohort=cohort_snapshot(offering, cohort, meetings) if held_seat and cohort else None,
-        ),
-    )
+    snapshot = cohort_snapshot(offering, cohort, meetings) if held_seat and cohort else None
+    runtime.outbox.record(session, cancellation_event(registration, educator, previous, snapshot))
     if held_seat:
         fill_free_seats(session, offering=offering, meetings=meetings)
 

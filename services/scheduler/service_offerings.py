@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from services.scheduler import domain
 from services.scheduler.database import runtime
-from services.scheduler.models import Cohort, Educator, Facilitator, Offering, Registration
+from services.scheduler.models import Cohort, Educator, Offering, Registration
 from services.scheduler.projection import (
     create_published,
     lock_or_create,
@@ -23,9 +23,9 @@ from services.scheduler.service_assignments import (
 )
 from services.scheduler.service_seats import open_cohorts_for_waitlist
 from services.scheduler.snapshots import (
+    cancellation_event,
     cohort_recipients,
     cohort_snapshot,
-    educator_recipient,
     meeting_snapshot,
     offering_meetings,
 )
@@ -123,12 +123,9 @@ def cancel_offering(session: Session, state: events.Offering, *, reason: str) ->
         snapshot = snapshots[cohort.id or 0] = cohort_snapshot(offering, cohort, meetings)
         recipients = cohort_recipients(session, cohort.id or 0)
         for assignment in active_assignments(session, cohort.id or 0):
-            facilitator = session.get(Facilitator, assignment.facilitator_id)
-            assert facilitator is not None
             end_assignment(
                 session,
                 assignment=assignment,
-                facilitator=facilitator,
                 cohort=snapshot,
                 reason="offering_cancelled",
             )
@@ -159,14 +156,7 @@ def _cancel_registrations(
         registration.cancel_reason = "offering_cancelled"
         session.add(registration)
         held = previous == "confirmed" and registration.cohort_id in snapshots
+        snapshot = snapshots[registration.cohort_id or 0] if held else None
         runtime.outbox.record(
-            session,
-            events.RegistrationCancelled(
-                registration_id=registration.id or 0,
-                educator=educator_recipient(educator),
-                offering_id=offering.id,
-                previous_status=previous,
-                reason="offering_cancelled",
-                cohort=snapshots[registration.cohort_id or 0] if held else None,
-            ),
+            session, cancellation_event(registration, educator, previous, snapshot)
         )

@@ -16,7 +16,7 @@ from services.scheduler.facilitator_pool import (
     load_profiles,
     lock_facilitators,
 )
-from services.scheduler.models import Assignment, Cohort, Facilitator, Meeting, Offering
+from services.scheduler.models import Assignment, Cohort, Meeting, Offering
 from services.scheduler.planner import PlanResult, plan_assignments
 from services.scheduler.schemas import PlannedCohort, PlanPublic, UnplannedCohort
 from services.scheduler.service_assignments import announce_assigned, book_meetings, end_assignment
@@ -133,12 +133,9 @@ def _apply(
                 col(Assignment.facilitator_id).in_(list(gone)),
             )
         ).all():
-            facilitator = session.get(Facilitator, assignment.facilitator_id)
-            assert facilitator is not None
             end_assignment(
                 session,
                 assignment=assignment,
-                facilitator=facilitator,
                 cohort=snapshot,
                 reason="replanned",
             )

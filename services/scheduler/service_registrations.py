@@ -146,9 +146,11 @@ def _take_seat_or_wait(
     waitlisted, cohorts = board.waitlisted, board.cohorts
     cohort_id = domain.cohort_with_free_seat(cohorts, offering.capacity)
     if cohort_id is None and domain.may_open_cohort(cohorts, offering.max_cohorts):
-        cohort_id = _seat_in_new_cohort(session, offering, cohorts)
-        cohorts = seat_counts(session, offering.id)
-        waitlisted = waitlist_length(session, offering.id)  # some were seated meanwhile
+        opened = _open_cohort_for_demand(session, offering, cohorts)
+        if opened is not None:
+            cohorts = opened
+            cohort_id = domain.cohort_with_free_seat(cohorts, offering.capacity)
+            waitlisted = waitlist_length(session, offering.id)  # some were seated meanwhile
     registration = insert_registration(
         session,
         offering_id=offering.id,
@@ -193,10 +195,11 @@ def _decision_event(
     )
 
 
-def _seat_in_new_cohort(
+def _open_cohort_for_demand(
     session: Session, facts: OfferingFacts, seats: list[CohortSeats]
-) -> int | None:
-    """Open the next cohort if facilitators are found; everyone waiting is seated first."""
+) -> list[CohortSeats] | None:
+    """Open the next cohort if facilitators are found and seat everyone waiting first; the
+    offering's seats afterwards, or None when no cohort could open."""
     offering = session.get(Offering, facts.id)  # its row lock is already held
     assert offering is not None
     meetings = offering_meetings(session, offering.id)
@@ -205,7 +208,7 @@ def _seat_in_new_cohort(
     ):
         return None
     fill_free_seats(session, offering=offering, meetings=meetings)
-    return domain.cohort_with_free_seat(seat_counts(session, offering.id), offering.capacity)
+    return seat_counts(session, offering.id)
 
 
 def _body(view: RegistrationPublic) -> dict[str, Any]:

@@ -134,6 +134,21 @@ def confirm_event(
     )
 
 
+def cancellation_event(
+    registration: Registration, educator: Educator, previous: str, cohort: events.Cohort | None
+) -> events.RegistrationCancelled:
+    """The event telling an educator their registration ended (the reason is on the row)."""
+    assert registration.cancel_reason is not None, "set the reason before telling anyone"
+    return events.RegistrationCancelled(
+        registration_id=registration.id or 0,
+        educator=educator_recipient(educator),
+        offering_id=registration.offering_id,
+        previous_status=previous,
+        reason=registration.cancel_reason,
+        cohort=cohort,
+    )
+
+
 def waitlist_event(
     offering: OfferingFacts,
     meetings: Sequence[events.Meeting],

@@ -7,19 +7,14 @@ from typing import Any
 import pytest
 import yaml
 
+from devstack.processes import architecture
 from tests.e2e.actors import World, calendars_to, meeting_body, next_weekday_at
 from tests.e2e.harness import ADMIN_TOKEN, SECRET_KEY, Stack, free_ports, infrastructure, run_stack
 from tests.support.processes import BIN, ROOT
 
 pytestmark = pytest.mark.e2e
-APP_SERVICES = (
-    "registry",
-    "scheduler-api",
-    "scheduler-worker",
-    "notifier-api",
-    "notifier-worker",
-    "beat",
-)
+# The compose file's application services are the architecture's processes, by name.
+APP_SERVICES = tuple(service.name for service in architecture())
 PORT_OF = {"8001": "registry", "8002": "scheduler", "8003": "notifier"}
 HOSTS = {"mailpit": "127.0.0.1", "postgres": "127.0.0.1", "redis": "127.0.0.1"}
 

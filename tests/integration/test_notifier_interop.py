@@ -23,18 +23,11 @@ import pytest
 import vobject
 
 from services.notifier.ical import CalendarEvent, build_calendar, meeting_uid
+from tests.support.factories import US_ZONES
 
 INTEROP = Path(__file__).resolve().parents[1] / "interop"
 IN_CI = os.environ.get("CI") == "true"
-ZONES = [
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-    "America/Anchorage",
-    "Pacific/Honolulu",
-]
+ZONES = list(US_ZONES)
 # Rule changes (bounded yearly rules, then a fixed offset), other hemispheres and odd offsets.
 WORLD = [
     ("America/Chicago", datetime(2006, 4, 10, 9)),  # the pre-2007 US rule, ended by UNTIL

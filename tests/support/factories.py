@@ -5,6 +5,17 @@ from zoneinfo import ZoneInfo
 
 from shared.events import Meeting, Offering, Venue
 
+# The seven US zones, with and without DST, that the time tests walk through.
+US_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+)
+
 
 def meeting(meeting_id: int, local_start: datetime, hours: float, zone: str) -> Meeting:
     """A meeting starting at a local wall time in `zone`."""

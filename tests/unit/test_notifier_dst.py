@@ -13,16 +13,9 @@ from hypothesis import strategies as st
 from services.notifier.content import MeetingView, meeting_when
 from services.notifier.ical import CalendarEvent, build_calendar
 from services.notifier.timing import reminder_instant, zone_eras
+from tests.support.factories import US_ZONES
 
-ZONES = [
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-    "America/Anchorage",
-    "Pacific/Honolulu",
-]
+ZONES = list(US_ZONES)
 DAYS = [date(2027, 3, d) for d in (13, 14, 15)] + [date(2027, 11, d) for d in (6, 7, 8)]
 # 09:00 local on each day, as UTC: (before spring forward, on, after, before fall back, on, after)
 NINE_AM_UTC_HOUR = {

@@ -10,16 +10,11 @@ from hypothesis import strategies as st
 from services.registry import domain
 from services.registry.domain import LocalTimeError, MeetingRequest, Span
 from shared.errors import InvalidInput
+from tests.support.factories import US_ZONES
 
 NEW_YORK = ZoneInfo("America/New_York")
 ZONES = [
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-    "America/Anchorage",
-    "Pacific/Honolulu",
+    *US_ZONES,
     "America/Puerto_Rico",
     "Europe/Berlin",
     "Australia/Lord_Howe",
