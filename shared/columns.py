@@ -20,3 +20,10 @@ def stamp_field(**kwargs: Any) -> Any:
 def instant_field(**kwargs: Any) -> Any:
     """A timezone-aware timestamp column."""
     return Field(sa_type=DateTime(timezone=True), **kwargs)
+
+
+def as_utc(instant: datetime) -> datetime:
+    """The same instant in UTC; a naive value is taken to be UTC already (SQLite drops zones)."""
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)

@@ -1,13 +1,14 @@
 """Engines and sessions for SQLite and PostgreSQL, with writers serialized on SQLite."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 
@@ -73,3 +74,42 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+_AFTER_COMMIT = "cohort_after_commit"
+_BATCHES = "cohort_after_commit_batches"
+Item = TypeVar("Item")
+
+
+def after_commit(session: OrmSession, step: Callable[[], None]) -> None:
+    """Run `step` once the session's real transaction commits; forget it if it rolls back."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(step)
+
+
+def after_commit_batch(
+    session: OrmSession, key: str, flush: Callable[[list[Item]], None]
+) -> list[Item]:
+    """A list gathered during the transaction and handed to `flush` once it commits."""
+    batches: dict[str, list[Any]] = session.info.setdefault(_BATCHES, {})
+    batch = batches.get(key)
+    if batch is None:
+        batch = batches[key] = []
+        after_commit(session, lambda: flush(batches.pop(key)))
+    return batch
+
+
+def _run_after_commit(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        # Releasing a SAVEPOINT fires after_commit too; the steps wait for the real commit.
+        return
+    for step in session.info.pop(_AFTER_COMMIT, []):
+        step()
+
+
+def _forget_after_commit(session: OrmSession, *_: Any) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+    session.info.pop(_BATCHES, None)
+
+
+event.listen(OrmSession, "after_commit", _run_after_commit)
+event.listen(OrmSession, "after_soft_rollback", _forget_after_commit)

@@ -4,7 +4,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -16,20 +15,19 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    event,
     insert,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shared.bus import Publisher
+from shared.db import after_commit_batch
 from shared.events import Envelope, Event, wrap
 from shared.logs import correlation_id
 from shared.sent_marks import MARKER
 
 log = logging.getLogger(__name__)
 
-_PENDING = "cohort_outbox_pending"
 _ID_TYPE = BigInteger().with_variant(Integer, "sqlite")
 
 
@@ -92,6 +90,7 @@ class Outbox:
         self.tables = tables
         self.publisher = publisher
         self._insert = insert(tables.outbox)
+        self._pending_key = f"cohort_outbox_pending:{id(self)}"
 
     def record(self, session: Session, event_: Event) -> Envelope:
         """Add an event to the session's transaction; it is sent after the commit."""
@@ -104,7 +103,11 @@ class Outbox:
             "attempts": 0,
         }
         session.connection().execute(self._insert, row)
-        session.info.setdefault(_PENDING, []).append((self, envelope))
+        engine: Engine = session.get_bind()  # type: ignore[assignment]
+        pending: list[Envelope] = after_commit_batch(
+            session, self._pending_key, lambda batch: self.send_now(engine, batch)
+        )
+        pending.append(envelope)
         return envelope
 
     def send_now(self, engine: Engine, envelopes: Sequence[Envelope]) -> None:
@@ -124,26 +127,3 @@ class Outbox:
     def mark_sent(self, engine: Engine, event_ids: Sequence[str]) -> None:
         """Record, soon and in a batch, that these events reached the broker."""
         MARKER.add(self.tables.outbox, engine, event_ids)
-
-
-def _send_pending_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        # Releasing a SAVEPOINT fires after_commit too; the events wait for the real commit.
-        return
-    pending: list[tuple[Outbox, Envelope]] = session.info.pop(_PENDING, [])
-    if not pending:
-        return
-    engine = session.get_bind()
-    by_outbox: dict[int, tuple[Outbox, list[Envelope]]] = {}
-    for outbox, envelope in pending:
-        by_outbox.setdefault(id(outbox), (outbox, []))[1].append(envelope)
-    for outbox, envelopes in by_outbox.values():
-        outbox.send_now(engine, envelopes)  # type: ignore[arg-type]
-
-
-def _drop_pending(session: Session, *_: Any) -> None:
-    session.info.pop(_PENDING, None)
-
-
-event.listen(Session, "after_commit", _send_pending_after_commit)
-event.listen(Session, "after_soft_rollback", _drop_pending)
