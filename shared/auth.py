@@ -8,7 +8,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -86,14 +86,23 @@ def hash_key(token: str) -> str:
 
 _bearer = HTTPBearer(auto_error=False)
 
+# The dependencies below are coroutines on purpose: checking a signed token is pure computation,
+# and FastAPI runs every plain `def` dependency in the worker-thread pool, a round trip each.
 
-def _unauthorized(reason: str) -> HTTPException:
+
+def unauthorized(reason: str) -> HTTPException:
+    """The 401 answer for a missing, invalid or revoked credential."""
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED, detail=reason, headers={"WWW-Authenticate": "Bearer"}
     )
 
 
-def optional_principal(
+def forbidden() -> HTTPException:
+    """The 403 answer for a caller whose role may not use a route."""
+    return HTTPException(status.HTTP_403_FORBIDDEN, detail="not allowed for this role")
+
+
+async def optional_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
     """Resolve the caller if a token was given; reject a token that does not verify."""
@@ -101,32 +110,38 @@ def optional_principal(
         return None
     principal = verify_token(credentials.credentials)
     if principal is None:
-        raise _unauthorized("invalid token")
+        raise unauthorized("invalid token")
     return principal
-
-
-def current_principal(
-    principal: Annotated[Principal | None, Depends(optional_principal)],
-) -> Principal:
-    """Require an authenticated caller."""
-    if principal is None:
-        raise _unauthorized("missing bearer token")
-    return principal
-
-
-def require_roles(*roles: Role) -> object:
-    """Build a dependency that admits only the given roles (403 otherwise)."""
-
-    def _check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        if principal.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="not allowed for this role")
-        return principal
-
-    return Depends(_check)
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+async def current_principal(principal: OptionalPrincipal) -> Principal:
+    """Require an authenticated caller."""
+    if principal is None:
+        raise unauthorized("missing bearer token")
+    return principal
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role) -> Any:
+    """Build a dependency that admits only the given roles (403 otherwise)."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in roles:
+            raise forbidden()
+        return principal
+
+    return Depends(check)
+
+
 Operator = Annotated[Principal, require_roles(Role.OPERATOR)]
 AffiliateOrOperator = Annotated[Principal, require_roles(Role.AFFILIATE, Role.OPERATOR)]
 Educator = Annotated[Principal, require_roles(Role.EDUCATOR)]
+FacilitatorOrOperator = Annotated[Principal, require_roles(Role.FACILITATOR, Role.OPERATOR)]
+RegistrationReader = Annotated[
+    Principal, require_roles(Role.EDUCATOR, Role.AFFILIATE, Role.OPERATOR)
+]

@@ -1,10 +1,11 @@
 """A service's database, outbox, relay and consumer, wired from settings."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from shared.bus import Publisher
 from shared.consumer import Consumer, Handler
@@ -39,6 +40,18 @@ class ServiceRuntime:
         """Yield a session for one request (a FastAPI dependency)."""
         with Session(self.engine(), expire_on_commit=False) as session:
             yield session
+
+    async def request_session(self) -> AsyncIterator[Session]:
+        """Yield a session for one request (a FastAPI dependency; the session connects lazily)."""
+        session = Session(self.engine(), expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            # Ending an open transaction talks to the database: do that off the event loop.
+            if session.in_transaction():
+                await run_in_threadpool(session.close)
+            else:
+                session.close()
 
     def create_schema(self) -> None:
         """Create the service's tables if they are missing."""

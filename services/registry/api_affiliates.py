@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, status
 
-from services.registry import service
+from services.registry import affiliates
 from services.registry.deps import Caller, Limit, Offset, Operator, SessionDep, errors
 from services.registry.models import (
     AffiliateCreate,
@@ -13,11 +13,11 @@ from services.registry.models import (
     ProgramsPublic,
 )
 
-affiliates = APIRouter(prefix="/affiliates", tags=["affiliates"])
-programs = APIRouter(prefix="/programs", tags=["programs"])
+affiliates_router = APIRouter(prefix="/affiliates", tags=["affiliates"])
+programs_router = APIRouter(prefix="/programs", tags=["programs"])
 
 
-@affiliates.post(
+@affiliates_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Register an affiliate and issue its API key",
@@ -28,18 +28,18 @@ def register_affiliate(
     affiliate_in: AffiliateCreate, session: SessionDep, _operator: Operator
 ) -> AffiliateCreated:
     """Register an affiliate."""
-    return service.register_affiliate(session=session, affiliate_in=affiliate_in)
+    return affiliates.register_affiliate(session=session, affiliate_in=affiliate_in)
 
 
-@affiliates.get("", summary="List affiliates", responses=errors(401, 403))
+@affiliates_router.get("", summary="List affiliates", responses=errors(401, 403))
 def list_affiliates(
     session: SessionDep, _operator: Operator, limit: Limit = 50, offset: Offset = 0
 ) -> AffiliatesPublic:
     """List affiliates, oldest first."""
-    return service.list_affiliates(session=session, limit=limit, offset=offset)
+    return affiliates.list_affiliates(session=session, limit=limit, offset=offset)
 
 
-@programs.post(
+@programs_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Add a program",
@@ -49,12 +49,12 @@ def add_program(
     program_in: ProgramCreate, session: SessionDep, _operator: Operator
 ) -> ProgramPublic:
     """Add a program."""
-    return service.add_program(session=session, program_in=program_in)
+    return affiliates.add_program(session=session, program_in=program_in)
 
 
-@programs.get("", summary="List programs", responses=errors(401))
+@programs_router.get("", summary="List programs", responses=errors(401))
 def list_programs(
     session: SessionDep, _caller: Caller, limit: Limit = 50, offset: Offset = 0
 ) -> ProgramsPublic:
     """List programs by code; anyone may."""
-    return service.list_programs(session=session, limit=limit, offset=offset)
+    return affiliates.list_programs(session=session, limit=limit, offset=offset)

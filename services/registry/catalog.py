@@ -10,7 +10,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from services.registry import domain
 from services.registry.models import (
     Affiliate,
     AuditEntriesPublic,
@@ -28,6 +27,7 @@ from services.registry.models_offering import (
 )
 from shared import events
 from shared.auth import Principal, Role
+from shared.columns import as_utc
 from shared.errors import NotFound
 
 _Row = TypeVar("_Row", Affiliate, Program)
@@ -85,9 +85,9 @@ def _filtered(
     if filters.status is not None:
         query = query.where(Offering.status == filters.status)
     if filters.starts_after is not None:
-        query = query.where(Offering.first_starts_at_utc >= domain.as_utc(filters.starts_after))
+        query = query.where(Offering.first_starts_at_utc >= as_utc(filters.starts_after))
     if filters.starts_before is not None:
-        query = query.where(Offering.first_starts_at_utc < domain.as_utc(filters.starts_before))
+        query = query.where(Offering.first_starts_at_utc < as_utc(filters.starts_before))
     return query
 
 
@@ -174,7 +174,7 @@ def _by_id(session: Session, table: type[_Row], ids: set[int]) -> dict[int, _Row
 
 def meeting_view(meeting: Meeting, zone: ZoneInfo) -> MeetingPublic:
     """A meeting's local times with offset and their UTC twins."""
-    starts, ends = domain.as_utc(meeting.starts_at_utc), domain.as_utc(meeting.ends_at_utc)
+    starts, ends = as_utc(meeting.starts_at_utc), as_utc(meeting.ends_at_utc)
     return MeetingPublic(
         id=meeting.id or 0,
         starts_at=starts.astimezone(zone),
@@ -201,7 +201,7 @@ def _view(
 ) -> OfferingPublic:
     zone = ZoneInfo(offering.timezone)
     closes = offering.registration_closes_at_utc
-    closes_utc = domain.as_utc(closes) if closes is not None else None
+    closes_utc = as_utc(closes) if closes is not None else None
     return OfferingPublic.model_validate(
         offering,
         update={
@@ -216,8 +216,8 @@ def _view(
             "registration_closes_at": closes_utc.astimezone(zone) if closes_utc else None,
             "registration_closes_at_utc": closes_utc,
             "meetings": [meeting_view(meeting, zone) for meeting in meetings],
-            "created_at": domain.as_utc(offering.created_at),
-            "updated_at": domain.as_utc(offering.updated_at),
+            "created_at": as_utc(offering.created_at),
+            "updated_at": as_utc(offering.updated_at),
         },
     )
 

@@ -84,18 +84,6 @@ def web_link(url: str) -> str:
 # --- local wall time ------------------------------------------------------------------------
 
 
-def as_utc(instant: datetime) -> datetime:
-    """The same instant in UTC; a naive value is taken to be UTC already (SQLite drops zones)."""
-    if instant.tzinfo is None:
-        return instant.replace(tzinfo=UTC)
-    return instant.astimezone(UTC)
-
-
-def local_time(instant: datetime, zone: ZoneInfo) -> datetime:
-    """The wall time, with its offset, that an instant shows in a zone."""
-    return as_utc(instant).astimezone(zone)
-
-
 def valid_offsets(wall: datetime, zone: ZoneInfo) -> list[timedelta]:
     """UTC offsets at which a naive wall time really occurs: none in a gap, two in a fold."""
     offsets: list[timedelta] = []

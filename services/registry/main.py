@@ -2,9 +2,9 @@
 
 from fastapi import FastAPI
 
-from services.registry.api_affiliates import affiliates, programs
+from services.registry.api_affiliates import affiliates_router, programs_router
 from services.registry.api_offerings import router as offerings
-from services.registry.models import runtime
+from services.registry.database import runtime
 from shared.logs import configure_logging
 from shared.settings import get_settings
 from shared.web import create_service_app
@@ -39,7 +39,7 @@ def create_app() -> FastAPI:
         title="Cohort Registry",
         description=DESCRIPTION,
         engine=runtime.engine,
-        routers=[affiliates, programs, offerings],
+        routers=[affiliates_router, programs_router, offerings],
         on_startup=[_start_logging, runtime.create_schema, runtime.start_relay],
         on_shutdown=[runtime.stop_relay],
         on_scrape=[runtime.observe_metrics],

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from services.registry import domain
 from services.registry.domain import MeetingRequest, Span
 from services.registry.models_offering import Meeting, Offering, OfferingUpdate
+from shared.columns import as_utc
 
 PlannedMeeting = tuple[int | None, Span]
 
@@ -21,10 +22,7 @@ def plan_meetings(
 ) -> list[PlannedMeeting]:
     """The meetings an offering will have: as they are, or as a PATCH lists them."""
     if "meetings" not in changes.model_fields_set or changes.meetings is None:
-        return [
-            (m.id, Span(domain.as_utc(m.starts_at_utc), domain.as_utc(m.ends_at_utc)))
-            for m in existing
-        ]
+        return [(m.id, Span(as_utc(m.starts_at_utc), as_utc(m.ends_at_utc))) for m in existing]
     requested = [MeetingRequest(m.starts_at, m.ends_at, m.id) for m in changes.meetings]
     domain.check_meeting_ids([m.id for m in requested], {m.id for m in existing if m.id})
     spans = domain.meeting_spans(requested, zone)

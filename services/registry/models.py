@@ -1,29 +1,19 @@
 """Registry tables and the request/response models built on them, one family per entity."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import field_validator
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import JSON, Column
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.registry import domain
-from shared.runtime import ServiceRuntime
+from shared.columns import as_utc, stamp_field
 
 Format = Literal["in_person", "virtual", "hybrid"]
 Status = Literal["draft", "published", "cancelled"]
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-
-
-def now() -> datetime:
-    """The current instant in UTC."""
-    return datetime.now(UTC)
-
-
-def instant(**kwargs: Any) -> Any:
-    """A field stored as a timezone-aware timestamp."""
-    return Field(sa_type=DateTime(timezone=True), **kwargs)
 
 
 class RegistryTable(SQLModel, registry=registry()):
@@ -71,7 +61,7 @@ class Affiliate(AffiliateBase, RegistryTable, table=True):
     __tablename__ = "affiliates"
     id: int | None = Field(default=None, primary_key=True)
     key_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
-    created_at: datetime = instant(default_factory=now)
+    created_at: datetime = stamp_field()
 
 
 # An affiliate as the API shows it.
@@ -123,7 +113,7 @@ class Program(ProgramBase, RegistryTable, table=True):
     __tablename__ = "programs"
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, unique=True, index=True)
-    created_at: datetime = instant(default_factory=now)
+    created_at: datetime = stamp_field()
 
 
 # A program as the API shows it.
@@ -147,7 +137,7 @@ class AuditEntryBase(SQLModel):
     actor_id: int | None = None
     action: str = Field(max_length=16, description="create, update, publish or cancel.")
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    at: datetime = instant(default_factory=now)
+    at: datetime = stamp_field()
 
 
 # The stored audit entry, written in the same transaction as the change.
@@ -163,15 +153,10 @@ class AuditEntryPublic(AuditEntryBase):
     @field_validator("at")
     @classmethod
     def _at_in_utc(cls, value: datetime) -> datetime:
-        return domain.as_utc(value)
+        return as_utc(value)
 
 
 # A page of audit entries, oldest first.
 class AuditEntriesPublic(SQLModel):
     items: list[AuditEntryPublic]
     total: int
-
-
-runtime = ServiceRuntime(
-    service="registry", metadata=RegistryTable.metadata, database_setting="registry_database_url"
-)

@@ -8,7 +8,8 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from services.registry import domain
-from services.registry.models import Format, RegistryTable, Status, checked_zone, instant, now
+from services.registry.models import Format, RegistryTable, Status, checked_zone
+from shared.columns import instant_field, stamp_field
 
 # --- venues and meetings --------------------------------------------------------------------
 
@@ -54,8 +55,8 @@ class Meeting(RegistryTable, table=True):
     __tablename__ = "meetings"
     id: int | None = Field(default=None, primary_key=True)
     offering_id: int = Field(foreign_key="offerings.id", index=True)
-    starts_at_utc: datetime = instant()
-    ends_at_utc: datetime = instant()
+    starts_at_utc: datetime = instant_field()
+    ends_at_utc: datetime = instant_field()
 
 
 # A meeting as the API shows it: local times with offset and their UTC twins.
@@ -164,12 +165,12 @@ class Offering(OfferingBase, RegistryTable, table=True):
     venue_address: str | None = Field(default=None, max_length=300)
     venue_city: str | None = Field(default=None, max_length=100)
     venue_state: str | None = Field(default=None, max_length=2)
-    registration_closes_at_utc: datetime | None = instant(default=None, nullable=True)
-    first_starts_at_utc: datetime = instant(index=True)
-    last_ends_at_utc: datetime = instant()
+    registration_closes_at_utc: datetime | None = instant_field(default=None, nullable=True)
+    first_starts_at_utc: datetime = instant_field(index=True)
+    last_ends_at_utc: datetime = instant_field()
     cancel_reason: str | None = Field(default=None, max_length=500)
-    created_at: datetime = instant(default_factory=now)
-    updated_at: datetime = instant(default_factory=now)
+    created_at: datetime = stamp_field()
+    updated_at: datetime = stamp_field()
 
 
 # An offering as the API shows it, with its program, affiliate and meetings.

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from services.registry import domain
+from services.registry.affiliates import program_by_code
 from services.registry.catalog import (
     describe_offering,
     meeting_contracts,
@@ -17,9 +18,10 @@ from services.registry.catalog import (
     owns,
     patchable_state,
 )
+from services.registry.database import runtime
 from services.registry.domain import MeetingRequest, Span
 from services.registry.meetings import offering_meetings, plan_meetings, replace_meetings
-from services.registry.models import AuditEntry, Program, runtime
+from services.registry.models import AuditEntry, Program
 from services.registry.models_offering import (
     Offering,
     OfferingCreate,
@@ -28,8 +30,8 @@ from services.registry.models_offering import (
     OfferingUpdate,
     Venue,
 )
-from services.registry.service import program_by_code
 from shared.auth import Principal
+from shared.columns import as_utc
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events import OfferingCancelled, OfferingPublished, OfferingUpdated
 
@@ -168,7 +170,7 @@ def publish_offering(
     if offering.status == "cancelled":
         raise Conflict("a cancelled offering cannot be published")
     if offering.status == "draft":
-        if domain.as_utc(offering.first_starts_at_utc) <= datetime.now(UTC):
+        if as_utc(offering.first_starts_at_utc) <= datetime.now(UTC):
             raise Conflict("the offering's first meeting has already started")
         _set_status(session, offering, actor, "publish", "published", {})
         view = describe_offering(session, offering)

@@ -6,7 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from services.registry.models import Affiliate, runtime
+from services.registry.database import runtime
+from services.registry.models import Affiliate
 from shared.auth import Role, hash_key, issue_token
 from tests.support.registry import (
     bearer,

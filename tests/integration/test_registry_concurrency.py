@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from services.registry import offerings
-from services.registry.models import AuditEntry, runtime
+from services.registry.database import runtime
+from services.registry.models import AuditEntry
 from services.registry.models_offering import Offering, OfferingUpdate
 from shared.auth import Principal, Role
 from tests.support.registry import (

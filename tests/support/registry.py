@@ -75,7 +75,7 @@ def make_offering(
 
 def outbox_events(offering_id: int, event_type: str | None = None) -> list[Json]:
     """Envelopes in the registry's outbox about one offering, oldest first."""
-    from services.registry.models import runtime
+    from services.registry.database import runtime
 
     table = runtime.bus_tables.outbox
     with runtime.engine().connect() as connection:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from services.registry import domain
 from services.registry.domain import LocalTimeError, MeetingRequest, Span
+from shared.columns import as_utc
 from shared.errors import InvalidInput
 from tests.support.factories import US_ZONES
 
@@ -269,6 +270,6 @@ class TestOffering:
         }
 
     def test_as_utc_treats_naive_as_utc(self) -> None:
-        assert domain.as_utc(datetime(2027, 1, 1, 12)) == utc(2027, 1, 1, 12)
+        assert as_utc(datetime(2027, 1, 1, 12)) == utc(2027, 1, 1, 12)
         eastern = datetime(2027, 1, 1, 7, tzinfo=NEW_YORK)
-        assert domain.as_utc(eastern) == utc(2027, 1, 1, 12)
+        assert as_utc(eastern) == utc(2027, 1, 1, 12)
