@@ -1,4 +1,4 @@
-"""Settings read from the environment (names as in API.md), validated once per process."""
+"""Settings read from the environment (names as in the README's Configuration), validated once."""
 
 import os
 from functools import lru_cache
