@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test test-fast lint format typecheck bench interop clean
+.PHONY: run demo test test-unit test-integration test-e2e test-repo lint format typecheck bench interop clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,21 @@ interop:
 test: $(STAMP) interop lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -x tests/unit
+## test-unit: pure logic, no I/O (seconds)
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+
+## test-integration: one service at a time against real PostgreSQL, Redis and SMTP
+test-integration: $(STAMP) interop
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
+
+## test-e2e: the whole stack as real processes
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
+
+## test-repo: README, compose file, API doc and bench report agree with the code
+test-repo: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/repo
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
