@@ -1,0 +1,100 @@
+"""Event contracts: the envelope, one versioned model per event type, and who subscribes.
+
+Fields are added, never renamed or re-typed; consumers ignore fields they do not know. The models
+live in one module per producer (`registry`, `scheduler`); this module is their face.
+"""
+
+from shared.events.envelope import Contract, Envelope, Event, UnknownEventType
+from shared.events.parts import Cohort, Meeting, Offering, Recipient, Venue
+from shared.events.registry import OfferingCancelled, OfferingPublished, OfferingUpdated
+from shared.events.scheduler import (
+    CancelReason,
+    CohortCancelled,
+    CohortUpdated,
+    FacilitatorAssigned,
+    FacilitatorUnassigned,
+    RegistrationCancelled,
+    RegistrationConfirmed,
+    RegistrationWaitlisted,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "SUBSCRIPTIONS",
+    "CancelReason",
+    "Cohort",
+    "CohortCancelled",
+    "CohortUpdated",
+    "Contract",
+    "Envelope",
+    "Event",
+    "FacilitatorAssigned",
+    "FacilitatorUnassigned",
+    "Meeting",
+    "Offering",
+    "OfferingCancelled",
+    "OfferingPublished",
+    "OfferingUpdated",
+    "Recipient",
+    "RegistrationCancelled",
+    "RegistrationConfirmed",
+    "RegistrationWaitlisted",
+    "UnknownEventType",
+    "Venue",
+    "consume_task_name",
+    "unwrap",
+    "wrap",
+]
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    model.TYPE: model
+    for model in (
+        OfferingPublished,
+        OfferingUpdated,
+        OfferingCancelled,
+        RegistrationConfirmed,
+        RegistrationWaitlisted,
+        RegistrationCancelled,
+        FacilitatorAssigned,
+        FacilitatorUnassigned,
+        CohortUpdated,
+        CohortCancelled,
+    )
+}
+
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    OfferingPublished.TYPE: ("scheduler",),
+    OfferingUpdated.TYPE: ("scheduler",),
+    OfferingCancelled.TYPE: ("scheduler",),
+    RegistrationConfirmed.TYPE: ("notifier",),
+    RegistrationWaitlisted.TYPE: ("notifier",),
+    RegistrationCancelled.TYPE: ("notifier",),
+    FacilitatorAssigned.TYPE: ("notifier",),
+    FacilitatorUnassigned.TYPE: ("notifier",),
+    CohortUpdated.TYPE: ("notifier",),
+    CohortCancelled.TYPE: ("notifier",),
+}
+
+
+def consume_task_name(service: str) -> str:
+    """Name of the Celery task through which a service receives its events."""
+    return f"{service}.consume_event"
+
+
+def wrap(event: Event, *, producer: str, correlation_id: str | None = None) -> Envelope:
+    """Put an event in a new envelope."""
+    return Envelope(
+        type=event.TYPE,
+        schema_version=event.VERSION,
+        producer=producer,
+        correlation_id=correlation_id,
+        data=event.model_dump(mode="json"),
+    )
+
+
+def unwrap(envelope: Envelope) -> Event:
+    """Parse an envelope's data into its event model (unknown fields ignored)."""
+    model = EVENT_TYPES.get(envelope.type)
+    if model is None:
+        raise UnknownEventType(envelope.type)
+    return model.model_validate(envelope.data)

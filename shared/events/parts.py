@@ -1,0 +1,83 @@
+"""Parts several events carry: meetings, venues, offerings, recipients and cohorts."""
+
+from datetime import datetime
+from typing import Literal
+
+from shared.events.envelope import Contract
+
+
+class Meeting(Contract):
+    """One meeting of an offering: local times with offset, their UTC twins and the zone."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    starts_at_utc: datetime
+    ends_at_utc: datetime
+    timezone: str
+
+
+class Venue(Contract):
+    """Where an in-person or hybrid offering meets."""
+
+    name: str
+    address: str
+    city: str
+    state: str
+
+
+class Offering(Contract):
+    """The full state of an offering as the registry holds it."""
+
+    id: int
+    status: Literal["draft", "published", "cancelled"]
+    affiliate_id: int
+    affiliate_name: str
+    affiliate_state: str
+    program_code: str
+    program_title: str
+    sensitive: bool
+    facilitators_required: int
+    pd_hours: float
+    title: str
+    description: str = ""
+    format: Literal["in_person", "virtual", "hybrid"]
+    timezone: str
+    venue: Venue | None = None
+    join_url: str | None = None
+    capacity: int
+    max_cohorts: int
+    registration_closes_at_utc: datetime | None = None
+    meetings: list[Meeting]
+    # When the registry last changed the offering: consumers ignore a state older than theirs.
+    updated_at: datetime | None = None
+
+
+class Recipient(Contract):
+    """A person a message goes to: an educator or a facilitator."""
+
+    kind: Literal["educator", "facilitator"]
+    id: int
+    name: str
+    email: str
+    timezone: str | None = None
+
+
+class Cohort(Contract):
+    """A cohort with everything a message about it needs (title, place, meetings)."""
+
+    id: int
+    index: int
+    offering_id: int
+    affiliate_name: str
+    program_code: str
+    program_title: str
+    sensitive: bool
+    title: str
+    description: str = ""
+    format: Literal["in_person", "virtual", "hybrid"]
+    timezone: str
+    venue: Venue | None = None
+    join_url: str | None = None
+    pd_hours: float = 0.0
+    meetings: list[Meeting]

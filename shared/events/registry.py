@@ -1,0 +1,34 @@
+"""Events the registry emits about offerings; the scheduler consumes them.
+
+The scheduler applies each one inside its consumer's transaction, tolerating duplicates and
+out-of-order delivery (an older `offering.updated_at` than the one it holds is ignored).
+"""
+
+from typing import ClassVar
+
+from shared.events.envelope import Event
+from shared.events.parts import Meeting, Offering
+
+
+class OfferingPublished(Event):
+    """An affiliate published an offering; it is open for registration."""
+
+    TYPE: ClassVar[str] = "offering.published"
+    offering: Offering
+
+
+class OfferingUpdated(Event):
+    """A published offering changed; `changed` names the fields that did."""
+
+    TYPE: ClassVar[str] = "offering.updated"
+    offering: Offering
+    changed: list[str]
+    previous_meetings: list[Meeting] = []
+
+
+class OfferingCancelled(Event):
+    """An offering was cancelled; every registration and assignment falls with it."""
+
+    TYPE: ClassVar[str] = "offering.cancelled"
+    offering: Offering
+    reason: str = ""
