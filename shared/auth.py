@@ -70,7 +70,7 @@ def verify_token(token: str, *, secret: str | None = None) -> Principal | None:
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     key = secret or settings.cohort_secret_key
-    if not hmac.compare_digest(parts[2], _signature(parts[1], key)):
+    if not hmac.compare_digest(parts[2].encode(), _signature(parts[1], key).encode()):
         return None
     try:
         claims = json.loads(_unb64(parts[1]))

@@ -1,13 +1,14 @@
 """The FastAPI app every service builds on: offline docs, health, metrics, request ids, errors."""
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -23,6 +24,53 @@ from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
+MAX_BODY_BYTES = 1024 * 1024
+# A caller's request id is kept only when it is short and plain: it goes into logs and headers.
+_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id_from(headers: dict[bytes, bytes]) -> str:
+    """The caller's X-Request-ID when it is plain enough to log and echo, or a new one."""
+    given = headers.get(b"x-request-id", b"")
+    return given.decode("ascii") if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over the limit: refused with 413 before it is read in full."""
+
+    def __init__(self) -> None:
+        super().__init__(413, detail=f"request body over {MAX_BODY_BYTES} bytes")
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over MAX_BODY_BYTES, by their Content-Length or while they arrive."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 413 for a declared length over the limit; stop reading once it is passed."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            await JSONResponse({"detail": BodyTooLarge().detail}, status_code=413)(
+                scope, receive, send
+            )
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                raise BodyTooLarge()
+            return message
+
+        await self.app(scope, counted, send)
+
 
 class RequestIdMiddleware:
     """Give every request an id (or keep the caller's X-Request-ID) and log it with the request."""
@@ -36,8 +84,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        request_id = request_id_from(dict(scope.get("headers") or []))
         token = correlation_id.set(request_id)
         started = time.perf_counter()
         status = {"code": 500}
@@ -129,6 +176,7 @@ def create_service_app(
             stop()
 
     app = FastAPIOffline(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware, service=service)
     app.add_exception_handler(CohortError, _cohort_error_handler)
     app.include_router(_health_router(engine, on_scrape))
