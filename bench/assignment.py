@@ -14,8 +14,13 @@ from importlib.metadata import version
 from bench import report
 from bench.assignment_bare import BareResult, solve_bare
 from bench.assignment_instance import WEEKS, Instance, make_instance
-from services.scheduler.objective import Score, score_plan
-from services.scheduler.planner import PlanResult, plan_assignments, plan_greedily
+from services.scheduler.assignments.engine import (
+    PlanResult,
+    Score,
+    plan_assignments,
+    plan_greedily,
+    score_plan,
+)
 
 BUFFER = timedelta(minutes=60)
 SHORTER_LIMITS = (1.0, 2.0, 5.0)

@@ -13,10 +13,18 @@ from time import perf_counter
 
 from ortools.sat.python import cp_model
 
-from services.scheduler.availability import fitting_window, local_month
-from services.scheduler.matching import CohortNeed, FacilitatorProfile, clash, need_bookings
-from services.scheduler.objective import fixed_loads, weights_for
-from services.scheduler.staffing import AWAY_COST, is_away
+from services.scheduler.assignments.engine import (
+    AWAY_COST,
+    CohortNeed,
+    FacilitatorProfile,
+    clash,
+    fitting_window,
+    fixed_loads,
+    is_away,
+    local_month,
+    need_bookings,
+    weights_for,
+)
 
 
 @dataclass(frozen=True)

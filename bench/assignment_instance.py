@@ -5,7 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.scheduler.matching import CohortNeed, FacilitatorProfile, MeetingSlot, Window
+from services.scheduler.assignments.engine import (
+    CohortNeed,
+    FacilitatorProfile,
+    MeetingSlot,
+    Window,
+)
 
 PLACES = {
     "America/New_York": ("NY", ("New York", "Buffalo", "Albany")),

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bench.openloop import percentile
+from services.notifier.database import runtime as notifier_runtime
 from services.notifier.models import Delivery
-from services.notifier.models import runtime as notifier_runtime
 from services.scheduler.database import runtime as scheduler_runtime
 from services.scheduler.models import Registration
 

@@ -59,7 +59,7 @@ def _raw_client(port: int, path: str, count: int) -> None:
 def sample_invite() -> bytes:
     """One rendered invite, as the ledger stores it."""
     from services.notifier.models import Booking
-    from services.notifier.outgoing import booking_message
+    from services.notifier.rendering.outgoing import booking_message
 
     start = datetime.now(UTC) + timedelta(days=30)
     booking = Booking(
@@ -90,8 +90,9 @@ def send_stage(sink: "SmtpSink", message: bytes, count: int, tag: str) -> float:
     """Invites/s from queued ledger rows to the sink (rows committed at once, then dispatched)."""
     from sqlmodel import Session
 
-    from services.notifier.ledger import Outgoing, queue_message
-    from services.notifier.models import runtime
+    from services.notifier.database import runtime
+    from services.notifier.delivery.ledger import queue_message
+    from services.notifier.rendering.outgoing import Outgoing
 
     sink.clear()
     with Session(runtime.engine()) as session:
@@ -130,7 +131,7 @@ def end_to_end(sink: "SmtpSink", events: int, tag: str) -> float:
 def run(invites: int, rounds: int) -> dict:
     """Every measurement, in one process, against one sink; raw and send stage alternate and
     the best of `rounds` is kept, so a burst of load elsewhere on the machine skews neither."""
-    from services.notifier.models import runtime
+    from services.notifier.database import runtime
     from tests.support.notifier import notifier_worker, started
     from tests.support.smtp import SmtpSink
 
@@ -244,7 +245,7 @@ def main() -> None:
             }
         )
         results = run(args.invites, args.rounds)
-        from services.notifier.models import runtime
+        from services.notifier.database import runtime
 
         runtime.engine().dispose()
     print(json.dumps(results, indent=2))

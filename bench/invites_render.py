@@ -27,9 +27,9 @@ import icalendar
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.notifier.content import MeetingView, MessageContent, render_bodies  # noqa: E402
-from services.notifier.ical import CalendarEvent, build_calendar, meeting_uid  # noqa: E402
-from services.notifier.message import compose_message  # noqa: E402
+from services.notifier.rendering.content import MeetingView, MessageContent, render_bodies  # noqa: E402
+from services.notifier.rendering.ical import CalendarEvent, build_calendar, meeting_uid  # noqa: E402
+from services.notifier.rendering.mime import compose_message  # noqa: E402
 
 DOCS = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- bench:render:start -->", "<!-- bench:render:end -->"

@@ -77,7 +77,7 @@ def environment() -> Iterator[Connection]:
                 "COHORT_LOG_JSON": "true",
             }
         )
-        from services.notifier.models import runtime
+        from services.notifier.database import runtime
 
         runtime.create_schema()
         stack.callback(runtime.engine().dispose)
@@ -125,8 +125,8 @@ class Costs:
 
 def run(payloads: list[dict[str, Any]], costs: Costs) -> None:
     """Consume each payload, then run the `mail` tasks it queued, timing both."""
-    from services.notifier.models import runtime
-    from services.notifier.sending import send_deliveries
+    from services.notifier.database import runtime
+    from services.notifier.delivery.sending import send_deliveries
     from services.notifier.tasks import consume_event
 
     engine = runtime.engine()
@@ -155,7 +155,8 @@ def ledger_summary() -> str:
     """Delivery rows by status and reminder rows by status, as stored."""
     from sqlalchemy import Table, func, select
 
-    from services.notifier.models import Delivery, Reminder, runtime
+    from services.notifier.database import runtime
+    from services.notifier.models import Delivery, Reminder
 
     parts = []
     tables: list[Table] = [Delivery.__table__, Reminder.__table__]  # type: ignore[attr-defined]

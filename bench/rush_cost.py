@@ -34,7 +34,7 @@ def _in_process_cost(world: World, offering_id: int, calls: int) -> tuple[float,
     from sqlmodel import Session
 
     from services.scheduler.database import runtime
-    from services.scheduler.service_registrations import register_educator
+    from services.scheduler.registrations.register import register_educator
     from shared.outbox import Outbox
 
     sending = [0.0]
@@ -51,7 +51,9 @@ def _in_process_cost(world: World, offering_id: int, calls: int) -> tuple[float,
         for _ in range(calls):
             with Session(runtime.engine(), expire_on_commit=False) as session:
                 register_educator(
-                    session, educator_id=world.next_educator_id(), offering_id=offering_id
+                    session=session,
+                    educator_id=world.next_educator_id(),
+                    offering_id=offering_id,
                 )
         total = time.process_time() - started
     finally:

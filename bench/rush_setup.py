@@ -187,7 +187,7 @@ def seed(*, spread: int, hot: int, hot_capacity: int, educators: int) -> World:
 
     from services.scheduler.database import runtime
     from services.scheduler.models import Educator
-    from services.scheduler.service_offerings import apply_offering_published
+    from services.scheduler.offerings.service import apply_offering_published
 
     runtime.create_schema()
     engine = runtime.engine()

@@ -22,6 +22,9 @@ from shared.outbox import BusTables
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Event], None]
+# Called with an event's session before its handler runs; the notifier's consume task hands the
+# session to its inline sender this way (services/notifier/delivery/inline.py).
+SessionHook = Callable[[Session], None]
 DELIVERY_COUNTER_TTL = 7 * 24 * 3600
 
 
@@ -71,7 +74,7 @@ class Consumer:
         pipe.expire(key, DELIVERY_COUNTER_TTL)
         return int(pipe.execute()[0])
 
-    def apply_once(self, envelope: Envelope) -> bool:
+    def apply_once(self, envelope: Envelope, *, on_session: SessionHook | None = None) -> bool:
         """Run the handler and record the event id in one transaction; False if seen before."""
         handler = self.handlers.get(envelope.type)
         event = unwrap(envelope)
@@ -82,6 +85,8 @@ class Consumer:
             "processed_at": datetime.now(UTC),
         }
         with Session(engine, expire_on_commit=False) as session:
+            if on_session is not None:
+                on_session(session)
             # A concurrent delivery of the same id waits here for the other transaction's end.
             if session.execute(self._record_statement(engine), record).first() is None:
                 session.rollback()
@@ -110,7 +115,9 @@ class Consumer:
             extra={"event_type": payload.get("type"), "attempts": attempts, "error": error[:200]},
         )
 
-    def consume(self, task: Task, payload: dict[str, Any]) -> str:
+    def consume(
+        self, task: Task, payload: dict[str, Any], *, on_session: SessionHook | None = None
+    ) -> str:
         """Handle one delivery; return what happened (applied, duplicate, dead or retrying)."""
         try:
             envelope = Envelope.model_validate(payload)
@@ -119,17 +126,23 @@ class Consumer:
             return "dead"
         token = correlation_id.set(envelope.correlation_id)
         try:
-            return self._deliver(task, envelope, payload)
+            return self._deliver(task, envelope, payload, on_session)
         finally:
             correlation_id.reset(token)
 
-    def _deliver(self, task: Task, envelope: Envelope, payload: dict[str, Any]) -> str:
+    def _deliver(
+        self,
+        task: Task,
+        envelope: Envelope,
+        payload: dict[str, Any],
+        on_session: SessionHook | None,
+    ) -> str:
         attempt = self.count_delivery(str(envelope.event_id))
         if attempt > self.max_deliveries:
             self.park(payload, "delivered too many times without success", attempt - 1)
             return "dead"
         try:
-            applied = self.apply_once(envelope)
+            applied = self.apply_once(envelope, on_session=on_session)
         except Exception as exc:
             if attempt >= self.max_deliveries:
                 self.park(payload, repr(exc), attempt)

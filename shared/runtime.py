@@ -1,6 +1,6 @@
 """A service's database, outbox, relay and consumer, wired from settings."""
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
@@ -35,11 +35,6 @@ class ServiceRuntime:
     def engine(self) -> Engine:
         """The service's engine (one per process and URL)."""
         return engine_for(self.database_url)
-
-    def session(self) -> Iterator[Session]:
-        """Yield a session for one request (a FastAPI dependency)."""
-        with Session(self.engine(), expire_on_commit=False) as session:
-            yield session
 
     async def request_session(self) -> AsyncIterator[Session]:
         """Yield a session for one request (a FastAPI dependency; the session connects lazily)."""

@@ -9,6 +9,9 @@ import pytest
 
 from tests.support.infra import fresh_databases, private_redis_db
 
+# Fixtures shared across test modules, registered once rather than imported where they are used.
+pytest_plugins = ["tests.support.scheduler", "tests.support.scheduler_race"]
+
 _stack = ExitStack()
 if os.environ.get("COHORT_TEST_SQLITE"):
     _run = Path(os.environ.get("COHORT_TEST_SQLITE_DIR", ".run/test"))

@@ -6,12 +6,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from fastapi import status as http
 from sqlmodel import Session
 
-from services.notifier import service
-from services.notifier.content import MessageKind
-from services.notifier.models import DeliveriesPublic, DeliveryPublic, runtime
+from services.notifier import feeds
+from services.notifier.database import runtime
+from services.notifier.delivery import ledger
+from services.notifier.models import DeliveriesPublic, DeliveryPublic
+from services.notifier.rendering.content import MessageKind
 from shared.auth import Operator, verify_token
 
-SessionDep = Annotated[Session, Depends(runtime.session)]
+SessionDep = Annotated[Session, Depends(runtime.request_session)]
+# The `Delivery.STATUSES` values, spelled out so OpenAPI lists them.
 Status = Literal["queued", "sending", "sent", "failed"]
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 NO_FEED = "calendar feeds exist for educators and facilitators"
@@ -30,7 +33,7 @@ def get_deliveries(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> DeliveriesPublic:
     """The delivery ledger, newest first (operator only)."""
-    return service.list_deliveries(
+    return ledger.list_deliveries(
         session=session, recipient=recipient, kind=kind, status=status, limit=limit, offset=offset
     )
 
@@ -45,7 +48,7 @@ def post_delivery_retry(
     _operator: Operator, session: SessionDep, delivery_id: int
 ) -> DeliveryPublic:
     """Queue a failed message again with a fresh set of attempts (operator only)."""
-    return service.retry_delivery(session=session, delivery_id=delivery_id)
+    return ledger.retry_delivery(session=session, delivery_id=delivery_id)
 
 
 @router.get(
@@ -59,7 +62,7 @@ def get_calendar(token: str, session: SessionDep) -> Response:
     principal = verify_token(token)
     if principal is None:
         raise HTTPException(http.HTTP_401_UNAUTHORIZED, detail="invalid calendar token")
-    feed = service.calendar_feed(session=session, principal=principal)
+    feed = feeds.calendar_feed(session=session, principal=principal)
     if feed is None:
         raise HTTPException(http.HTTP_403_FORBIDDEN, detail=NO_FEED)
     return Response(

@@ -5,24 +5,18 @@ alone, so a redelivered or late event changes nothing it should not.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from services.notifier.domain import (
-    UPDATE,
-    MeetingPlan,
-    cancel_kind,
-    invite_kind,
-    mail_domain,
-    plan_cohort,
-    visible_changes,
-)
-from services.notifier.ical import meeting_uid
-from services.notifier.models import ACTIVE, CANCELLED, Booking, Ended, utcnow
+from services.notifier import domain
+from services.notifier.domain import MeetingPlan
+from services.notifier.models import Booking, Ended
+from services.notifier.rendering import content, ical, mime
+from shared.columns import utcnow
 from shared.db import is_sqlite
 from shared.events import Cohort, Recipient
 from shared.settings import get_settings
@@ -48,7 +42,7 @@ class Synced:
     fresh: frozenset[int]
 
 
-def end(session: Session, key: str) -> None:
+def mark_ended(*, session: Session, key: str) -> None:
     """Record that something is over for good ("cohort:7", "registration:12")."""
     dialect_insert = sqlite_insert if is_sqlite(session.get_bind()) else pg_insert  # type: ignore[arg-type]
     table = Ended.__table__  # type: ignore[attr-defined]
@@ -75,12 +69,12 @@ _RECIPIENT_BOOKINGS = (
 )
 
 
-def has_ended(session: Session, *keys: str) -> bool:
+def has_ended(*, session: Session, keys: Iterable[str]) -> bool:
     """Tell whether any of these keys was ended before."""
     return session.execute(_ENDED, {"keys": list(keys)}).first() is not None
 
 
-def holds_seat(session: Session, source: str) -> bool:
+def holds_seat(*, session: Session, source: str) -> bool:
     """Tell whether a registration or assignment has booked any meeting yet."""
     return (
         session.exec(select(Booking.id).where(Booking.source == source).limit(1)).first()
@@ -88,25 +82,21 @@ def holds_seat(session: Session, source: str) -> bool:
     )
 
 
-def _locked(session: Session, query):  # type: ignore[no-untyped-def]
-    return session.exec(query.with_for_update()).all()
-
-
-def recipient_bookings(
-    session: Session, *, recipient_kind: str, recipient_id: int, cohort: Cohort
+def lock_recipient_bookings(
+    *, session: Session, recipient: Recipient, cohort: Cohort
 ) -> list[Booking]:
     """A recipient's bookings of a cohort or of its meetings, locked for update."""
     params = {
-        "kind": recipient_kind,
-        "recipient_id": recipient_id,
+        "kind": recipient.kind,
+        "recipient_id": recipient.id,
         "cohort_id": cohort.id,
         "meeting_ids": [meeting.id for meeting in cohort.meetings] or [0],
     }
     return list(session.execute(_RECIPIENT_BOOKINGS, params).scalars())
 
 
-def bookings_of(
-    session: Session, recipient_kind: str, recipient_id: int, cohort_id: int
+def find_cohort_bookings(
+    *, session: Session, recipient_kind: str, recipient_id: int, cohort_id: int
 ) -> list[Booking]:
     """A recipient's bookings (any status) in one cohort."""
     query = select(Booking).where(
@@ -117,10 +107,10 @@ def bookings_of(
     return list(session.exec(query).all())
 
 
-def cohort_bookings(session: Session, cohort_id: int) -> list[Booking]:
+def lock_cohort_bookings(*, session: Session, cohort_id: int) -> list[Booking]:
     """Every active booking of a cohort, locked for update."""
-    query = select(Booking).where(Booking.cohort_id == cohort_id, Booking.status == ACTIVE)
-    return list(_locked(session, query.order_by(col(Booking.id))))
+    query = select(Booking).where(Booking.cohort_id == cohort_id, Booking.status == Booking.ACTIVE)
+    return list(session.exec(query.order_by(col(Booking.id)).with_for_update()).all())
 
 
 def _apply(booking: Booking, plan: MeetingPlan, recipient: Recipient, cohort: Cohort) -> None:
@@ -143,11 +133,11 @@ def _apply(booking: Booking, plan: MeetingPlan, recipient: Recipient, cohort: Co
 
 
 def _new_booking(recipient: Recipient, plan: MeetingPlan, cohort: Cohort, source: str) -> Booking:
-    uid = meeting_uid(
+    uid = ical.meeting_uid(
         meeting_id=plan.meeting_id,
         recipient_kind=recipient.kind,
         recipient_id=recipient.id,
-        domain=mail_domain(get_settings().cohort_mail_from),
+        domain=mime.mail_domain(get_settings().cohort_mail_from),
     )
     booking = Booking(
         recipient_kind=recipient.kind,
@@ -168,9 +158,46 @@ def _new_booking(recipient: Recipient, plan: MeetingPlan, cohort: Cohort, source
     return booking
 
 
+@dataclass
+class _Sync:
+    """One recipient's sync with a cohort under way: what it wrote and what they must hear."""
+
+    recipient: Recipient
+    cohort: Cohort
+    source: str
+    may_reactivate: bool
+    changes: list[Change] = field(default_factory=list)
+    created: list[Booking] = field(default_factory=list)
+
+    def book(self, session: Session, plan: MeetingPlan) -> None:
+        """A meeting the recipient holds no booking of: book it (invite)."""
+        booking = _new_booking(self.recipient, plan, self.cohort, self.source)
+        session.add(booking)
+        self.created.append(booking)
+        self.changes.append(Change(booking, domain.invite_kind(self.recipient.kind)))
+
+    def reactivate(self, booking: Booking, plan: MeetingPlan) -> None:
+        """A cancelled booking comes back only when a different source now holds it."""
+        if not self.may_reactivate or booking.source == self.source:
+            return
+        _apply(booking, plan, self.recipient, self.cohort)
+        booking.status, booking.source = Booking.ACTIVE, self.source
+        booking.sequence += 1
+        self.changes.append(Change(booking, domain.invite_kind(self.recipient.kind)))
+
+    def refresh(self, booking: Booking, plan: MeetingPlan) -> None:
+        """An active booking takes the meeting's state; a visible change bumps SEQUENCE."""
+        changed = domain.visible_changes(booking, plan)
+        _apply(booking, plan, self.recipient, self.cohort)
+        booking.source = self.source or booking.source
+        if changed:
+            booking.sequence += 1
+            self.changes.append(Change(booking, content.UPDATE, changed))
+
+
 def sync_recipient(
-    session: Session,
     *,
+    session: Session,
     recipient: Recipient,
     cohort: Cohort,
     source: str = "",
@@ -182,60 +209,46 @@ def sync_recipient(
     no longer has cancelled. A cancelled booking comes back only when `may_reactivate` and a
     different source (a new registration or assignment) now holds it.
     """
-    existing = {
-        b.meeting_id: b
-        for b in recipient_bookings(
-            session, recipient_kind=recipient.kind, recipient_id=recipient.id, cohort=cohort
-        )
-    }
-    changes: list[Change] = []
-    created: list[Booking] = []
-    plans = plan_cohort(cohort)
+    held = lock_recipient_bookings(session=session, recipient=recipient, cohort=cohort)
+    existing = {booking.meeting_id: booking for booking in held}
+    sync = _Sync(recipient, cohort, source, may_reactivate)
+    plans = domain.plan_cohort(cohort)
     for plan in plans:
         booking = existing.get(plan.meeting_id)
         if booking is None:
-            booking = _new_booking(recipient, plan, cohort, source)
-            session.add(booking)
-            created.append(booking)
-            changes.append(Change(booking, invite_kind(recipient.kind)))
-        elif booking.status == CANCELLED:
-            if may_reactivate and booking.source != source:
-                _apply(booking, plan, recipient, cohort)
-                booking.status, booking.source = ACTIVE, source
-                booking.sequence += 1
-                changes.append(Change(booking, invite_kind(recipient.kind)))
+            sync.book(session, plan)
+        elif booking.status == Booking.CANCELLED:
+            sync.reactivate(booking, plan)
         else:
-            changed = visible_changes(booking, plan)
-            _apply(booking, plan, recipient, cohort)
-            booking.source = source or booking.source
-            if changed:
-                booking.sequence += 1
-                changes.append(Change(booking, UPDATE, changed))
+            sync.refresh(booking, plan)
     planned = {plan.meeting_id for plan in plans}
     gone = [
         b for b in existing.values() if b.cohort_id == cohort.id and b.meeting_id not in planned
     ]
-    changes += cancel_bookings(session, gone)
+    sync.changes += cancel_bookings(session=session, bookings=gone)
     session.flush()
-    held = [*existing.values(), *created]
+    return _synced(sync, [*existing.values(), *sync.created])
+
+
+def _synced(sync: _Sync, held: list[Booking]) -> Synced:
     return Synced(
-        changes=changes,
-        bookings=[b for b in held if b.cohort_id == cohort.id],
-        fresh=frozenset(b.id for b in created if b.id is not None),
+        changes=sync.changes,
+        bookings=[b for b in held if b.cohort_id == sync.cohort.id],
+        fresh=frozenset(b.id for b in sync.created if b.id is not None),
     )
 
 
-def cancel_bookings(session: Session, bookings: Iterable[Booking]) -> list[Change]:
+def cancel_bookings(*, session: Session, bookings: Iterable[Booking]) -> list[Change]:
     """Cancel the still-active bookings among these (a cancelled one is never cancelled twice)."""
     changes = []
     for booking in bookings:
-        if booking.status != ACTIVE:
+        if booking.status != Booking.ACTIVE:
             continue
-        booking.status = CANCELLED
+        booking.status = Booking.CANCELLED
         booking.sequence += 1
         booking.updated_at = utcnow()
         session.add(booking)
-        changes.append(Change(booking, cancel_kind(booking.recipient_kind)))
+        changes.append(Change(booking, domain.cancel_kind(booking.recipient_kind)))
     if changes:
         session.flush()
     return changes

@@ -3,46 +3,20 @@
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parseaddr
-from typing import Final
+from datetime import datetime, timedelta
 
+from services.notifier.rendering import content, zones
 from shared.events import Cohort, Meeting, Venue
-
-# Message kinds (API.md) and what each one carries.
-INVITE: Final = "invite"
-UPDATE: Final = "update"
-CANCEL: Final = "cancel"
-WAITLISTED: Final = "waitlisted"
-REMINDER: Final = "reminder"
-FACILITATOR_INVITE: Final = "facilitator_invite"
-FACILITATOR_CANCEL: Final = "facilitator_cancel"
-KINDS = (INVITE, UPDATE, CANCEL, WAITLISTED, REMINDER, FACILITATOR_INVITE, FACILITATOR_CANCEL)
-METHOD_OF_KIND = {
-    INVITE: "REQUEST",
-    UPDATE: "REQUEST",
-    FACILITATOR_INVITE: "REQUEST",
-    CANCEL: "CANCEL",
-    FACILITATOR_CANCEL: "CANCEL",
-}
-DELIVERY_STATUSES = ("queued", "sending", "sent", "failed")
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime (SQLite hands back naive UTC values)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def invite_kind(recipient_kind: str) -> str:
     """The kind of a first invite for an educator or a facilitator."""
-    return FACILITATOR_INVITE if recipient_kind == "facilitator" else INVITE
+    return content.FACILITATOR_INVITE if recipient_kind == "facilitator" else content.INVITE
 
 
 def cancel_kind(recipient_kind: str) -> str:
     """The kind of a cancellation for an educator or a facilitator."""
-    return FACILITATOR_CANCEL if recipient_kind == "facilitator" else CANCEL
+    return content.FACILITATOR_CANCEL if recipient_kind == "facilitator" else content.CANCEL
 
 
 def location_text(venue: Venue | None) -> str | None:
@@ -74,8 +48,8 @@ def plan_meeting(cohort: Cohort, meeting: Meeting) -> MeetingPlan:
     """A cohort's meeting as a recipient sees it (instants in UTC)."""
     return MeetingPlan(
         meeting_id=meeting.id,
-        starts_at=as_utc(meeting.starts_at_utc),
-        ends_at=as_utc(meeting.ends_at_utc),
+        starts_at=zones.as_utc(meeting.starts_at_utc),
+        ends_at=zones.as_utc(meeting.ends_at_utc),
         timezone=meeting.timezone or cohort.timezone,
         title=cohort.title,
         description=cohort.description,
@@ -109,7 +83,7 @@ def visible_changes(current: object, plan: MeetingPlan) -> tuple[str, ...]:
             old = getattr(current, field_name)
             new = getattr(plan, field_name)
             if isinstance(old, datetime):
-                old = as_utc(old)
+                old = zones.as_utc(old)
             if old != new:
                 changed.append(name)
                 break
@@ -132,13 +106,6 @@ def retry_delay(
 def is_permanent(code: int | None) -> bool:
     """Tell whether an SMTP reply code means retrying cannot help (5xx)."""
     return code is not None and 500 <= code < 600
-
-
-def mail_domain(address: str) -> str:
-    """The domain of a (possibly named) address, for UIDs and Message-IDs."""
-    _, email = parseaddr(address)
-    _, at, domain = email.rpartition("@")
-    return domain if at and domain else "cohort.localhost"
 
 
 # --- reminders -----------------------------------------------------------------------------

@@ -2,14 +2,26 @@
 
 from sqlmodel import Session, col, select
 
-from services.notifier.ical import build_calendar
-from services.notifier.models import Booking, utcnow
-from services.notifier.outgoing import calendar_event
+from services.notifier.models import Booking
+from services.notifier.rendering import ical, outgoing
+from shared.auth import Principal, Role
+from shared.columns import utcnow
 
 FEED_NAME = "Cohort trainings"
+FEED_ROLES = {Role.EDUCATOR: "educator", Role.FACILITATOR: "facilitator"}
 
 
-def recipient_feed(session: Session, *, recipient_kind: str, recipient_id: int) -> str:
+def calendar_feed(*, session: Session, principal: Principal) -> str | None:
+    """The live feed of an educator or facilitator; None for any other role."""
+    recipient_kind = FEED_ROLES.get(principal.role)
+    if recipient_kind is None or principal.subject_id is None:
+        return None
+    return recipient_feed(
+        session=session, recipient_kind=recipient_kind, recipient_id=principal.subject_id
+    )
+
+
+def recipient_feed(*, session: Session, recipient_kind: str, recipient_id: int) -> str:
     """Every meeting the recipient was ever booked on, cancelled ones marked STATUS:CANCELLED,
     under the same UIDs and SEQUENCEs as their invites (PUBLISH carries no ATTENDEE)."""
     query = (
@@ -19,7 +31,7 @@ def recipient_feed(session: Session, *, recipient_kind: str, recipient_id: int) 
     )
     now = utcnow()
     events = [
-        calendar_event(booking, method="PUBLISH", dtstamp=now)
+        outgoing.calendar_event(booking, method="PUBLISH", dtstamp=now)
         for booking in session.exec(query).all()
     ]
-    return build_calendar("PUBLISH", events, calendar_name=FEED_NAME)
+    return ical.build_calendar("PUBLISH", events, calendar_name=FEED_NAME)

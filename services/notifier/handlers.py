@@ -1,31 +1,23 @@
 """Scheduler events → bookings → messages; one table maps each event type to its handler.
 
+What each event means for mail is written on the event classes (shared/events/scheduler.py).
 Handlers run inside the consumer's transaction (which also records the event id) and never
-commit. Every message goes into the delivery ledger in that same transaction.
+commit. Every message goes into the delivery ledger in that same transaction, through
+`inline.queue_messages`: this event's messages are sent inline, by the consume task itself right
+after the commit, when the task took the session (tasks.py); else by the `mail` queue.
 """
 
 from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session
 
-from services.notifier.bookings import (
-    Change,
-    Synced,
-    bookings_of,
-    cancel_bookings,
-    cohort_bookings,
-    end,
-    has_ended,
-    holds_seat,
-    recipient_bookings,
-    sync_recipient,
-)
-from services.notifier.content import MeetingView, MessageContent
-from services.notifier.domain import CANCEL, WAITLISTED, as_utc
-from services.notifier.ledger import queue_message, queue_messages
-from services.notifier.models import CANCELLED
-from services.notifier.outgoing import booking_message, notice_message
-from services.notifier.reminders import schedule_reminders
+from services.notifier import bookings, reminders
+from services.notifier.bookings import Change, Synced
+from services.notifier.delivery import inline
+from services.notifier.models import Booking
+from services.notifier.rendering import content, outgoing
+from services.notifier.rendering.content import MeetingView, MessageContent
+from shared.columns import as_utc
 from shared.consumer import Handler
 from shared.events import (
     Cohort,
@@ -44,7 +36,8 @@ WAITLIST_CANCELLED = "Your place on the waitlist is cancelled."
 
 
 def _queue_changes(session: Session, changes: Sequence[Change]) -> None:
-    queue_messages(session, [booking_message(c.booking, c.kind, c.changed) for c in changes])
+    messages = [outgoing.booking_message(c.booking, c.kind, c.changed) for c in changes]
+    inline.queue_messages(session, messages)
 
 
 def _announce(session: Session, changes: Iterable[Change]) -> None:
@@ -55,65 +48,62 @@ def _announce(session: Session, changes: Iterable[Change]) -> None:
         (c.booking.recipient_kind, c.booking.recipient_id, c.booking.cohort_id) for c in changes
     }
     for kind, recipient_id, cohort_id in sorted(touched):
-        schedule_reminders(session, bookings_of(session, kind, recipient_id, cohort_id))
+        held = bookings.find_cohort_bookings(
+            session=session, recipient_kind=kind, recipient_id=recipient_id, cohort_id=cohort_id
+        )
+        reminders.schedule_reminders(session=session, bookings=held)
 
 
 def _announce_synced(session: Session, synced: Synced) -> None:
     """Like `_announce`, for one recipient just synced: their bookings are already at hand."""
     if synced.changes:
         _queue_changes(session, synced.changes)
-        schedule_reminders(session, synced.bookings, fresh=synced.fresh)
+        reminders.schedule_reminders(session=session, bookings=synced.bookings, fresh=synced.fresh)
 
 
 def _notify(
-    session: Session, recipient: Recipient, kind: str, content: MessageContent, source: str
+    session: Session, recipient: Recipient, kind: str, words: MessageContent, source: str
 ) -> None:
     """Queue a plain notice (no calendar part) to one recipient."""
-    queue_message(
-        session,
-        notice_message(
-            kind=kind,
-            content=content,
-            to_name=recipient.name,
-            to_email=recipient.email,
-            variant=source,
-        ),
+    notice = outgoing.notice_message(
+        kind=kind, content=words, to_name=recipient.name, to_email=recipient.email, variant=source
     )
+    inline.queue_messages(session, [notice])
 
 
 def _book(session: Session, recipient: Recipient, cohort: Cohort, source: str) -> None:
-    if has_ended(session, source, f"cohort:{cohort.id}"):
+    if bookings.has_ended(session=session, keys=(source, f"cohort:{cohort.id}")):
         return
-    synced = sync_recipient(
-        session, recipient=recipient, cohort=cohort, source=source, may_reactivate=True
+    synced = bookings.sync_recipient(
+        session=session, recipient=recipient, cohort=cohort, source=source, may_reactivate=True
     )
     _announce_synced(session, synced)
 
 
 def _unbook(session: Session, recipient: Recipient, cohort: Cohort, source: str) -> None:
-    end(session, source)
-    held = recipient_bookings(
-        session, recipient_kind=recipient.kind, recipient_id=recipient.id, cohort=cohort
-    )
+    bookings.mark_ended(session=session, key=source)
+    held = bookings.lock_recipient_bookings(session=session, recipient=recipient, cohort=cohort)
     # A booking another (newer) registration or assignment holds is not this event's to cancel.
     mine = [b for b in held if b.source in (source, "")]
-    _announce(session, cancel_bookings(session, mine))
+    _announce(session, bookings.cancel_bookings(session=session, bookings=mine))
 
 
 def on_registration_confirmed(session: Session, event: Event) -> None:
-    """An educator holds a seat: an invite per meeting (also when promoted from the waitlist)."""
+    """Book the educator on every meeting of the cohort."""
     assert isinstance(event, RegistrationConfirmed)
     _book(session, event.educator, event.cohort, f"registration:{event.registration_id}")
 
 
 def on_registration_waitlisted(session: Session, event: Event) -> None:
-    """An educator joined a waitlist: a plain notice with the position."""
+    """Tell the educator their waitlist position, unless the registration moved on already."""
     assert isinstance(event, RegistrationWaitlisted)
     source = f"registration:{event.registration_id}"
-    if has_ended(session, source) or holds_seat(session, source):
+    if bookings.has_ended(session=session, keys=(source,)) or bookings.holds_seat(
+        session=session, source=source
+    ):
         return  # a late notice: the registration is already over or already has its seat
-    content = MessageContent(
-        kind=WAITLISTED,
+    words = MessageContent(
+        kind=content.WAITLISTED,
         recipient_name=event.educator.name,
         recipient_timezone=event.educator.timezone,
         title=event.offering_title,
@@ -127,21 +117,21 @@ def on_registration_waitlisted(session: Session, event: Event) -> None:
         ),
         waitlist_position=event.position,
     )
-    _notify(session, event.educator, WAITLISTED, content, source)
+    _notify(session, event.educator, content.WAITLISTED, words, source)
 
 
 def on_registration_cancelled(session: Session, event: Event) -> None:
-    """A registration ended: CANCEL each meeting still active, or a notice for a waitlist place."""
+    """Cancel the educator's bookings of the cohort, or end their waitlist place."""
     assert isinstance(event, RegistrationCancelled)
     source = f"registration:{event.registration_id}"
     if event.cohort is not None:
         _unbook(session, event.educator, event.cohort, source)
         return
-    if has_ended(session, source):
+    if bookings.has_ended(session=session, keys=(source,)):
         return
-    end(session, source)
-    content = MessageContent(
-        kind="notice",
+    bookings.mark_ended(session=session, key=source)
+    words = MessageContent(
+        kind=content.NOTICE,
         recipient_name=event.educator.name,
         recipient_timezone=event.educator.timezone,
         title="",
@@ -150,40 +140,42 @@ def on_registration_cancelled(session: Session, event: Event) -> None:
         meetings=(),
         reason=WAITLIST_CANCELLED,
     )
-    _notify(session, event.educator, CANCEL, content, source)
+    _notify(session, event.educator, content.CANCEL, words, source)
 
 
 def on_facilitator_assigned(session: Session, event: Event) -> None:
-    """A facilitator leads a cohort: a facilitator invite per meeting."""
+    """Book the facilitator on every meeting of the cohort."""
     assert isinstance(event, FacilitatorAssigned)
     _book(session, event.facilitator, event.cohort, f"assignment:{event.assignment_id}")
 
 
 def on_facilitator_unassigned(session: Session, event: Event) -> None:
-    """A facilitator no longer leads a cohort: a cancellation per meeting still active."""
+    """Cancel the facilitator's bookings of the cohort still active."""
     assert isinstance(event, FacilitatorUnassigned)
     _unbook(session, event.facilitator, event.cohort, f"assignment:{event.assignment_id}")
 
 
 def on_cohort_updated(session: Session, event: Event) -> None:
-    """Meetings moved, added or removed, place or link changed: tell everyone booked on it."""
+    """Bring every recipient's bookings of the cohort in line with its meetings."""
     assert isinstance(event, CohortUpdated)
-    if has_ended(session, f"cohort:{event.cohort.id}"):
+    if bookings.has_ended(session=session, keys=(f"cohort:{event.cohort.id}",)):
         return
     for recipient in event.recipients:
-        held = recipient_bookings(
-            session, recipient_kind=recipient.kind, recipient_id=recipient.id, cohort=event.cohort
+        held = bookings.lock_recipient_bookings(
+            session=session, recipient=recipient, cohort=event.cohort
         )
-        if held and all(booking.status == CANCELLED for booking in held):
+        if held and all(booking.status == Booking.CANCELLED for booking in held):
             continue  # they left the cohort; their cancellation is (or will be) handled
-        _announce_synced(session, sync_recipient(session, recipient=recipient, cohort=event.cohort))
+        synced = bookings.sync_recipient(session=session, recipient=recipient, cohort=event.cohort)
+        _announce_synced(session, synced)
 
 
 def on_cohort_cancelled(session: Session, event: Event) -> None:
-    """A cohort will not meet: CANCEL every booking of it still active."""
+    """Cancel every booking of the cohort still active."""
     assert isinstance(event, CohortCancelled)
-    end(session, f"cohort:{event.cohort.id}")
-    _announce(session, cancel_bookings(session, cohort_bookings(session, event.cohort.id)))
+    bookings.mark_ended(session=session, key=f"cohort:{event.cohort.id}")
+    held = bookings.lock_cohort_bookings(session=session, cohort_id=event.cohort.id)
+    _announce(session, bookings.cancel_bookings(session=session, bookings=held))
 
 
 HANDLERS: dict[str, Handler] = {

@@ -5,7 +5,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.notifier.api import router
-from services.notifier.models import Delivery, runtime
+from services.notifier.database import runtime
+from services.notifier.models import Delivery
 from shared.logs import configure_logging
 from shared.metrics import DELIVERIES
 from shared.settings import get_settings
@@ -21,7 +22,7 @@ def _start() -> None:
 def _observe_deliveries() -> None:
     with Session(runtime.engine()) as session:
         counts = session.exec(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
-    for status in ("queued", "sending", "sent", "failed"):
+    for status in Delivery.STATUSES:
         DELIVERIES.labels(status).set(0)
     for status, count in counts:
         DELIVERIES.labels(status).set(count)

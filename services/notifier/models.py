@@ -1,6 +1,7 @@
 """The notifier's tables (bookings projection, delivery ledger, reminders) and its API models."""
 
 from datetime import datetime
+from typing import ClassVar
 
 from pydantic import BaseModel
 from sqlalchemy import Index, LargeBinary, UniqueConstraint
@@ -8,11 +9,6 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.columns import instant_field, stamp_field
-from shared.columns import utcnow as utcnow
-from shared.runtime import ServiceRuntime
-
-ACTIVE = "active"
-CANCELLED = "cancelled"
 
 
 class NotifierTable(SQLModel, registry=registry()):
@@ -23,6 +19,8 @@ class Booking(NotifierTable, table=True):
     """One recipient's place at one meeting: the iTIP object (UID, SEQUENCE) in their calendar."""
 
     __table_args__ = (UniqueConstraint("recipient_kind", "recipient_id", "meeting_id"),)
+    ACTIVE: ClassVar[str] = "active"
+    CANCELLED: ClassVar[str] = "cancelled"
 
     id: int | None = Field(default=None, primary_key=True)
     recipient_kind: str = Field(max_length=16)
@@ -66,6 +64,11 @@ class Delivery(NotifierTable, table=True):
         UniqueConstraint("recipient", "meeting_id", "kind", "sequence", "variant"),
         Index("ix_delivery_status_due", "status", "next_attempt_at"),
     )
+    QUEUED: ClassVar[str] = "queued"
+    SENDING: ClassVar[str] = "sending"
+    SENT: ClassVar[str] = "sent"
+    FAILED: ClassVar[str] = "failed"
+    STATUSES: ClassVar[tuple[str, ...]] = (QUEUED, SENDING, SENT, FAILED)
 
     id: int | None = Field(default=None, primary_key=True)
     recipient: str = Field(max_length=320, index=True)
@@ -76,7 +79,7 @@ class Delivery(NotifierTable, table=True):
     variant: str = Field(default="", max_length=64)
     method: str | None = Field(default=None, max_length=16)
     uid: str | None = Field(default=None, max_length=255)
-    status: str = Field(default="queued", max_length=16)
+    status: str = Field(default=QUEUED, max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = stamp_field()
     dispatched_at: datetime | None = instant_field(default=None)
@@ -96,6 +99,10 @@ class Reminder(NotifierTable, table=True):
         UniqueConstraint("booking_id", "offset_label"),
         Index("ix_reminder_status_due", "status", "due_at"),
     )
+    PENDING: ClassVar[str] = "pending"
+    SENT: ClassVar[str] = "sent"
+    SKIPPED: ClassVar[str] = "skipped"
+    CANCELLED: ClassVar[str] = "cancelled"
 
     id: int | None = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="booking.id")
@@ -104,7 +111,7 @@ class Reminder(NotifierTable, table=True):
     due_at: datetime = instant_field()
     # The booking's sequence the due time was computed for; a mismatch at send time means a move.
     sequence: int = 0
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=PENDING, max_length=16)
     sent_at: datetime | None = instant_field(default=None)
     delivery_id: int | None = None
 
@@ -135,8 +142,3 @@ class DeliveriesPublic(BaseModel):
 
     items: list[DeliveryPublic]
     total: int
-
-
-runtime = ServiceRuntime(
-    service="notifier", metadata=NotifierTable.metadata, database_setting="notifier_database_url"
-)

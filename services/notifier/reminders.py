@@ -1,7 +1,7 @@
 """Reminders: rows kept in step with bookings, sent by a sweep once due and still meaningful.
 
 Rules: with COHORT_REMINDER_OFFSETS "168h,24h" a recipient hears 168 h before the first meeting
-of their bookings in a cohort and 24 h before every meeting (elapsed time, see timing.py). A
+of their bookings in a cohort and 24 h before every meeting (elapsed time, see zones.py). A
 reminder already due when it is computed (a late booking, a meeting moved closer) is skipped; one
 that fell due while the notifier was down is sent when it comes back unless the meeting started.
 When several reminders of one meeting are due at once only the latest-due one goes out.
@@ -16,35 +16,35 @@ from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from services.notifier.domain import as_utc, parse_offsets, reminder_offsets_for
-from services.notifier.ledger import queue_message
-from services.notifier.models import ACTIVE, Booking, Reminder, utcnow
-from services.notifier.outgoing import reminder_message
-from services.notifier.timing import reminder_instant
+from services.notifier import domain
+from services.notifier.delivery import ledger
+from services.notifier.models import Booking, Reminder
+from services.notifier.rendering import outgoing, zones
+from shared.columns import as_utc, utcnow
 from shared.db import is_sqlite
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 SWEEP_LIMIT = 500
-PENDING, SENT, SKIPPED, CANCELLED = "pending", "sent", "skipped", "cancelled"
 
 
 def due_at(booking: Booking, before: timedelta) -> datetime:
     """The UTC instant a reminder `before` a booked meeting is due."""
     local_start = as_utc(booking.starts_at).astimezone(ZoneInfo(booking.timezone))
-    return as_utc(reminder_instant(local_start, before))
+    return as_utc(zones.reminder_instant(local_start, before))
 
 
 def _wanted(bookings: Sequence[Booking]) -> dict[tuple[int, str], tuple[datetime, int]]:
-    offsets = parse_offsets(get_settings().cohort_reminder_offsets)
+    offsets = domain.parse_offsets(get_settings().cohort_reminder_offsets)
     active = sorted(
-        (b for b in bookings if b.status == ACTIVE), key=lambda b: (as_utc(b.starts_at), b.id)
+        (b for b in bookings if b.status == Booking.ACTIVE),
+        key=lambda b: (as_utc(b.starts_at), b.id),
     )
     wanted = {}
     for index, booking in enumerate(active):
         assert booking.id is not None
-        for offset in reminder_offsets_for(offsets, is_first_meeting=index == 0):
+        for offset in domain.reminder_offsets_for(offsets, is_first_meeting=index == 0):
             wanted[(booking.id, offset.label)] = (
                 due_at(booking, offset.before),
                 int(offset.before.total_seconds()),
@@ -62,7 +62,7 @@ _ADD_REMINDERS = insert(Reminder.__table__)  # type: ignore[attr-defined]
 
 
 def schedule_reminders(
-    session: Session, bookings: Sequence[Booking], *, fresh: frozenset[int] = frozenset()
+    *, session: Session, bookings: Sequence[Booking], fresh: frozenset[int] = frozenset()
 ) -> None:
     """Bring the reminders of one recipient's bookings in a cohort in line with those bookings;
     `fresh` bookings were created in this transaction, so they have no reminders to look up."""
@@ -74,14 +74,14 @@ def schedule_reminders(
     for reminder in existing:
         want = wanted.pop((reminder.booking_id, reminder.offset_label), None)
         if want is None:
-            if reminder.status == PENDING:
-                reminder.status = CANCELLED
+            if reminder.status == Reminder.PENDING:
+                reminder.status = Reminder.CANCELLED
         elif as_utc(reminder.due_at) != want[0]:
             reminder.due_at = want[0]
-            reminder.status = PENDING if want[0] > now else SKIPPED
+            reminder.status = Reminder.PENDING if want[0] > now else Reminder.SKIPPED
             reminder.sequence = sequence[reminder.booking_id]
-        elif reminder.status in (PENDING, CANCELLED):
-            reminder.status = PENDING if want[0] > now else SKIPPED
+        elif reminder.status in (Reminder.PENDING, Reminder.CANCELLED):
+            reminder.status = Reminder.PENDING if want[0] > now else Reminder.SKIPPED
             reminder.sequence = sequence[reminder.booking_id]
         session.add(reminder)
     session.flush()
@@ -92,7 +92,7 @@ def schedule_reminders(
             "before_seconds": before,
             "due_at": due,
             "sequence": sequence[booking_id],
-            "status": PENDING if due > now else SKIPPED,
+            "status": Reminder.PENDING if due > now else Reminder.SKIPPED,
             "sent_at": None,
             "delivery_id": None,
         }
@@ -105,7 +105,7 @@ def schedule_reminders(
 def _due(session: Session, now: datetime) -> list[Reminder]:
     query = (
         select(Reminder)
-        .where(Reminder.status == PENDING, Reminder.due_at <= now)
+        .where(Reminder.status == Reminder.PENDING, Reminder.due_at <= now)
         .order_by(col(Reminder.due_at))
         .limit(SWEEP_LIMIT)
     )
@@ -116,11 +116,11 @@ def _due(session: Session, now: datetime) -> list[Reminder]:
 
 def _still_due(reminder: Reminder, booking: Booking, now: datetime) -> bool:
     """Re-check at send time: booking active, meeting not started, due time still right."""
-    if booking.status != ACTIVE:
-        reminder.status = CANCELLED
+    if booking.status != Booking.ACTIVE:
+        reminder.status = Reminder.CANCELLED
         return False
     if as_utc(booking.starts_at) <= now:
-        reminder.status = SKIPPED
+        reminder.status = Reminder.SKIPPED
         return False
     if reminder.sequence != booking.sequence:
         due = due_at(booking, timedelta(seconds=reminder.before_seconds))
@@ -153,12 +153,14 @@ def send_due_reminders(engine: Engine, now: datetime | None = None) -> int:
                 continue
             earlier = latest.get(reminder.booking_id)
             if earlier is not None:
-                earlier.status = SKIPPED
+                earlier.status = Reminder.SKIPPED
             latest[reminder.booking_id] = reminder
         for reminder in latest.values():
-            message = reminder_message(bookings[reminder.booking_id], reminder.offset_label)
-            reminder.delivery_id = queue_message(session, message)
-            reminder.status, reminder.sent_at = SENT, now
+            message = outgoing.reminder_message(
+                bookings[reminder.booking_id], reminder.offset_label
+            )
+            reminder.delivery_id = ledger.queue_message(session, message)
+            reminder.status, reminder.sent_at = Reminder.SENT, now
         session.add_all(due)
         session.commit()
     if latest:

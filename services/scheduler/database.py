@@ -1,12 +1,17 @@
-"""The scheduler's database, outbox and consumer wiring."""
+"""The scheduler's database, outbox and consumer wiring, and the one retry helper."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session
 
 from services.scheduler.models import SchedulerTable
 from shared.runtime import ServiceRuntime
 from shared.settings import get_settings
+
+T = TypeVar("T")
 
 runtime = ServiceRuntime(
     service="scheduler",
@@ -30,3 +35,32 @@ RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 def is_retryable(error: DBAPIError) -> bool:
     """Whether the database aborted a transaction that can run again as it is."""
     return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def run_in_transaction(
+    session: Session,
+    step: Callable[[], T],
+    *,
+    attempts: int = ATTEMPTS,
+    retry_integrity: bool = False,
+) -> T:
+    """Run `step` and commit; roll back on any error, and run again after a retryable one.
+
+    A deadlock victim or a serialization failure runs again, up to `attempts` times in all;
+    with `retry_integrity`, so does a unique violation (a concurrent request committed first,
+    so the next attempt answers as it did). The last error is raised as it came.
+    """
+    for attempt in range(attempts):
+        try:
+            result = step()
+            session.commit()
+            return result
+        except DBAPIError as error:
+            session.rollback()
+            again = (retry_integrity and isinstance(error, IntegrityError)) or is_retryable(error)
+            if not again or attempt == attempts - 1:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")

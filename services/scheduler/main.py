@@ -3,8 +3,10 @@
 import anyio.to_thread
 from fastapi import FastAPI
 
-from services.scheduler import api_assignments, api_people, api_registrations
+from services.scheduler.assignments import api as assignments_api
 from services.scheduler.database import runtime
+from services.scheduler.people import api as people_api
+from services.scheduler.registrations import api as registrations_api
 from shared.logs import configure_logging
 from shared.settings import get_settings
 from shared.web import create_service_app
@@ -39,7 +41,7 @@ def create_app() -> FastAPI:
         title="Cohort scheduler",
         description=DESCRIPTION,
         engine=runtime.engine,
-        routers=[api_people.router, api_registrations.router, api_assignments.router],
+        routers=[people_api.router, registrations_api.router, assignments_api.router],
         on_startup=[
             _configure_logging,
             _limit_request_threads,

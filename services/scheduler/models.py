@@ -1,7 +1,7 @@
 """The scheduler's tables: people, the offering projection, cohorts, registrations, assignments."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy import DDL, JSON, Index, UniqueConstraint, event, text
 from sqlalchemy.orm import registry
@@ -55,6 +55,9 @@ class Facilitator(SchedulerTable, table=True):
 class Offering(SchedulerTable, table=True):
     """An offering as published by the registry; its row is the lock that orders seat decisions."""
 
+    PUBLISHED: ClassVar[Literal["published"]] = "published"
+    CANCELLED: ClassVar[Literal["cancelled"]] = "cancelled"
+
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     status: str = Field(max_length=16)
     affiliate_id: int = Field(index=True)
@@ -91,11 +94,14 @@ class Cohort(SchedulerTable, table=True):
     """A group of up to `capacity` educators of one offering, led by its facilitators."""
 
     __table_args__ = (UniqueConstraint("offering_id", "index"),)
+    OPEN: ClassVar[Literal["open"]] = "open"
+    NEEDS_FACILITATOR: ClassVar[Literal["needs_facilitator"]] = "needs_facilitator"
+    CANCELLED: ClassVar[Literal["cancelled"]] = "cancelled"
 
     id: int | None = Field(default=None, primary_key=True)
     offering_id: int = Field(foreign_key="offering.id", index=True)
     index: int
-    status: str = Field(default="open", max_length=24)
+    status: str = Field(default=OPEN, max_length=24)
     needs_facilitator_reason: str | None = Field(default=None, max_length=40)
     needs_facilitator_detail: str | None = None
     created_at: datetime = stamp_field()
@@ -118,6 +124,9 @@ class Registration(SchedulerTable, table=True):
         # for the offering: strictly increasing, read in one index probe.
         Index("ix_registration_offering_seq", "offering_id", "waitlist_seq"),
     )
+    CONFIRMED: ClassVar[Literal["confirmed"]] = "confirmed"
+    WAITLISTED: ClassVar[Literal["waitlisted"]] = "waitlisted"
+    CANCELLED: ClassVar[Literal["cancelled"]] = "cancelled"
 
     id: int | None = Field(default=None, primary_key=True)
     offering_id: int = Field(foreign_key="offering.id")
@@ -156,11 +165,13 @@ class Assignment(SchedulerTable, table=True):
             sqlite_where=ACTIVE_ASSIGNMENT,
         ),
     )
+    ACTIVE: ClassVar[Literal["active"]] = "active"
+    ENDED: ClassVar[Literal["ended"]] = "ended"
 
     id: int | None = Field(default=None, primary_key=True)
     facilitator_id: int = Field(foreign_key="facilitator.id", index=True)
     cohort_id: int = Field(foreign_key="cohort.id", index=True)
-    status: str = Field(default="active", max_length=16)
+    status: str = Field(default=ACTIVE, max_length=16)
     role: str = Field(default="lead", max_length=16)
     explanation: str = ""
     end_reason: str | None = Field(default=None, max_length=64)

@@ -1,11 +1,24 @@
-"""Complete pictures of cohorts and people for events, so consumers never call back."""
+"""Cohorts, meetings and recipients as events carry them, so consumers never call back.
 
+A registration's event carries the offering's cohort picture (title, place, link, meetings with
+local times). Building it means reading the meetings and converting each to local time, the same
+work for every educator, so `VIEWS` keeps it per process, keyed by the offering row's version:
+its `updated_at`, which every change of the projection row or of its meetings sets in the same
+transaction (`offerings.projection.store_state` runs before `replace_meetings`; a new offering
+gets its stamp on insert). Callers hold the offering's row lock, so the row they pass is current
+and a view found under its version is exact.
+"""
+
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from threading import Lock
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from services.scheduler.domain import as_utc
+from services.scheduler.locks import EducatorFacts, OfferingFacts
 from services.scheduler.models import (
     Assignment,
     Cohort,
@@ -15,8 +28,12 @@ from services.scheduler.models import (
     Offering,
     Registration,
 )
-from services.scheduler.registration_parties import EducatorFacts, OfferingFacts
 from shared import events
+from shared.columns import as_utc
+
+CAPACITY = 2048
+
+_Key = tuple[int, datetime, datetime | None]
 
 
 def meeting_snapshot(meeting: Meeting, timezone: str) -> events.Meeting:
@@ -102,13 +119,13 @@ def cohort_recipients(
     educators = session.exec(
         select(Educator)
         .join(Registration, col(Registration.educator_id) == col(Educator.id))
-        .where(Registration.cohort_id == cohort_id, Registration.status == "confirmed")
+        .where(Registration.cohort_id == cohort_id, Registration.status == Registration.CONFIRMED)
         .order_by(col(Registration.id))
     ).all()
     facilitators = session.exec(
         select(Facilitator)
         .join(Assignment, col(Assignment.facilitator_id) == col(Facilitator.id))
-        .where(Assignment.cohort_id == cohort_id, Assignment.status == "active")
+        .where(Assignment.cohort_id == cohort_id, Assignment.status == Assignment.ACTIVE)
         .order_by(col(Assignment.id))
     ).all()
     return [educator_recipient(e) for e in educators] + [
@@ -116,55 +133,56 @@ def cohort_recipients(
     ]
 
 
-def confirm_event(
-    offering: Offering,
-    cohort: Cohort,
-    meetings: Sequence[Meeting],
-    registration: Registration,
-    educator: Educator,
-    *,
-    promoted: bool,
-) -> events.RegistrationConfirmed:
-    """The event telling an educator they hold a seat."""
-    return events.RegistrationConfirmed(
-        registration_id=registration.id or 0,
-        educator=educator_recipient(educator),
-        cohort=cohort_snapshot(offering, cohort, meetings),
-        promoted_from_waitlist=promoted,
-    )
+@dataclass(frozen=True)
+class OfferingView:
+    """An offering's meetings and its cohort picture, as events carry them."""
+
+    cohort_template: events.Cohort
+
+    @property
+    def meetings(self) -> list[events.Meeting]:
+        """The offering's meetings, in time order, with local times."""
+        return self.cohort_template.meetings
+
+    def cohort(self, cohort_id: int, index: int) -> events.Cohort:
+        """The picture of one cohort of the offering."""
+        return self.cohort_template.model_copy(update={"id": cohort_id, "index": index})
 
 
-def cancellation_event(
-    registration: Registration, educator: Educator, previous: str, cohort: events.Cohort | None
-) -> events.RegistrationCancelled:
-    """The event telling an educator their registration ended (the reason is on the row)."""
-    assert registration.cancel_reason is not None, "set the reason before telling anyone"
-    return events.RegistrationCancelled(
-        registration_id=registration.id or 0,
-        educator=educator_recipient(educator),
-        offering_id=registration.offering_id,
-        previous_status=previous,
-        reason=registration.cancel_reason,
-        cohort=cohort,
-    )
+class OfferingViews:
+    """A bounded, thread-safe map from offering version to its view."""
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self.capacity = capacity
+        self._views: OrderedDict[_Key, OfferingView] = OrderedDict()
+        self._lock = Lock()
+
+    def view(self, session: Session, offering: OfferingFacts) -> OfferingView:
+        """The view of this version of the offering (read from the database once)."""
+        key = (offering.id, offering.updated_at, offering.source_updated_at)
+        with self._lock:
+            found = self._views.get(key)
+        if found is not None:
+            return found
+        built = _build_view(session, offering)
+        with self._lock:
+            self._views[key] = built
+            while len(self._views) > self.capacity:
+                self._views.popitem(last=False)
+        return built
+
+    def clear(self) -> None:
+        """Forget every view."""
+        with self._lock:
+            self._views.clear()
 
 
-def waitlist_event(
-    offering: OfferingFacts,
-    meetings: Sequence[events.Meeting],
-    registration_id: int,
-    educator: EducatorFacts,
-    position: int,
-) -> events.RegistrationWaitlisted:
-    """The event telling an educator where they wait."""
-    return events.RegistrationWaitlisted(
-        registration_id=registration_id,
-        educator=educator_recipient(educator),
-        offering_id=offering.id,
-        offering_title=offering.title,
-        program_title=offering.program_title,
-        sensitive=offering.sensitive,
-        timezone=offering.timezone,
-        position=position,
-        meetings=list(meetings),
-    )
+def _build_view(session: Session, facts: OfferingFacts) -> OfferingView:
+    offering = session.get(Offering, facts.id)  # the caller holds its row lock
+    assert offering is not None
+    meetings = offering_meetings(session, offering.id)
+    template = cohort_picture(offering, meetings, cohort_id=0, index=0)
+    return OfferingView(cohort_template=template)
+
+
+VIEWS = OfferingViews()

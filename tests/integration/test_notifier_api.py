@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import select
 
-from services.notifier.ledger import delivery
+from services.notifier.database import runtime
+from services.notifier.delivery.ledger import delivery
 from services.notifier.main import app
-from services.notifier.models import runtime
 from shared.auth import Role, issue_token
 from shared.events import CohortUpdated, FacilitatorAssigned, Recipient, RegistrationConfirmed
 from tests.support.notifier import (

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import RowMapping, select
 
-from services.notifier.ledger import delivery, retry_deliveries
+from services.notifier.database import runtime
+from services.notifier.delivery.ledger import delivery, retry_deliveries
 from services.notifier.main import app
-from services.notifier.models import runtime
 from shared.events import RegistrationConfirmed
 from shared.settings import get_settings
 from tests.support.notifier import (

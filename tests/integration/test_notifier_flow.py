@@ -8,8 +8,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import func, select
 
-from services.notifier.ledger import delivery
-from services.notifier.models import runtime
+from services.notifier.database import runtime
+from services.notifier.delivery.ledger import delivery
 from shared.events import (
     CohortCancelled,
     CohortUpdated,

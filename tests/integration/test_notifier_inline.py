@@ -7,12 +7,14 @@ from typing import Any
 import pytest
 from sqlalchemy import RowMapping, select
 
-from services.notifier import inline, tasks
-from services.notifier.claims import claim_rows, record_sent
-from services.notifier.ledger import SenderClaim, delivery, taking_sender
-from services.notifier.mailer import close_pooled_mailer
-from services.notifier.models import runtime, utcnow
-from services.notifier.sending import send_deliveries
+from services.notifier import tasks
+from services.notifier.database import runtime
+from services.notifier.delivery import inline
+from services.notifier.delivery.claims import claim_rows, record_sent
+from services.notifier.delivery.ledger import delivery
+from services.notifier.delivery.mailer import close_pooled_mailer
+from services.notifier.delivery.sending import send_deliveries
+from shared.columns import utcnow
 from shared.events import Recipient, RegistrationConfirmed, wrap
 from tests.support.notifier import (
     addressed_to,
@@ -133,12 +135,8 @@ def test_rows_of_a_task_that_died_after_its_commit_are_sent_once_the_lease_runs_
     sink: SmtpSink, educator: Recipient
 ) -> None:
     # Taken under a lease that has already run out, then never sent: the task "died".
-    claim = SenderClaim(token="died", lease_until=utcnow() - timedelta(seconds=1), limit=10)
-    reset = taking_sender.set(claim)
-    try:
-        apply(confirmed(educator))
-    finally:
-        taking_sender.reset(reset)
+    claim = inline.SenderClaim(token="died", lease_until=utcnow() - timedelta(seconds=1), limit=10)
+    apply(confirmed(educator), on_session=lambda session: inline.take(session, claim))
     (row,) = rows_for(educator.email)
     assert (row["status"], row["claim"], row["attempts"]) == ("sending", "died", 1)
     assert [taken.id for taken in claim.taken] == [row["id"]]

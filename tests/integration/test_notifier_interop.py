@@ -22,7 +22,7 @@ import icalendar
 import pytest
 import vobject
 
-from services.notifier.ical import CalendarEvent, build_calendar, meeting_uid
+from services.notifier.rendering.ical import CalendarEvent, build_calendar, meeting_uid
 from tests.support.factories import US_ZONES
 
 INTEROP = Path(__file__).resolve().parents[1] / "interop"

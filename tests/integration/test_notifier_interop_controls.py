@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from services.notifier.ical import build_calendar
+from services.notifier.rendering.ical import build_calendar
 from tests.integration.test_notifier_interop import (
     event,
     icaljs_readings,

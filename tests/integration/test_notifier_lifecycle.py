@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from services.notifier.ledger import delivery
-from services.notifier.models import runtime
+from services.notifier.database import runtime
+from services.notifier.delivery.ledger import delivery
 from shared.events import (
     Cohort,
     CohortCancelled,

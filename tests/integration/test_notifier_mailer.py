@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.notifier.mailer import ConnectionLost, Mailer, Refused
+from services.notifier.delivery.mailer import ConnectionLost, Mailer, Refused
 from shared.settings import Settings
 from tests.support.smtp import SmtpSink
 

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from services.notifier.ledger import delivery
-from services.notifier.models import runtime
+from services.notifier.database import runtime
+from services.notifier.delivery.ledger import delivery
 from shared.events import (
     Cohort,
     CohortCancelled,
@@ -124,8 +124,8 @@ def test_a_message_whose_sender_keeps_dying_ends_failed(educator: Recipient) -> 
 
     from sqlalchemy import update
 
-    from services.notifier.ledger import retry_deliveries
-    from services.notifier.models import utcnow
+    from services.notifier.delivery.ledger import retry_deliveries
+    from shared.columns import utcnow
     from shared.settings import get_settings
 
     apply(

@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from services.notifier.domain import as_utc
-from services.notifier.ledger import delivery
-from services.notifier.models import Booking, Reminder, runtime
+from services.notifier.database import runtime
+from services.notifier.delivery.ledger import delivery
+from services.notifier.delivery.sending import send_deliveries
+from services.notifier.models import Booking, Reminder
 from services.notifier.reminders import send_due_reminders
-from services.notifier.sending import send_deliveries
+from shared.columns import as_utc
 from shared.events import CohortUpdated, Recipient, RegistrationCancelled, RegistrationConfirmed
 from tests.support.notifier import (
     addressed_to,

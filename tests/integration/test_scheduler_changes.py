@@ -5,7 +5,7 @@ from datetime import datetime
 from fastapi.testclient import TestClient
 
 from tests.support.factories import meeting
-from tests.support.scheduler import (  # noqa: F401
+from tests.support.scheduler import (
     get_roster,
     moved_meetings,
     new_educator,
@@ -14,7 +14,6 @@ from tests.support.scheduler import (  # noqa: F401
     outbox_events,
     publish,
     register,
-    scheduler_client,
     update_offering,
 )
 

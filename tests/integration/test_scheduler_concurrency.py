@@ -16,24 +16,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.scheduler import service_registrations
 from services.scheduler.models import Educator, Offering
-from services.scheduler.service_registrations import register_educator
-from tests.support.scheduler import (  # noqa: F401
+from services.scheduler.registrations import register as service_registrations
+from services.scheduler.registrations.register import register_educator
+from tests.support.scheduler import (
     new_educator,
     offering_state,
     run_together,
-    scheduler_client,
     scheduler_server,
 )
-from tests.support.scheduler_race import (  # noqa: F401
+from tests.support.scheduler_race import (
     PAUSE,
     count,
     educators_in,
     publish_in,
-    relay_only_sends,
-    unguarded_database,
-    unguarded_engine,
 )
 
 pytestmark = pytest.mark.timeout(240)
@@ -68,7 +64,7 @@ def _unlocked(pause_after: str, monkeypatch: pytest.MonkeyPatch) -> None:
 def _register_in(engine: Engine, educator_id: int, offering_id: int, key: str | None = None) -> int:
     with Session(engine, expire_on_commit=False) as session:
         answer = register_educator(
-            session, educator_id=educator_id, offering_id=offering_id, idempotency_key=key
+            session=session, educator_id=educator_id, offering_id=offering_id, idempotency_key=key
         )
         return answer.status_code
 

@@ -14,18 +14,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.scheduler import service_assignments
+from services.scheduler.assignments import service as service_assignments
 from services.scheduler.models import Facilitator
 from shared import events
 from tests.support.scheduler import WEEKDAYS, offering_state, program_code, run_together
-from tests.support.scheduler_race import (  # noqa: F401
+from tests.support.scheduler_race import (
     PAUSE,
     count,
-    guarded_engine,
     publish_in,
-    relay_only_sends,
-    unguarded_database,
-    unguarded_engine,
 )
 
 pytestmark = pytest.mark.timeout(240)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from shared import events
 from shared.events import wrap
-from tests.support.scheduler import (  # noqa: F401
+from tests.support.scheduler import (
     apply,
     get_roster,
     new_educator,
@@ -21,7 +21,6 @@ from tests.support.scheduler import (  # noqa: F401
     outbox_events,
     publish,
     register,
-    scheduler_client,
 )
 
 

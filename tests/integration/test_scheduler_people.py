@@ -6,14 +6,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.auth import Role, issue_token, verify_token
-from tests.support.scheduler import (  # noqa: F401
+from tests.support.scheduler import (
     bearer,
     new_educator,
     new_facilitator,
     offering_state,
     program_code,
     publish,
-    scheduler_client,
 )
 
 

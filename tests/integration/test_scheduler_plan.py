@@ -5,14 +5,13 @@ from datetime import datetime
 from fastapi.testclient import TestClient
 
 from shared.auth import Role, issue_token
-from tests.support.scheduler import (  # noqa: F401
+from tests.support.scheduler import (
     bearer,
     new_facilitator,
     offering_state,
     outbox_events,
     program_code,
     publish,
-    scheduler_client,
 )
 
 WINDOW = {"starts_after": "2031-04-01T00:00:00Z", "starts_before": "2031-05-01T00:00:00Z"}

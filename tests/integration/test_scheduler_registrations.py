@@ -7,15 +7,13 @@ from fastapi.testclient import TestClient
 
 from shared import events
 from shared.auth import Role, issue_token
-from tests.support.scheduler import (  # noqa: F401
+from tests.support.scheduler import (
     apply,
     bearer,
     new_educator,
-    new_facilitator,
     offering_state,
     outbox_events,
     publish,
-    scheduler_client,
 )
 
 

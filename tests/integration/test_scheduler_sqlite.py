@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.scheduler.models import Educator, SchedulerTable
-from services.scheduler.service_offerings import apply_offering_published
+from services.scheduler.offerings.service import apply_offering_published
 from shared import events
 from shared.auth import Role, issue_token
 from shared.db import create_schema, engine_for

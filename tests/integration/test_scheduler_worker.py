@@ -18,11 +18,10 @@ from shared import events
 from shared.bus import Publisher
 from shared.events import wrap
 from tests.support.processes import Process, celery_worker
-from tests.support.scheduler import (  # noqa: F401
+from tests.support.scheduler import (
     new_educator,
     new_facilitator,
     offering_state,
-    scheduler_client,
 )
 
 

@@ -3,12 +3,12 @@
 import itertools
 import os
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from icalendar import Calendar
 
@@ -17,6 +17,9 @@ from shared.events import Cohort, Envelope, Event, Meeting, Recipient, Venue, wr
 from shared.settings import get_settings
 from tests.support.processes import Process, celery_worker
 from tests.support.smtp import Received, SmtpSink
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 _ids = itertools.count(random.randint(10_000, 90_000) * 1000)
 NOTIFIER_APP = "services.notifier.tasks:celery_app"
@@ -167,15 +170,20 @@ def local_smtp(sink: SmtpSink) -> Iterator[None]:
         get_settings.cache_clear()
 
 
-def apply(event: Event, times: int = 1) -> None:
-    """Run the notifier's handler for `event` as its consumer does (one transaction each)."""
+def apply(
+    event: Event, times: int = 1, *, on_session: "Callable[[Session], None] | None" = None
+) -> None:
+    """Run the notifier's handler for `event` as its consumer does (one transaction each);
+    `on_session` sees each session first, as the consumer's hook does."""
     from sqlmodel import Session
 
+    from services.notifier.database import runtime
     from services.notifier.handlers import HANDLERS
-    from services.notifier.models import runtime
 
     for _ in range(times):
         with Session(runtime.engine(), expire_on_commit=False) as session:
+            if on_session is not None:
+                on_session(session)
             HANDLERS[event.TYPE](session, event)
             session.commit()
 
@@ -185,7 +193,8 @@ def forget_deliveries(email: str) -> None:
     from sqlalchemy import delete
     from sqlmodel import col
 
-    from services.notifier.models import Delivery, runtime
+    from services.notifier.database import runtime
+    from services.notifier.models import Delivery
 
     with runtime.engine().begin() as connection:
         connection.execute(delete(Delivery).where(col(Delivery.recipient) == email.lower()))

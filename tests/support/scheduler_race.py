@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.scheduler.models import Educator, SchedulerTable
-from services.scheduler.service_offerings import apply_offering_published
+from services.scheduler.offerings.service import apply_offering_published
 from shared import events
 from shared.db import create_schema
 from tests.support.infra import create_database, drop_database

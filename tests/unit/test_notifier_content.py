@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.notifier.content import (
+from services.notifier.rendering.content import (
     NEUTRAL_SUMMARY,
     MeetingView,
     MessageContent,

@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.notifier.domain import (
-    as_utc,
     is_permanent,
-    mail_domain,
     parse_offsets,
     plan_cohort,
     reminder_offsets_for,
     retry_delay,
     visible_changes,
 )
+from services.notifier.rendering.mime import mail_domain
+from services.notifier.rendering.zones import as_utc
 from shared.events import Cohort, Meeting, Venue
 
 

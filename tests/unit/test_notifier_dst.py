@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.notifier.content import MeetingView, meeting_when
-from services.notifier.ical import CalendarEvent, build_calendar
-from services.notifier.timing import reminder_instant, zone_eras
+from services.notifier.rendering.content import MeetingView, meeting_when
+from services.notifier.rendering.ical import CalendarEvent, build_calendar
+from services.notifier.rendering.zones import reminder_instant, zone_eras
 from tests.support.factories import US_ZONES
 
 ZONES = list(US_ZONES)

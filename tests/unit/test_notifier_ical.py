@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.notifier.ical import CalendarEvent, build_calendar, meeting_uid, vtimezone
+from services.notifier.rendering.ical import CalendarEvent, build_calendar, meeting_uid, vtimezone
 
 CHICAGO = ZoneInfo("America/Chicago")
 SUMMARY = "Formación: Éducation inclusive — 多様性"

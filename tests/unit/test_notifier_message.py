@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.notifier.ical import CalendarEvent, build_calendar
-from services.notifier.message import compose_message, safe_header_value
+from services.notifier.rendering.ical import CalendarEvent, build_calendar
+from services.notifier.rendering.mime import compose_message, safe_header_value
 
 CHICAGO = ZoneInfo("America/Chicago")
 EVENT = CalendarEvent(

@@ -7,7 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.scheduler import domain
-from services.scheduler.domain import CohortSeats
+from services.scheduler.offerings import rules as offering_rules
+from services.scheduler.registrations import rules as seat_rules
+from services.scheduler.registrations.rules import CohortSeats
+from shared.columns import as_utc
 
 T0 = datetime(2027, 3, 10, 14, tzinfo=UTC)
 
@@ -17,9 +20,9 @@ def _at(hours: float) -> datetime:
 
 
 def test_as_utc_reads_naive_values_as_utc_and_converts_aware_ones() -> None:
-    assert domain.as_utc(datetime(2027, 1, 1, 9)) == datetime(2027, 1, 1, 9, tzinfo=UTC)
+    assert as_utc(datetime(2027, 1, 1, 9)) == datetime(2027, 1, 1, 9, tzinfo=UTC)
     eastern = datetime.fromisoformat("2027-01-01T09:00:00-05:00")
-    assert domain.as_utc(eastern) == datetime(2027, 1, 1, 14, tzinfo=UTC)
+    assert as_utc(eastern) == datetime(2027, 1, 1, 14, tzinfo=UTC)
 
 
 def test_emails_compare_without_case_and_must_look_like_one() -> None:
@@ -52,16 +55,16 @@ def test_travel_buffer_only_after_in_person_meetings() -> None:
 
 
 def test_registration_closes_at_the_deadline() -> None:
-    assert not domain.registration_closed(None, T0)
-    assert domain.registration_closed(T0, T0)
-    assert not domain.registration_closed(_at(1), T0)
-    assert domain.registration_closed(datetime(2027, 3, 10, 13), T0)  # naive = UTC
+    assert not seat_rules.registration_closed(None, T0)
+    assert seat_rules.registration_closed(T0, T0)
+    assert not seat_rules.registration_closed(_at(1), T0)
+    assert seat_rules.registration_closed(datetime(2027, 3, 10, 13), T0)  # naive = UTC
 
 
 def test_only_states_older_than_the_stored_one_are_stale() -> None:
-    assert domain.is_stale(_at(0), _at(1))
-    assert not domain.is_stale(_at(1), _at(1))
-    assert not domain.is_stale(None, _at(1)) and not domain.is_stale(_at(0), None)
+    assert offering_rules.is_stale(_at(0), _at(1))
+    assert not offering_rules.is_stale(_at(1), _at(1))
+    assert not offering_rules.is_stale(None, _at(1)) and not offering_rules.is_stale(_at(0), None)
 
 
 def test_a_seat_goes_to_the_lowest_index_cohort_with_room() -> None:
@@ -70,45 +73,45 @@ def test_a_seat_goes_to_the_lowest_index_cohort_with_room() -> None:
         CohortSeats(11, 1, "needs_facilitator", 5),
         CohortSeats(13, 3, "cancelled", 0),
     ]
-    assert domain.cohort_with_free_seat(cohorts, capacity=5) == 12
-    assert domain.cohort_with_free_seat(cohorts, capacity=6) == 11
-    assert domain.cohort_with_free_seat(cohorts, capacity=3) is None
+    assert seat_rules.cohort_with_free_seat(cohorts, capacity=5) == 12
+    assert seat_rules.cohort_with_free_seat(cohorts, capacity=6) == 11
+    assert seat_rules.cohort_with_free_seat(cohorts, capacity=3) is None
 
 
 def test_cohorts_open_up_to_the_maximum_and_number_on() -> None:
     live = [CohortSeats(1, 1, "open", 5), CohortSeats(2, 2, "cancelled", 0)]
-    assert domain.may_open_cohort(live, max_cohorts=2)
-    assert not domain.may_open_cohort(live, max_cohorts=1)
-    assert domain.next_cohort_index(live) == 3
-    assert domain.next_cohort_index([]) == 1
+    assert seat_rules.may_open_cohort(live, max_cohorts=2)
+    assert not seat_rules.may_open_cohort(live, max_cohorts=1)
+    assert seat_rules.next_cohort_index(live) == 3
+    assert seat_rules.next_cohort_index([]) == 1
 
 
 def test_a_cut_capacity_overflows_but_never_goes_negative() -> None:
-    assert domain.overflow(7, 5) == 2 and domain.overflow(3, 5) == 0
-    assert domain.free_seats(7, 5) == 0 and domain.free_seats(3, 5) == 2
+    assert seat_rules.overflow(7, 5) == 2 and seat_rules.overflow(3, 5) == 0
+    assert seat_rules.free_seats(7, 5) == 0 and seat_rules.free_seats(3, 5) == 2
 
 
 def test_meeting_changes_by_id() -> None:
     old = {1: (_at(0), _at(1)), 2: (_at(24), _at(25)), 3: (_at(48), _at(49))}
     new = {1: (_at(0), _at(1)), 2: (_at(26), _at(27)), 4: (_at(72), _at(73))}
-    changes = domain.diff_meetings(old, new)
+    changes = offering_rules.diff_meetings(old, new)
     assert (changes.added, changes.moved, changes.removed) == ((4,), (2,), (3,))
-    assert changes.any and not domain.diff_meetings(old, old).any
+    assert changes.any and not offering_rules.diff_meetings(old, old).any
 
 
 def test_visible_changes_name_fields_then_meetings() -> None:
-    nothing = domain.diff_meetings({}, {})
-    moved = domain.diff_meetings({1: (_at(0), _at(1))}, {1: (_at(1), _at(2))})
+    nothing = offering_rules.diff_meetings({}, {})
+    moved = offering_rules.diff_meetings({1: (_at(0), _at(1))}, {1: (_at(1), _at(2))})
     before = {"title": "A", "venue": {"city": "Columbus"}, "join_url": None}
     after = {"title": "A", "venue": {"city": "Dayton"}, "join_url": "https://x"}
-    assert domain.visible_changes(before, after, moved) == ["venue", "join_url", "meetings"]
-    assert domain.visible_changes(before, before, nothing) == []
+    assert offering_rules.visible_changes(before, after, moved) == ["venue", "join_url", "meetings"]
+    assert offering_rules.visible_changes(before, before, nothing) == []
 
 
 def test_cancel_reason_follows_who_cancelled() -> None:
-    assert domain.cancel_reason("educator") == "by_educator"
-    assert domain.cancel_reason("affiliate") == "by_affiliate"
-    assert domain.cancel_reason("operator") == "by_operator"
+    assert seat_rules.cancel_reason("educator") == "by_educator"
+    assert seat_rules.cancel_reason("affiliate") == "by_affiliate"
+    assert seat_rules.cancel_reason("operator") == "by_operator"
 
 
 intervals = st.builds(
@@ -123,9 +126,9 @@ intervals = st.builds(
     st.dictionaries(st.integers(1, 20), intervals), st.dictionaries(st.integers(1, 20), intervals)
 )
 def test_meeting_diff_accounts_for_every_id(
-    old: dict[int, domain.Interval], new: dict[int, domain.Interval]
+    old: dict[int, offering_rules.Interval], new: dict[int, offering_rules.Interval]
 ) -> None:
-    changes = domain.diff_meetings(old, new)
+    changes = offering_rules.diff_meetings(old, new)
     unchanged = {i for i in set(old) & set(new) if old[i] == new[i]}
     assert set(changes.added) | set(changes.moved) | unchanged == set(new)
     assert set(changes.removed) | set(changes.moved) | unchanged == set(old)
@@ -138,7 +141,7 @@ def test_a_free_seat_is_only_offered_where_there_is_room(
     confirmed: list[int], capacity: int
 ) -> None:
     cohorts = [CohortSeats(100 + i, i + 1, "open", n) for i, n in enumerate(confirmed)]
-    chosen = domain.cohort_with_free_seat(cohorts, capacity)
+    chosen = seat_rules.cohort_with_free_seat(cohorts, capacity)
     with_room = [c for c in cohorts if c.confirmed < capacity]
     if chosen is None:
         assert not with_room

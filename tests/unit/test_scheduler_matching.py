@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.scheduler.matching import (
+from services.scheduler.assignments.engine import (
     Booking,
     CohortNeed,
     FacilitatorProfile,

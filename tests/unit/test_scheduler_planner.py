@@ -2,18 +2,20 @@
 
 from datetime import UTC, datetime, time, timedelta
 
-from services.scheduler.matching import (
+from services.scheduler.assignments.engine import (
     Booking,
     CohortNeed,
     FacilitatorProfile,
     MeetingSlot,
     Pick,
     Window,
-    explain_assignment,
+    check_facilitator,
+    explain_facilitator,
     pick_facilitators,
+    plan_assignments,
+    plan_greedily,
+    score_plan,
 )
-from services.scheduler.objective import score_plan
-from services.scheduler.planner import plan_assignments, plan_greedily
 
 MONDAY = datetime(2027, 2, 1, 15, tzinfo=UTC)  # 09:00 in Chicago
 
@@ -90,7 +92,7 @@ def test_the_only_facilitator_certified_for_a_cohort_goes_to_it() -> None:
 
 def test_every_planned_assignment_can_explain_itself() -> None:
     need = cohort(1, 0)
-    text = explain_assignment(need, person(7), [])
+    text = explain_facilitator(need, person(7), check_facilitator(need, person(7), []), False)
     assert text == (
         "F7 (id 7): certified for p, available Mon 07:00-19:00 America/Chicago, "
         "1/8 sessions in Feb 2027 with this cohort, 0 sessions booked before, in-state"

@@ -10,19 +10,20 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.scheduler.matching import (
+from services.scheduler.assignments.engine import (
     Booking,
     CohortNeed,
     FacilitatorProfile,
     MeetingSlot,
     Window,
+    build_problem,
     hard_violations,
     need_bookings,
+    plan_assignments,
+    plan_greedily,
+    rebalance,
+    score_plan,
 )
-from services.scheduler.objective import score_plan
-from services.scheduler.plan_problem import build_problem
-from services.scheduler.planner import plan_assignments, plan_greedily
-from services.scheduler.rebalance import rebalance
 
 ZONES = ("America/New_York", "America/Denver", "America/Phoenix")
 PLACES = (("Denver", "CO"), ("Boulder", "CO"), ("Phoenix", "AZ"))

@@ -1,0 +1,8 @@
+"""The notifier's database: engine, sessions, schema and the consumer of scheduler events."""
+
+from services.notifier.models import NotifierTable
+from shared.runtime import ServiceRuntime
+
+runtime = ServiceRuntime(
+    service="notifier", metadata=NotifierTable.metadata, database_setting="notifier_database_url"
+)

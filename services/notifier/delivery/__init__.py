@@ -1,0 +1,1 @@
+"""Delivery: the ledger of outgoing messages, their claims, and sending them over SMTP."""

@@ -1,0 +1,1 @@
+"""Offerings as the registry publishes, changes and cancels them."""

@@ -1,0 +1,1 @@
+"""People: educators and facilitators sign up; facilitators see the cohorts they lead."""

@@ -1,0 +1,87 @@
+"""Routes for people: educators and facilitators sign up; facilitators list their cohorts."""
+
+from fastapi import APIRouter
+
+from services.scheduler.deps import (
+    AffiliateOrOperator,
+    FacilitatorOrOperator,
+    Limit,
+    Offset,
+    Operator,
+    SessionDep,
+    errors,
+)
+from services.scheduler.people import service as people
+from services.scheduler.people.schemas import (
+    AssignmentsPublic,
+    EducatorCreate,
+    EducatorCreated,
+    FacilitatorCreate,
+    FacilitatorCreated,
+    FacilitatorsPublic,
+)
+
+router = APIRouter(tags=["people"])
+
+
+@router.post(
+    "/educators",
+    status_code=201,
+    summary="Sign up as an educator",
+    description="Open to anyone. The answer carries the educator's bearer token (shown once). "
+    "Emails are unique regardless of case.",
+    responses=errors(409, 422),
+)
+def create_educator(educator_in: EducatorCreate, session: SessionDep) -> EducatorCreated:
+    """Create an educator and issue their token."""
+    return people.create_educator(session=session, data=educator_in)
+
+
+@router.post(
+    "/facilitators",
+    status_code=201,
+    summary="Add a facilitator to the pool",
+    description="Availability windows are weekly, in the facilitator's own `timezone` "
+    "(weekday Mon=0..Sun=6, `start`/`end` as HH:MM, end after start).",
+    responses=errors(401, 403, 409, 422),
+)
+def create_facilitator(
+    facilitator_in: FacilitatorCreate, session: SessionDep, principal: AffiliateOrOperator
+) -> FacilitatorCreated:
+    """Create a facilitator and issue their token."""
+    return people.create_facilitator(session=session, data=facilitator_in, principal=principal)
+
+
+@router.get(
+    "/facilitators",
+    summary="List the facilitator pool",
+    responses=errors(401, 403),
+)
+def list_facilitators(
+    session: SessionDep, _operator: Operator, limit: Limit = 50, offset: Offset = 0
+) -> FacilitatorsPublic:
+    """A page of facilitators (operator only)."""
+    return people.list_facilitators(session=session, limit=limit, offset=offset)
+
+
+@router.get(
+    "/facilitators/{facilitator_id}/assignments",
+    summary="Cohorts a facilitator leads",
+    description="That facilitator or the operator; each cohort comes with its meetings.",
+    responses=errors(401, 403, 404),
+)
+def facilitator_assignments(
+    facilitator_id: int,
+    session: SessionDep,
+    principal: FacilitatorOrOperator,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> AssignmentsPublic:
+    """A page of the facilitator's active assignments."""
+    return people.facilitator_assignments(
+        session=session,
+        facilitator_id=facilitator_id,
+        principal=principal,
+        limit=limit,
+        offset=offset,
+    )

@@ -1,0 +1,176 @@
+"""Request and response shapes for educators, facilitators and their assignments."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.scheduler import domain
+
+Name = Field(min_length=1, max_length=200)
+
+
+def _checked_email(value: str) -> str:
+    value = value.strip()
+    if not domain.is_plausible_email(value) or len(value) > 320:
+        raise ValueError("not a valid email address")
+    return value
+
+
+def _checked_timezone(value: str) -> str:
+    if not domain.is_timezone(value):
+        raise ValueError("not a known IANA time zone (e.g. America/New_York)")
+    return value
+
+
+# --- educators ------------------------------------------------------------------------------
+
+
+class EducatorBase(BaseModel):
+    """What an educator tells us about themselves."""
+
+    name: str = Name
+    email: str
+    timezone: str | None = None
+    affiliate_id: int | None = Field(default=None, ge=1)
+
+
+class EducatorCreate(EducatorBase):
+    """Body of POST /educators."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    _email = field_validator("email")(_checked_email)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else _checked_timezone(value)
+
+
+class EducatorPublic(EducatorBase):
+    """An educator as the API shows it."""
+
+    id: int
+
+
+class EducatorCreated(EducatorPublic):
+    """An educator just created, with their bearer token (shown once)."""
+
+    token: str
+
+
+# --- facilitators ---------------------------------------------------------------------------
+
+
+class AvailabilityWindow(BaseModel):
+    """A weekly window in the facilitator's own zone: weekday Mon=0..Sun=6, "HH:MM" to "HH:MM"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: int = Field(ge=0, le=6)
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        domain.parse_clock(value)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "AvailabilityWindow":
+        if domain.parse_clock(self.end) <= domain.parse_clock(self.start):
+            raise ValueError("end must be after start")
+        return self
+
+
+class FacilitatorBase(BaseModel):
+    """What a facilitator's record holds."""
+
+    name: str = Name
+    email: str
+    timezone: str
+    certifications: list[str] = Field(default_factory=list, max_length=50)
+    home_state: str
+    max_sessions_per_month: int = Field(ge=0, le=200)
+    availability: list[AvailabilityWindow] = Field(default_factory=list, max_length=100)
+
+
+class FacilitatorCreate(FacilitatorBase):
+    """Body of POST /facilitators."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    _email = field_validator("email")(_checked_email)
+    _zone = field_validator("timezone")(_checked_timezone)
+
+    @field_validator("home_state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not domain.STATE_PATTERN.match(value):
+            raise ValueError("must be a two-letter state code such as OH")
+        return value
+
+    @field_validator("certifications")
+    @classmethod
+    def _codes(cls, value: list[str]) -> list[str]:
+        codes = [code.strip() for code in value]
+        if any(not code or len(code) > 64 for code in codes):
+            raise ValueError("certifications must be program codes (1-64 characters)")
+        return sorted(set(codes))
+
+
+class FacilitatorPublic(FacilitatorBase):
+    """A facilitator as the API shows it."""
+
+    id: int
+    affiliate_id: int | None = None
+
+
+class FacilitatorCreated(FacilitatorPublic):
+    """A facilitator just created, with their bearer token (shown once)."""
+
+    token: str
+
+
+class FacilitatorsPublic(BaseModel):
+    """A page of facilitators."""
+
+    items: list[FacilitatorPublic]
+    total: int
+
+
+class MeetingPublic(BaseModel):
+    """A meeting with local times (with offset) and their UTC twins."""
+
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    starts_at_utc: datetime
+    ends_at_utc: datetime
+
+
+class AssignmentPublic(BaseModel):
+    """A cohort a facilitator leads, with its meetings."""
+
+    assignment_id: int
+    cohort_id: int
+    cohort_index: int
+    cohort_status: str
+    offering_id: int
+    title: str
+    program_code: str
+    format: str
+    timezone: str
+    role: str
+    status: str
+    explanation: str
+    meetings: list[MeetingPublic]
+
+
+class AssignmentsPublic(BaseModel):
+    """A page of a facilitator's assignments."""
+
+    items: list[AssignmentPublic]
+    total: int

@@ -1,0 +1,1 @@
+"""Registrations: a seat or a place on the waitlist, cancellations, rosters."""

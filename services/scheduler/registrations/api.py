@@ -1,0 +1,139 @@
+"""Routes for registrations and rosters: register, look, cancel, see who is where."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
+
+from services.scheduler.deps import (
+    AffiliateOrOperator,
+    Educator,
+    Limit,
+    Offset,
+    RegistrationReader,
+    SessionDep,
+    errors,
+)
+from services.scheduler.registrations import cancel as cancellations
+from services.scheduler.registrations import register as registering
+from services.scheduler.registrations import roster as rosters
+from services.scheduler.registrations.schemas import (
+    RegistrationCancelled,
+    RegistrationCreate,
+    RegistrationPublic,
+    RegistrationsPublic,
+    RosterPublic,
+)
+from shared.errors import InvalidInput
+
+router = APIRouter(tags=["registrations"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Any string up to 255 characters; a replay gets the first answer again.",
+    ),
+]
+
+
+@router.post(
+    "/registrations",
+    status_code=201,
+    summary="Register for an offering",
+    description="201 with a seat (`confirmed`, in a cohort) or a place in line (`waitlisted`, "
+    "with `waitlist_position`). A second registration for the same offering returns the "
+    "existing one with 200. 409 when the offering is not published, cancelled or closed, or "
+    "when its meetings overlap an offering where you hold a seat.",
+    responses={
+        200: {"description": "Already registered", "model": RegistrationPublic},
+        **errors(401, 403, 404, 409, 422),
+    },
+)
+def register(
+    registration_in: RegistrationCreate,
+    session: SessionDep,
+    educator: Educator,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Take a seat, or a place on the waitlist."""
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
+        raise InvalidInput(("Idempotency-Key",), "must be 1 to 255 characters")
+    answer = registering.register_educator(
+        session=session,
+        educator_id=educator.subject_id or 0,
+        offering_id=registration_in.offering_id,
+        idempotency_key=idempotency_key,
+    )
+    return JSONResponse(answer.body, status_code=answer.status_code)
+
+
+@router.get(
+    "/registrations",
+    summary="List registrations",
+    description="An educator sees their own, an affiliate those for its offerings, the "
+    "operator all; newest first.",
+    responses=errors(401, 403, 422),
+)
+def list_registrations(
+    session: SessionDep,
+    principal: RegistrationReader,
+    offering_id: int | None = None,
+    status: Literal["confirmed", "waitlisted", "cancelled"] | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> RegistrationsPublic:
+    """A page of registrations."""
+    return rosters.list_registrations(
+        session=session,
+        principal=principal,
+        offering_id=offering_id,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/registrations/{registration_id}",
+    summary="Read a registration",
+    responses=errors(401, 403, 404),
+)
+def get_registration(
+    registration_id: int, session: SessionDep, principal: RegistrationReader
+) -> RegistrationPublic:
+    """One registration (owner, owning affiliate, operator)."""
+    return rosters.get_registration(
+        session=session, registration_id=registration_id, principal=principal
+    )
+
+
+@router.post(
+    "/registrations/{registration_id}/cancel",
+    summary="Cancel a registration",
+    description="A freed seat goes to the head of the waitlist in the same transaction (a head "
+    "whose meetings clash with another seat of theirs is skipped and keeps its place). "
+    "Cancelling twice is harmless.",
+    responses=errors(401, 403, 404),
+)
+def cancel_registration(
+    registration_id: int, session: SessionDep, principal: RegistrationReader
+) -> RegistrationCancelled:
+    """Cancel (owner, owning affiliate, operator)."""
+    registration = cancellations.cancel_registration(
+        session=session, registration_id=registration_id, principal=principal
+    )
+    return RegistrationCancelled(id=registration.id or 0)
+
+
+@router.get(
+    "/offerings/{offering_id}/roster",
+    summary="Roster of an offering",
+    description="Cohorts with facilitators and members, then the waitlist in order. "
+    "`overflow` counts confirmed people beyond a reduced capacity; "
+    "`needs_facilitator_reason` says why nobody leads a cohort.",
+    responses=errors(401, 403, 404),
+)
+def roster(offering_id: int, session: SessionDep, principal: AffiliateOrOperator) -> RosterPublic:
+    """Who leads, sits in and waits for each cohort (owning affiliate, operator)."""
+    return rosters.offering_roster(session=session, offering_id=offering_id, principal=principal)
