@@ -1,7 +1,7 @@
 """Delivery of envelopes as Celery tasks, sent by name to each subscribed service's queue."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 
 import redis
@@ -40,9 +40,11 @@ class Publisher:
         url = (self._settings or get_settings()).cohort_redis_url
         return redis_for(url)
 
-    def send(self, envelope: Envelope) -> None:
-        """Send one envelope to every subscriber's queue (raises if the broker is unreachable)."""
-        services = self.subscriptions.get(envelope.type, ())
+    def send(self, envelope: Envelope, services: Sequence[str] | None = None) -> None:
+        """Send one envelope to every subscriber's queue, or only to `services` (raises if the
+        broker is unreachable)."""
+        if services is None:
+            services = self.subscriptions.get(envelope.type, ())
         if not services:
             return
         args = [envelope.model_dump(mode="json")]

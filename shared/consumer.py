@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from shared.broker import redis_for
+from shared.confirmations import confirm
 from shared.events import Envelope, Event, consume_task_name, unwrap
 from shared.logs import correlation_id
 from shared.outbox import BusTables
@@ -123,12 +124,20 @@ class Consumer:
             envelope = Envelope.model_validate(payload)
         except ValidationError as exc:
             self.park(payload, f"malformed envelope: {exc}", 1)
+            self._confirm(str(payload.get("producer", "")), str(payload.get("event_id", "")))
             return "dead"
         token = correlation_id.set(envelope.correlation_id)
         try:
-            return self._deliver(task, envelope, payload, on_session)
+            outcome = self._deliver(task, envelope, payload, on_session)
         finally:
             correlation_id.reset(token)
+        # Only now, with the effects (or the parking) committed, may the producer stop sending.
+        self._confirm(envelope.producer, str(envelope.event_id))
+        return outcome
+
+    def _confirm(self, producer: str, event_id: str) -> None:
+        if producer and event_id:
+            confirm(self.redis, producer=producer, consumer=self.service, event_id=event_id)
 
     def _deliver(
         self,

@@ -12,6 +12,11 @@ REQUEST_LATENCY = Histogram(
     "cohort_http_request_seconds", "HTTP request latency", ["service", "route"]
 )
 OUTBOX_BACKLOG = Gauge("cohort_outbox_backlog", "Events committed but not yet sent", ["service"])
+OUTBOX_UNCONFIRMED = Gauge(
+    "cohort_outbox_unconfirmed",
+    "Events sent but not yet confirmed processed by every consumer, past the confirmation delay",
+    ["service"],
+)
 QUEUE_DEPTH = Gauge("cohort_queue_depth", "Messages waiting in a Redis queue", ["queue"])
 DELIVERIES = Gauge("cohort_deliveries", "Outgoing messages by status", ["status"])
 

@@ -1,4 +1,8 @@
-"""Transactional outbox: events are rows committed with the change, sent after commit."""
+"""Transactional outbox: events are rows committed with the change, sent after commit.
+
+A row stays open until every subscribed consumer has confirmed processing it (shared.confirmations);
+reaching Redis is not enough, since Redis may lose what it holds.
+"""
 
 import logging
 from collections.abc import Sequence
@@ -25,6 +29,7 @@ from shared.db import after_commit_batch
 from shared.events import Envelope, Event, wrap
 from shared.logs import correlation_id
 from shared.sent_marks import MARKER
+from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +58,22 @@ def define_bus_tables(metadata: MetaData) -> BusTables:
         Column("sent_at", DateTime(timezone=True), nullable=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
+        # The consumers that have not yet confirmed processing it, comma-separated ("" = done).
+        Column("awaiting", Text, nullable=False, default=""),
+        Column("resend_at", DateTime(timezone=True), nullable=True),
+        Column("confirmed_at", DateTime(timezone=True), nullable=True),
     )
     Index(
         "ix_outbox_unsent",
         outbox.c.id,
         postgresql_where=outbox.c.sent_at.is_(None),
         sqlite_where=outbox.c.sent_at.is_(None),
+    )
+    Index(
+        "ix_outbox_unconfirmed",
+        outbox.c.resend_at,
+        postgresql_where=outbox.c.awaiting != "",
+        sqlite_where=outbox.c.awaiting != "",
     )
     processed = Table(
         "processed_events",
@@ -85,7 +100,18 @@ def define_bus_tables(metadata: MetaData) -> BusTables:
 class Outbox:
     """Writes a service's events into its outbox and sends them once the transaction commits."""
 
-    def __init__(self, *, service: str, tables: BusTables, publisher: Publisher) -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        tables: BusTables,
+        publisher: Publisher,
+        confirm_after: float | None = None,
+        resend_max: float | None = None,
+    ) -> None:
+        settings = get_settings()
+        self.confirm_after = confirm_after or settings.cohort_outbox_confirm_after
+        self.resend_max = resend_max or settings.cohort_outbox_resend_max
         self.service = service
         self.tables = tables
         self.publisher = publisher
@@ -101,6 +127,7 @@ class Outbox:
             "payload": envelope.model_dump_json(),
             "created_at": datetime.now(UTC),
             "attempts": 0,
+            "awaiting": ",".join(self.publisher.subscriptions.get(envelope.type, ())),
         }
         session.connection().execute(self._insert, row)
         engine: Engine = session.get_bind()  # type: ignore[assignment]
@@ -126,4 +153,8 @@ class Outbox:
 
     def mark_sent(self, engine: Engine, event_ids: Sequence[str]) -> None:
         """Record, soon and in a batch, that these events reached the broker."""
-        MARKER.add(self.tables.outbox, engine, event_ids)
+        MARKER.add(self.tables.outbox, engine, event_ids, resend_after=self.confirm_after)
+
+    def resend_delay(self, sends: int) -> float:
+        """Seconds to wait for confirmations after the `sends`-th send before sending again."""
+        return float(min(self.confirm_after * 2 ** max(sends - 1, 0), self.resend_max))

@@ -1,4 +1,5 @@
-"""The crash path of the outbox: a loop that re-sends events left unsent after their commit."""
+"""The crash path of the outbox: a loop that sends events left unsent after their commit and
+re-sends, with growing pauses, events a consumer has not confirmed processing."""
 
 import logging
 import threading
@@ -7,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Engine
 
+from shared.confirmations import drain_confirmations
 from shared.db import is_sqlite
 from shared.events import Envelope
 from shared.outbox import Outbox
@@ -17,29 +19,34 @@ log = logging.getLogger(__name__)
 
 
 def relay_unsent(outbox: Outbox, engine: Engine, *, older_than: float, batch: int = 200) -> int:
-    """Send events still unsent `older_than` seconds after their commit; return how many."""
+    """Send events unsent `older_than` seconds after their commit, and re-send those whose
+    confirmation is overdue; return how many were sent."""
     table = outbox.tables.outbox
-    cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
-    query = (
-        select(table.c.id, table.c.payload)
-        .where(table.c.sent_at.is_(None), table.c.created_at <= cutoff)
-        .order_by(table.c.id)
-        .limit(batch)
+    now = datetime.now(UTC)
+    unsent = select(table.c.id, table.c.payload, table.c.awaiting, table.c.attempts).where(
+        table.c.sent_at.is_(None), table.c.created_at <= now - timedelta(seconds=older_than)
     )
-    if not is_sqlite(engine):
-        # Several replicas may relay at once: each claims a disjoint set of rows.
-        query = query.with_for_update(skip_locked=True)
-    with engine.begin() as connection:
-        rows = connection.execute(query).all()
-        return _send_rows(outbox, connection, rows)
+    overdue = select(table.c.id, table.c.payload, table.c.awaiting, table.c.attempts).where(
+        table.c.awaiting != "", table.c.sent_at.is_not(None), table.c.resend_at <= now
+    )
+    sent = 0
+    for query in (unsent.order_by(table.c.id), overdue.order_by(table.c.resend_at)):
+        query = query.limit(batch)
+        if not is_sqlite(engine):
+            # Several replicas may relay at once: each claims a disjoint set of rows.
+            query = query.with_for_update(skip_locked=True)
+        with engine.begin() as connection:
+            sent += _send_rows(outbox, connection, connection.execute(query).all())
+    return sent
 
 
-def _send_rows(outbox: Outbox, connection: Connection, rows: Sequence[Row[Any, Any]]) -> int:
+def _send_rows(outbox: Outbox, connection: Connection, rows: Sequence[Any]) -> int:
     table = outbox.tables.outbox
     sent = 0
-    for row_id, payload in rows:
+    for row_id, payload, awaiting, attempts in rows:
+        services = [name for name in awaiting.split(",") if name]
         try:
-            outbox.publisher.send(Envelope.model_validate_json(payload))
+            outbox.publisher.send(Envelope.model_validate_json(payload), services)
         except Exception as exc:
             connection.execute(
                 update(table)
@@ -48,15 +55,35 @@ def _send_rows(outbox: Outbox, connection: Connection, rows: Sequence[Row[Any, A
             )
             log.warning("relay could not reach the broker", extra={"error": repr(exc)[:200]})
             break
+        now = datetime.now(UTC)
+        pause = timedelta(seconds=outbox.resend_delay(attempts + 1))
         connection.execute(
             update(table)
             .where(table.c.id == row_id)
-            .values(sent_at=datetime.now(UTC), attempts=table.c.attempts + 1)
+            .values(
+                sent_at=func.coalesce(table.c.sent_at, now),
+                resend_at=now + pause,
+                attempts=table.c.attempts + 1,
+            )
         )
         sent += 1
     if sent:
-        log.info("relay re-sent events", extra={"count": sent})
+        log.info("relay sent events again", extra={"count": sent})
     return sent
+
+
+def outbox_unconfirmed(outbox: Outbox, engine: Engine) -> int:
+    """Count events sent but not confirmed by every consumer past the confirmation delay."""
+    table = outbox.tables.outbox
+    cutoff = datetime.now(UTC) - timedelta(seconds=outbox.confirm_after)
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                select(func.count())
+                .select_from(table)
+                .where(table.c.awaiting != "", table.c.sent_at <= cutoff)
+            ).scalar_one()
+        )
 
 
 def outbox_backlog(outbox: Outbox, engine: Engine) -> int:
@@ -71,7 +98,7 @@ def outbox_backlog(outbox: Outbox, engine: Engine) -> int:
 
 
 class RelayLoop:
-    """Runs `relay_unsent` every few seconds on a daemon thread until stopped."""
+    """Drains confirmations and runs `relay_unsent` every few seconds on a daemon thread."""
 
     def __init__(self, outbox: Outbox, engine: Engine, *, interval: float, older_than: float):
         self.outbox = outbox
@@ -93,6 +120,8 @@ class RelayLoop:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
+                while drain_confirmations(self.outbox, self.engine) > 0:
+                    pass
                 while relay_unsent(self.outbox, self.engine, older_than=self.older_than) > 0:
                     pass
             except Exception:

@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from shared.bus import Publisher
 from shared.consumer import Consumer, Handler
 from shared.db import create_schema, engine_for
-from shared.metrics import OUTBOX_BACKLOG, observe_queue_depths
+from shared.metrics import OUTBOX_BACKLOG, OUTBOX_UNCONFIRMED, observe_queue_depths
 from shared.outbox import Outbox, define_bus_tables
-from shared.relay import RelayLoop, outbox_backlog
+from shared.relay import RelayLoop, outbox_backlog, outbox_unconfirmed
 from shared.settings import get_settings
 
 
@@ -70,8 +70,10 @@ class ServiceRuntime:
             self._relay = None
 
     def observe_metrics(self) -> None:
-        """Refresh this service's gauges: outbox backlog and queue depths."""
+        """Refresh this service's gauges: outbox backlog, unconfirmed events, queue depths."""
         OUTBOX_BACKLOG.labels(self.service).set(outbox_backlog(self.outbox, self.engine()))
+        unconfirmed = outbox_unconfirmed(self.outbox, self.engine())
+        OUTBOX_UNCONFIRMED.labels(self.service).set(unconfirmed)
         observe_queue_depths(get_settings().cohort_redis_url)
 
     def consumer(self, handlers: Mapping[str, Handler]) -> Consumer:

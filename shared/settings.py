@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     cohort_visibility_timeout: int = 3600
     cohort_outbox_relay_interval: float = 2.0
     cohort_outbox_relay_age: float = 5.0
+    cohort_outbox_confirm_after: float = 30.0
+    cohort_outbox_resend_max: float = 600.0
     cohort_travel_buffer_minutes: int = 60
     cohort_reminder_sweep_seconds: float = 60.0
     cohort_delivery_sweep_seconds: float = 30.0

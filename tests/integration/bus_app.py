@@ -1,6 +1,7 @@
 """A tiny service used to test the event bus end to end with a real worker, Redis and PostgreSQL."""
 
 import os
+from collections.abc import Sequence
 import time
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
@@ -68,7 +69,7 @@ consume_event = register_consumer(celery_app, consumer)
 
 
 class _DieOnSend(Publisher):
-    def send(self, envelope: Envelope) -> None:
+    def send(self, envelope: Envelope, services: Sequence[str] | None = None) -> None:
         os.kill(os.getpid(), 9)
 
 

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 import redis
 from sqlalchemy import func, select
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Engine, Row
 from sqlmodel import Session
 
 from shared.bus import Publisher
+from shared.confirmations import drain_confirmations
 from shared.db import create_schema, engine_for
 from shared.events import Envelope, OfferingPublished, wrap
 from shared.outbox import Outbox
@@ -168,3 +169,58 @@ def test_failing_event_is_parked_as_dead_and_does_not_block_the_queue(
     assert _applied(401) == 0
     time.sleep(1.5)
     assert len(parked()) == 1  # parked once, not retried further
+
+
+class _LosesFirstSend(Publisher):
+    """A broker that takes the first message and then loses it, as a Redis restart would."""
+
+    lost = False
+
+    def send(self, envelope: Envelope, services: Sequence[str] | None = None) -> None:
+        if not self.lost:
+            self.lost = True
+            return
+        super().send(envelope, services)
+
+
+def _outbox_row(engine: Engine, event_id: str) -> Row[Any]:
+    table = bus_app.tables.outbox
+    with engine.connect() as conn:
+        return conn.execute(select(table).where(table.c.event_id == event_id)).one()
+
+
+def test_an_event_redis_lost_is_sent_again_until_its_consumer_confirms_it(
+    bus_db: str, worker: Process
+) -> None:
+    engine = engine_for(bus_db)
+    outbox = Outbox(
+        service="bustest-losing",
+        tables=bus_app.tables,
+        publisher=_LosesFirstSend(subscriptions=bus_app.SUBSCRIPTIONS),
+        confirm_after=0.3,
+        resend_max=1.0,
+    )
+    with Session(engine) as session:
+        envelope = outbox.record(session, OfferingPublished(offering=offering(501)))
+        session.commit()
+    assert MARKER.flush()
+    event_id = str(envelope.event_id)
+    assert _outbox_row(engine, event_id).awaiting == bus_app.SERVICE  # sent, not confirmed
+    time.sleep(0.4)
+
+    assert relay_unsent(outbox, engine, older_than=60) == 1  # overdue: sent again
+    _wait_until(lambda: _applied(501) == 1)
+    _wait_until(lambda: drain_confirmations(outbox, engine) == 1, timeout=10)
+
+    row = _outbox_row(engine, event_id)
+    assert (row.awaiting, row.confirmed_at is not None, row.attempts) == ("", True, 1)
+    time.sleep(1.1)
+    assert relay_unsent(outbox, engine, older_than=60) == 0  # confirmed: never sent again
+    assert _applied(501) == 1
+
+
+def test_resends_back_off_to_the_configured_ceiling() -> None:
+    outbox = Outbox(
+        service="x", tables=bus_app.tables, publisher=Publisher(), confirm_after=30, resend_max=600
+    )
+    assert [outbox.resend_delay(n) for n in (1, 2, 3, 5, 6, 20)] == [30, 60, 120, 480, 600, 600]

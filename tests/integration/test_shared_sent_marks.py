@@ -61,7 +61,7 @@ def test_a_batch_records_each_event_s_own_send_time(engine: Engine) -> None:
 def test_the_marker_thread_marks_what_was_added(engine: Engine) -> None:
     table = _outbox(engine, 2)
     before = datetime.now(UTC)
-    MARKER.add(table, engine, ["e0", "e1"])
+    MARKER.add(table, engine, ["e0", "e1"], resend_after=30)
     assert MARKER.flush()
     with engine.connect() as connection:
         stamps = connection.execute(select(table.c.sent_at)).scalars().all()
