@@ -1,11 +1,14 @@
-"""Consuming events: dedupe on event id with the handler's effects, bounded redeliveries."""
+"""Consuming events: dedupe on event id with the handler's effects; transient failures retried
+without end, permanent ones parked at once, workers that die on an event bounded."""
 
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import redis
 from celery import Celery, Task
 from pydantic import ValidationError
 from sqlalchemy import Insert, insert
@@ -17,8 +20,10 @@ from sqlmodel import Session
 from shared.broker import redis_for
 from shared.confirmations import confirm
 from shared.events import Envelope, Event, consume_task_name, unwrap
+from shared.faults import is_transient
 from shared.logs import correlation_id
 from shared.outbox import BusTables
+from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +34,20 @@ SessionHook = Callable[[Session], None]
 DELIVERY_COUNTER_TTL = 7 * 24 * 3600
 
 
+# In-worker retries of a transient failure: 0.5 s doubling to 256 s, about 8.5 minutes in all;
+# after that the event is left unconfirmed and its producer's re-sends (up to every 10 minutes)
+# take over, so an outage of any length parks nothing.
+TRANSIENT_RETRIES = 10
+
+
 def retry_delay(attempt: int) -> float:
-    """Seconds to wait before retry number `attempt` (exponential, capped well below a minute)."""
-    return float(min(0.5 * 2 ** (attempt - 1), 30.0))
+    """Seconds to wait before retry number `attempt` (exponential, capped at five minutes)."""
+    return float(min(0.5 * 2 ** (attempt - 1), 300.0))
+
+
+def retrying_key(service: str) -> str:
+    """The Redis sorted set of events a service is retrying, scored by their last failure."""
+    return f"cohort:retrying:{service}"
 
 
 class Consumer:
@@ -131,8 +147,9 @@ class Consumer:
             outcome = self._deliver(task, envelope, payload, on_session)
         finally:
             correlation_id.reset(token)
-        # Only now, with the effects (or the parking) committed, may the producer stop sending.
-        self._confirm(envelope.producer, str(envelope.event_id))
+        if outcome != "retrying":
+            # Only now, with the effects (or the parking) committed, may the producer stop sending.
+            self._confirm(envelope.producer, str(envelope.event_id))
         return outcome
 
     def _confirm(self, producer: str, event_id: str) -> None:
@@ -153,14 +170,12 @@ class Consumer:
         try:
             applied = self.apply_once(envelope, on_session=on_session)
         except Exception as exc:
-            if attempt >= self.max_deliveries:
-                self.park(payload, repr(exc), attempt)
-                return "dead"
-            log.warning(
-                "event handler failed; will retry",
-                extra={"event_type": envelope.type, "attempt": attempt, "error": repr(exc)[:200]},
-            )
-            raise task.retry(countdown=retry_delay(attempt), exc=exc) from exc
+            if is_transient(exc):
+                return self._retry_later(task, envelope, exc)
+            self.park(payload, repr(exc), attempt)  # permanent: trying again cannot help
+            self._forget_retrying(str(envelope.event_id))
+            return "dead"
+        self._forget_retrying(str(envelope.event_id))
         outcome = "applied" if applied else "duplicate"
         log.info(
             "event consumed",
@@ -171,6 +186,38 @@ class Consumer:
             },
         )
         return outcome
+
+    def _retry_later(self, task: Task, envelope: Envelope, exc: Exception) -> str:
+        """Retry a transient failure with growing pauses; it never counts towards parking."""
+        event_id = str(envelope.event_id)
+        retries = int(task.request.retries or 0)
+        details = {"event_type": envelope.type, "retries": retries, "error": repr(exc)[:200]}
+        try:
+            pipe = self.redis.pipeline()
+            pipe.decr(f"cohort:deliveries:{self.service}:{event_id}")
+            pipe.zadd(retrying_key(self.service), {event_id: time.time()})
+            pipe.execute()
+        except redis.RedisError:
+            pass  # the broker is the thing that is away: the retry below will wait for it
+        if retries < TRANSIENT_RETRIES:
+            log.warning("event failed for a passing reason; will retry", extra=details)
+            raise task.retry(countdown=retry_delay(retries + 1), exc=exc) from exc
+        log.warning("event still failing; its producer will send it again", extra=details)
+        return "retrying"
+
+    def _forget_retrying(self, event_id: str) -> None:
+        try:
+            self.redis.zrem(retrying_key(self.service), event_id)
+        except redis.RedisError:
+            log.warning("could not clear an event's retrying mark")
+
+
+def count_retrying(service: str, window: float = 3600.0) -> int:
+    """How many events this service failed on for a passing reason within the last hour."""
+    client = redis_for(get_settings().cohort_redis_url)
+    key = retrying_key(service)
+    client.zremrangebyscore(key, "-inf", time.time() - window)
+    return int(client.zcard(key))
 
 
 def register_consumer(app: Celery, consumer: Consumer) -> Task:

@@ -17,6 +17,12 @@ OUTBOX_UNCONFIRMED = Gauge(
     "Events sent but not yet confirmed processed by every consumer, past the confirmation delay",
     ["service"],
 )
+DEAD_EVENTS = Gauge(
+    "cohort_dead_events", "Events a consumer parked as dead (GET /dead-events)", ["service"]
+)
+EVENTS_RETRYING = Gauge(
+    "cohort_events_retrying", "Events a consumer is retrying after a passing failure", ["service"]
+)
 QUEUE_DEPTH = Gauge("cohort_queue_depth", "Messages waiting in a Redis queue", ["queue"])
 DELIVERIES = Gauge("cohort_deliveries", "Outgoing messages by status", ["status"])
 

@@ -9,7 +9,7 @@ import json
 import sys
 from dataclasses import dataclass
 
-from sqlalchemy import MetaData, delete, select
+from sqlalchemy import MetaData, delete, func, select
 from sqlalchemy.engine import Engine
 
 from shared.broker import redis_for
@@ -50,22 +50,37 @@ def list_dead(service: str) -> list[DeadEvent]:
         return [DeadEvent(r.id, r.event_id, r.type, r.attempts, r.error, r.payload) for r in rows]
 
 
-def redrive(service: str, publisher: Publisher | None = None) -> int:
+def redrive(service: str) -> int:
     """Send every parked event to the service's queue again with a fresh delivery count."""
     tables, engine = _tables_and_engine(service)
-    publisher = publisher or Publisher(subscriptions={})
-    counter = redis_for(get_settings().cohort_redis_url)
-    sent = 0
-    for item in list_dead(service):
-        envelope = Envelope.model_validate(json.loads(item.payload))
-        counter.delete(f"cohort:deliveries:{service}:{item.event_id}")
-        publisher.app.send_task(
-            f"{service}.consume_event", args=[envelope.model_dump(mode="json")], queue=service
-        )
-        with engine.begin() as connection:
-            connection.execute(delete(tables.dead).where(tables.dead.c.id == item.id))
-        sent += 1
-    return sent
+    return sum(redrive_one(tables, engine, service, item.id) for item in list_dead(service))
+
+
+def redrive_one(tables: BusTables, engine: Engine, service: str, dead_id: int) -> bool:
+    """Send one parked event to the service's queue again and forget it; False if unknown."""
+    dead = tables.dead
+    with engine.begin() as connection:
+        row = connection.execute(
+            select(dead.c.event_id, dead.c.payload).where(
+                dead.c.id == dead_id, dead.c.consumer == service
+            )
+        ).first()
+        if row is None:
+            return False
+        envelope = Envelope.model_validate(json.loads(row.payload))
+        client = redis_for(get_settings().cohort_redis_url)
+        client.delete(f"cohort:deliveries:{service}:{row.event_id}")
+        Publisher(subscriptions={}).send(envelope, [service])
+        connection.execute(delete(dead).where(dead.c.id == dead_id))
+    return True
+
+
+def count_dead(tables: BusTables, engine: Engine, service: str) -> int:
+    """How many events this service has parked."""
+    dead = tables.dead
+    with engine.connect() as connection:
+        query = select(func.count()).select_from(dead).where(dead.c.consumer == service)
+        return int(connection.execute(query).scalar_one())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,10 +8,17 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from shared.bus import Publisher
-from shared.consumer import Consumer, Handler
+from shared.consumer import Consumer, Handler, count_retrying
 from shared.db import create_schema, engine_for
-from shared.metrics import OUTBOX_BACKLOG, OUTBOX_UNCONFIRMED, observe_queue_depths
+from shared.metrics import (
+    DEAD_EVENTS,
+    EVENTS_RETRYING,
+    OUTBOX_BACKLOG,
+    OUTBOX_UNCONFIRMED,
+    observe_queue_depths,
+)
 from shared.outbox import Outbox, define_bus_tables
+from shared.redrive import count_dead
 from shared.relay import RelayLoop, outbox_backlog, outbox_unconfirmed
 from shared.settings import get_settings
 
@@ -74,6 +81,10 @@ class ServiceRuntime:
         OUTBOX_BACKLOG.labels(self.service).set(outbox_backlog(self.outbox, self.engine()))
         unconfirmed = outbox_unconfirmed(self.outbox, self.engine())
         OUTBOX_UNCONFIRMED.labels(self.service).set(unconfirmed)
+        DEAD_EVENTS.labels(self.service).set(
+            count_dead(self.bus_tables, self.engine(), self.service)
+        )
+        EVENTS_RETRYING.labels(self.service).set(count_retrying(self.service))
         observe_queue_depths(get_settings().cohort_redis_url)
 
     def consumer(self, handlers: Mapping[str, Handler]) -> Consumer:

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from services.notifier.api import router
 from services.notifier.database import runtime
 from services.notifier.models import Delivery
+from shared.dead_events import dead_events_router
 from shared.logs import configure_logging
 from shared.metrics import DELIVERIES
 from shared.settings import get_settings
@@ -35,7 +36,7 @@ def create_app() -> FastAPI:
         title="Cohort notifier",
         description="Delivery ledger of invites and notices, and live calendar feeds.",
         engine=runtime.engine,
-        routers=[router],
+        routers=[router, dead_events_router(runtime)],
         on_startup=[_start],
         on_scrape=[runtime.observe_metrics, _observe_deliveries],
     )

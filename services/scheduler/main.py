@@ -7,6 +7,7 @@ from services.scheduler.assignments import api as assignments_api
 from services.scheduler.database import runtime
 from services.scheduler.people import api as people_api
 from services.scheduler.registrations import api as registrations_api
+from shared.dead_events import dead_events_router
 from shared.logs import configure_logging
 from shared.settings import get_settings
 from shared.web import create_service_app
@@ -41,7 +42,12 @@ def create_app() -> FastAPI:
         title="Cohort scheduler",
         description=DESCRIPTION,
         engine=runtime.engine,
-        routers=[people_api.router, registrations_api.router, assignments_api.router],
+        routers=[
+            people_api.router,
+            registrations_api.router,
+            assignments_api.router,
+            dead_events_router(runtime),
+        ],
         on_startup=[
             _configure_logging,
             _limit_request_threads,

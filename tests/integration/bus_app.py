@@ -1,11 +1,12 @@
 """A tiny service used to test the event bus end to end with a real worker, Redis and PostgreSQL."""
 
 import os
-from collections.abc import Sequence
 import time
+from collections.abc import Sequence
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from shared.bus import Publisher
@@ -19,6 +20,7 @@ from shared.settings import get_settings
 SERVICE = os.environ.get("BUS_TEST_SERVICE", "bustest")
 SUBSCRIPTIONS = {"offering.published": (SERVICE,)}
 POISON_TITLE = "poison"
+FLAKY_TITLE = "flaky"
 
 metadata = MetaData()
 applied = Table(
@@ -48,6 +50,8 @@ def apply_offering(session: Session, event: Event) -> None:
     assert isinstance(event, OfferingPublished)
     if event.offering.title == POISON_TITLE:
         raise RuntimeError("this event can never be applied")
+    if event.offering.title == FLAKY_TITLE and os.path.exists(os.environ["BUS_TEST_OUTAGE_FLAG"]):
+        raise OperationalError("SELECT 1", None, ConnectionError("the database restarts"))
     delay = float(os.environ.get("BUS_TEST_HANDLER_DELAY", "0"))
     if delay:
         time.sleep(delay)

@@ -28,6 +28,7 @@ from tests.support.infra import create_database, drop_database
 from tests.support.processes import ROOT, Process, celery_worker
 
 DB_NAME = f"cohort_bus_{os.getpid()}"
+OUTAGE_FLAG = f"/tmp/cohort_bus_outage_{os.getpid()}"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def bus_db() -> Iterator[str]:
 def worker(
     bus_db: str, test_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Process]:
-    env = {**test_env, "BUS_TEST_DATABASE_URL": bus_db}
+    env = {**test_env, "BUS_TEST_DATABASE_URL": bus_db, "BUS_TEST_OUTAGE_FLAG": OUTAGE_FLAG}
     process = celery_worker(
         "bus",
         "tests.integration.bus_app:celery_app",
@@ -164,7 +165,7 @@ def test_failing_event_is_parked_as_dead_and_does_not_block_the_queue(
 
     _wait_until(lambda: len(parked()) == 1, timeout=30)
     row = parked()[0]
-    assert row.attempts == int(os.environ["COHORT_MAX_DELIVERIES"])
+    assert row.attempts == 1  # a permanent failure is parked at once, not retried
     assert "never be applied" in row.error
     assert _applied(401) == 0
     time.sleep(1.5)
@@ -224,3 +225,30 @@ def test_resends_back_off_to_the_configured_ceiling() -> None:
         service="x", tables=bus_app.tables, publisher=Publisher(), confirm_after=30, resend_max=600
     )
     assert [outbox.resend_delay(n) for n in (1, 2, 3, 5, 6, 20)] == [30, 60, 120, 480, 600, 600]
+
+
+def _parked(bus_db: str, event_id: str) -> int:
+    dead = bus_app.tables.dead
+    with engine_for(bus_db).connect() as conn:
+        query = select(func.count()).select_from(dead).where(dead.c.event_id == event_id)
+        return int(conn.execute(query).scalar_one())
+
+
+def test_a_database_outage_longer_than_the_old_retry_budget_parks_nothing(
+    bus_db: str, worker: Process
+) -> None:
+    open(OUTAGE_FLAG, "w").close()
+    try:
+        flaky = wrap(
+            OfferingPublished(offering=offering(601, title=bus_app.FLAKY_TITLE)), producer="test"
+        )
+        Publisher(subscriptions=bus_app.SUBSCRIPTIONS).send(flaky)
+        # Four deliveries 0.5-4 s apart once parked an event within 7.5 s; wait past that.
+        time.sleep(9)
+        assert _parked(bus_db, str(flaky.event_id)) == 0
+        assert _applied(601) == 0
+        assert "passing reason" in worker.log()
+    finally:
+        os.unlink(OUTAGE_FLAG)
+    _wait_until(lambda: _applied(601) == 1, timeout=40)  # the next retry is at most 16 s away
+    assert _parked(bus_db, str(flaky.event_id)) == 0
