@@ -169,6 +169,8 @@ class Offering(OfferingBase, RegistryTable, table=True):
     first_starts_at_utc: datetime = instant_field(index=True)
     last_ends_at_utc: datetime = instant_field()
     cancel_reason: str | None = Field(default=None, max_length=500)
+    # Replicas' clocks disagree; consumers order the offering's states by this counter instead.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = stamp_field()
     updated_at: datetime = stamp_field()
 
@@ -190,6 +192,7 @@ class OfferingPublic(OfferingBase):
     registration_closes_at_utc: datetime | None
     meetings: list[MeetingPublic]
     cancel_reason: str | None
+    version: int = Field(description="1 when created, one more on every change.")
     created_at: datetime
     updated_at: datetime
 

@@ -97,8 +97,9 @@ def change_offering(
     after = describe_offering(session, offering)
     diff = domain.changed_fields(patchable_state(before), patchable_state(after))
     if diff:
-        offering.updated_at = datetime.now(UTC)
-        after = after.model_copy(update={"updated_at": offering.updated_at})
+        _touch(offering)
+        stamps = {"updated_at": offering.updated_at, "version": offering.version}
+        after = after.model_copy(update=stamps)
         _audit(session, offering, actor, "update", diff)
         if offering.status == "published":
             event = OfferingUpdated(
@@ -221,9 +222,16 @@ def _set_status(
 ) -> None:
     change = {"status": {"from": offering.status, "to": status}, **extra}
     offering.status = status
-    offering.updated_at = datetime.now(UTC)
+    _touch(offering)
     session.add(offering)
     _audit(session, offering, actor, action, change)
+
+
+def _touch(offering: Offering) -> None:
+    # The caller holds the row's lock (`_lock_owned`), so no concurrent change reads the same
+    # version: every change gets its own number, one more than the last.
+    offering.version += 1
+    offering.updated_at = datetime.now(UTC)
 
 
 def _audit(

@@ -77,6 +77,8 @@ class Offering(SchedulerTable, table=True):
     capacity: int
     max_cohorts: int
     registration_closes_at_utc: datetime | None = instant_field(default=None)
+    # The registry's version and clock of the last state applied (version 0: not known).
+    source_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     source_updated_at: datetime | None = instant_field(default=None)
     updated_at: datetime = stamp_field()
 

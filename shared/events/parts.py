@@ -49,7 +49,10 @@ class Offering(Contract):
     max_cohorts: int
     registration_closes_at_utc: datetime | None = None
     meetings: list[Meeting]
-    # When the registry last changed the offering: consumers ignore a state older than theirs.
+    # The registry's count of changes to the offering (1 when created): consumers ignore a state
+    # whose version is not above theirs. 0 means unknown (sent before schema 2 of the offering
+    # events); consumers then compare `updated_at`, a replica's wall clock, instead.
+    version: int = 0
     updated_at: datetime | None = None
 
 

@@ -2,6 +2,7 @@
 
 import itertools
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -11,7 +12,7 @@ from sqlmodel import Session, col, select
 from services.registry import offerings
 from services.registry.database import runtime
 from services.registry.models import AuditEntry
-from services.registry.models_offering import Offering, OfferingUpdate
+from services.registry.models_offering import Offering, OfferingPublic, OfferingUpdate
 from shared.auth import Principal, Role
 from tests.support.registry import (
     Json,
@@ -39,9 +40,9 @@ def offering(client: TestClient, admin_headers: dict[str, str]) -> Json:
     return make_offering(client, affiliate["headers"], program["code"])
 
 
-def race(action: Callable[[Session, int], object]) -> list[BaseException]:
+def race(action: Callable[[Session, int], object], racers: int = RACERS) -> list[BaseException]:
     """Run `action` in several threads at once, each with its own session."""
-    barrier = threading.Barrier(RACERS)
+    barrier = threading.Barrier(racers)
     failures: list[BaseException] = []
 
     def run(index: int) -> None:
@@ -52,7 +53,7 @@ def race(action: Callable[[Session, int], object]) -> list[BaseException]:
             except BaseException as exc:
                 failures.append(exc)
 
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(RACERS)]
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(racers)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -100,3 +101,33 @@ def test_simultaneous_changes_each_see_the_one_before(offering: Json) -> None:
     for earlier, later in itertools.pairwise(updates):
         assert later["from"] == earlier["to"]
     assert final is not None and final.description == updates[-1]["to"]
+
+
+def test_simultaneous_changes_get_consecutive_versions(
+    offering: Json, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each change reads the row, then describes the offering before it commits; slowing that
+    # step makes both changes read the row before either commits unless the row lock orders them.
+    describe_offering = offerings.describe_offering
+
+    def describe_slowly(session: Session, row: Offering) -> OfferingPublic:
+        time.sleep(0.1)
+        return describe_offering(session, row)
+
+    monkeypatch.setattr(offerings, "describe_offering", describe_slowly)
+    views: list[OfferingPublic] = []
+
+    def change(session: Session, index: int) -> object:
+        changes = OfferingUpdate(description=f"versioned change {index}")
+        view = offerings.change_offering(
+            session=session, actor=OPERATOR, offering_id=offering["id"], changes=changes
+        )
+        views.append(view)
+        return view
+
+    assert race(change, racers=2) == []
+    start = offering["version"]
+    assert sorted(view.version for view in views) == [start + 1, start + 2]
+    with Session(runtime.engine()) as session:
+        final = session.get(Offering, offering["id"])
+    assert final is not None and final.version == start + 2

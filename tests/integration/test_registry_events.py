@@ -174,3 +174,34 @@ def test_draft_changes_emit_nothing(client: TestClient, owner: Json, program: Js
     client.patch(path, json={"title": "Renamed"}, headers=owner["headers"])
     client.post(f"{path}/cancel", json={"reason": "never mind"}, headers=owner["headers"])
     assert outbox_events(offering["id"]) == []
+
+
+def test_every_change_raises_the_version_by_one_and_the_events_carry_it(
+    client: TestClient, owner: Json, program: Json
+) -> None:
+    offering = make_offering(client, owner["headers"], program["code"])
+    path, headers = f"/offerings/{offering['id']}", owner["headers"]
+    assert offering["version"] == 1
+    assert client.patch(path, json={"title": offering["title"]}, headers=headers).status_code == 200
+    client.patch(path, json={"title": "Renamed draft"}, headers=headers)
+    client.post(f"{path}/publish", headers=headers)
+    client.post(f"{path}/publish", headers=headers)
+    client.patch(path, json={"capacity": 12}, headers=headers)
+    first, second = offering["meetings"]
+    moved = [
+        {"id": first["id"], "starts_at": "2027-03-10T10:00", "ends_at": "2027-03-10T13:00"},
+        {"id": second["id"], "starts_at": "2027-03-17T09:00", "ends_at": "2027-03-17T12:00"},
+    ]
+    client.patch(path, json={"meetings": moved}, headers=headers)
+    client.post(f"{path}/cancel", json={"reason": "Venue flooded"}, headers=headers)
+    client.post(f"{path}/cancel", json={"reason": "again"}, headers=headers)
+    assert client.get(path, headers=headers).json()["version"] == 6
+    sent = [(row["type"], row["schema_version"]) for row in outbox_events(offering["id"])]
+    assert sent == [
+        ("offering.published", 2),
+        ("offering.updated", 2),
+        ("offering.updated", 2),
+        ("offering.cancelled", 2),
+    ]
+    versions = [row["data"]["offering"]["version"] for row in outbox_events(offering["id"])]
+    assert versions == [3, 4, 5, 6]

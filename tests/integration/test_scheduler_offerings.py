@@ -68,6 +68,26 @@ def test_out_of_order_delivery(client: TestClient, admin_headers: dict[str, str]
     assert len(get_roster(client, admin_headers, state.id)["cohorts"]) == 1
 
 
+def test_versions_order_states_whatever_the_replicas_clocks_say(client: TestClient) -> None:
+    from services.scheduler.database import runtime
+    from services.scheduler.models import Offering
+
+    state = offering_state(capacity=5, version=1, updated_at=datetime(2027, 1, 1, 12))
+    publish(state)
+    # Version 3 comes from a replica whose clock runs an hour behind: it is still the newer state.
+    behind = {"capacity": 7, "version": 3, "updated_at": datetime(2027, 1, 1, 11)}
+    apply(events.OfferingUpdated(offering=state.model_copy(update=behind), changed=["capacity"]))
+    # Version 2 arrives late from a replica whose clock runs ahead: it is older all the same.
+    ahead = {"capacity": 3, "version": 2, "updated_at": datetime(2027, 1, 1, 13)}
+    apply(events.OfferingUpdated(offering=state.model_copy(update=ahead), changed=["capacity"]))
+    with Session(runtime.engine()) as session:
+        stored = session.get(Offering, state.id)
+        assert stored is not None
+        assert (stored.capacity, stored.source_version) == (7, 3)
+    statuses = [register(client, new_educator(client), state.id)["status"] for _ in range(7)]
+    assert statuses == ["confirmed"] * 7
+
+
 def test_cancelled_wins_over_late_events(client: TestClient) -> None:
     state = offering_state(updated_at=datetime(2027, 1, 1, 12))
     cancelled = state.model_copy(update={"status": "cancelled", "updated_at": datetime(2027, 1, 2)})

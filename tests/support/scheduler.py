@@ -204,9 +204,10 @@ def register(client: TestClient, educator: dict[str, Any], offering_id: int) -> 
 
 
 def update_offering(state: events.Offering, changed: list[str], **changes: Any) -> events.Offering:
-    """Apply `offering.updated` with a newer state; return it."""
+    """Apply `offering.updated` with a newer state (next version, later clock); return it."""
     later = (state.updated_at or datetime(2027, 1, 1)) + timedelta(minutes=1)
-    newer = state.model_copy(update={"updated_at": later, **changes})
+    version = state.version + 1 if state.version else 0
+    newer = state.model_copy(update={"updated_at": later, "version": version, **changes})
     apply(events.OfferingUpdated(offering=newer, changed=changed))
     return newer
 

@@ -61,10 +61,33 @@ def test_registration_closes_at_the_deadline() -> None:
     assert seat_rules.registration_closed(datetime(2027, 3, 10, 13), T0)  # naive = UTC
 
 
-def test_only_states_older_than_the_stored_one_are_stale() -> None:
-    assert offering_rules.is_stale(_at(0), _at(1))
-    assert not offering_rules.is_stale(_at(1), _at(1))
-    assert not offering_rules.is_stale(None, _at(1)) and not offering_rules.is_stale(_at(0), None)
+def _stamp(version: int, at: datetime | None) -> offering_rules.Stamp:
+    return offering_rules.Stamp(version, at)
+
+
+def test_without_versions_only_states_older_by_the_clock_are_stale() -> None:
+    stale = offering_rules.is_stale
+    assert stale(_stamp(0, _at(0)), _stamp(0, _at(1)))
+    assert not stale(_stamp(0, _at(1)), _stamp(0, _at(1)))
+    assert not stale(_stamp(0, None), _stamp(0, _at(1)))
+    assert not stale(_stamp(0, _at(0)), _stamp(0, None))
+
+
+def test_with_both_versions_known_the_version_decides_not_the_clock() -> None:
+    stale = offering_rules.is_stale
+    # A later version from a replica whose clock runs behind is still newer.
+    assert not stale(_stamp(4, _at(0)), _stamp(3, _at(1)))
+    assert stale(_stamp(3, _at(2)), _stamp(3, _at(1)))  # the same version again
+    assert stale(_stamp(2, _at(2)), _stamp(3, _at(1)))
+    assert not stale(_stamp(4, None), _stamp(3, _at(1)))
+
+
+def test_when_one_side_has_no_version_the_clock_decides() -> None:
+    stale = offering_rules.is_stale
+    assert stale(_stamp(0, _at(0)), _stamp(3, _at(1)))  # a message sent before versions
+    assert not stale(_stamp(0, _at(2)), _stamp(3, _at(1)))
+    assert stale(_stamp(5, _at(0)), _stamp(0, _at(1)))  # a row stored before versions
+    assert not stale(_stamp(5, _at(1)), _stamp(0, _at(1)))
 
 
 def test_a_seat_goes_to_the_lowest_index_cohort_with_room() -> None:

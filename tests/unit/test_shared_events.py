@@ -33,6 +33,15 @@ def test_consumers_ignore_fields_they_do_not_know() -> None:
     assert isinstance(unwrap(Envelope.model_validate(payload)), OfferingPublished)
 
 
+def test_offering_events_sent_before_versions_still_validate_with_version_unknown() -> None:
+    envelope = wrap(OfferingPublished(offering=offering(1, version=4)), producer="registry")
+    assert envelope.schema_version == 2 and envelope.data["offering"]["version"] == 4
+    del envelope.data["offering"]["version"]
+    old = Envelope.model_validate(envelope.model_dump(mode="json") | {"schema_version": 1})
+    event = unwrap(old)
+    assert isinstance(event, OfferingPublished) and event.offering.version == 0
+
+
 def test_unknown_type_is_refused() -> None:
     with pytest.raises(UnknownEventType):
         unwrap(Envelope(type="nothing.happened", producer="x", data={}))

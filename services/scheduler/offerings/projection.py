@@ -1,8 +1,9 @@
 """The registry's offerings as the scheduler holds them, kept current from offering events.
 
-Applying is idempotent and tolerates out-of-order delivery: a state older than the stored one
-(by the offering's `updated_at`) is ignored, a cancelled offering stays cancelled, and an update
-that arrives before its publish creates the offering.
+Applying is idempotent and tolerates out-of-order delivery: a state not newer than the stored
+one (by the registry's `version` of the offering; by its `updated_at` when either state lacks a
+version) is ignored, a cancelled offering stays cancelled, and an update that arrives before its
+publish creates the offering.
 """
 
 from collections.abc import Sequence
@@ -46,6 +47,7 @@ def offering_fields(state: events.Offering) -> dict[str, Any]:
     fields["registration_closes_at_utc"] = (
         as_utc(state.registration_closes_at_utc) if state.registration_closes_at_utc else None
     )
+    fields["source_version"] = state.version
     fields["source_updated_at"] = state.updated_at
     return fields
 

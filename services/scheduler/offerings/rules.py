@@ -14,9 +14,21 @@ REFIT_FIELDS = frozenset({"meetings", "format", "venue"})
 Interval = tuple[datetime, datetime]
 
 
-def is_stale(incoming: datetime | None, stored: datetime | None) -> bool:
-    """Whether an offering state is older than the one applied (undated states never are)."""
-    return incoming is not None and stored is not None and as_utc(incoming) < as_utc(stored)
+@dataclass(frozen=True)
+class Stamp:
+    """Where an offering state sits in the registry's history: its version (0 if unknown), clock."""
+
+    version: int
+    updated_at: datetime | None
+
+
+def is_stale(incoming: Stamp, stored: Stamp) -> bool:
+    """Whether an offering state is not newer than the one applied, by version if both know it."""
+    if incoming.version > 0 and stored.version > 0:
+        return incoming.version <= stored.version
+    # Replicas' clocks may disagree, so the clock only decides for states without a version.
+    came, held = incoming.updated_at, stored.updated_at
+    return came is not None and held is not None and as_utc(came) < as_utc(held)
 
 
 @dataclass(frozen=True)

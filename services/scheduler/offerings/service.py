@@ -63,7 +63,9 @@ def apply_offering_cancelled(session: Session, event: events.OfferingCancelled) 
 
 
 def _stale(offering: Offering, state: events.Offering) -> bool:
-    return rules.is_stale(state.updated_at, offering.source_updated_at)
+    incoming = rules.Stamp(state.version, state.updated_at)
+    stored = rules.Stamp(offering.source_version, offering.source_updated_at)
+    return rules.is_stale(incoming, stored)
 
 
 def live_cohorts(session: Session, offering_id: int) -> list[Cohort]:
