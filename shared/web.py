@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import redis
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import exc as sa
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +27,15 @@ from shared.settings import get_settings
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+RETRY_AFTER_SECONDS = 5
+UNREACHABLE: tuple[type[Exception], ...] = (
+    sa.OperationalError,
+    sa.InterfaceError,
+    sa.DisconnectionError,
+    sa.TimeoutError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+)
 # A caller's request id is kept only when it is short and plain: it goes into logs and headers.
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 
@@ -154,6 +165,15 @@ def _cohort_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": exc.detail()}, status_code=exc.status_code)
 
 
+def _unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+    # A database or broker restart is the operator's outage, not the caller's error nor a bug.
+    return JSONResponse(
+        {"detail": "temporarily unavailable: the database or the broker cannot be reached"},
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def create_service_app(
     *,
     service: str,
@@ -179,6 +199,8 @@ def create_service_app(
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware, service=service)
     app.add_exception_handler(CohortError, _cohort_error_handler)
+    for unreachable in UNREACHABLE:
+        app.add_exception_handler(unreachable, _unavailable)
     app.include_router(_health_router(engine, on_scrape))
     for router in routers:
         app.include_router(router)

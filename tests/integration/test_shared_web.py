@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from shared.db import engine_for
 from shared.errors import InvalidInput
@@ -17,6 +18,11 @@ from tests.support.processes import free_port
 
 def _app(database: str) -> TestClient:
     router = APIRouter()
+
+    @router.get("/things")
+    def read_things() -> None:
+        with engine_for(database).connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     @router.post("/things")
     def make_thing() -> None:
@@ -91,3 +97,12 @@ def test_docs_render_without_internet(healthy: TestClient, page: str) -> None:
     assert external == []
     for asset in re.findall(r'(?:src|href)="(/[^"]+)"', html):
         assert healthy.get(asset).status_code == 200, asset
+
+
+def test_a_request_while_the_database_is_down_is_503_with_retry_after() -> None:
+    missing = database_url("cohort_no_such_database").replace("5432", str(free_port()))
+    with _app(missing) as client:
+        response = client.get("/things")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "temporarily unavailable" in response.json()["detail"]

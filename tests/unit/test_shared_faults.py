@@ -22,9 +22,7 @@ def _wrapped(error: Exception) -> Exception:
 @pytest.mark.parametrize(
     "error",
     [
-        OperationalError(
-            "SELECT 1", None, psycopg.OperationalError("server closed")
-        ),
+        OperationalError("SELECT 1", None, psycopg.OperationalError("server closed")),
         redis.ConnectionError("Connection refused"),
         ConnectionRefusedError(111, "refused"),
         TimeoutError("lock timeout"),
