@@ -12,6 +12,7 @@ def periodic_tasks(settings: Settings) -> dict[str, dict[str, Any]]:
     """What beat sends, how often, and to which queue (each expires before its next turn)."""
     reminders = settings.cohort_reminder_sweep_seconds
     deliveries = settings.cohort_delivery_sweep_seconds
+    retention = settings.cohort_retention_sweep_seconds
     return {
         "notifier-due-reminders": {
             "task": "notifier.send_due_reminders",
@@ -22,6 +23,11 @@ def periodic_tasks(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "notifier.retry_deliveries",
             "schedule": deliveries,
             "options": {"queue": "notifier", "expires": max(1.0, deliveries * 0.9)},
+        },
+        "notifier-purge-expired": {
+            "task": "notifier.purge_expired",
+            "schedule": retention,
+            "options": {"queue": "notifier", "expires": max(1.0, retention * 0.9)},
         },
     }
 

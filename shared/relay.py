@@ -3,6 +3,7 @@ re-sends, with growing pauses, events a consumer has not confirmed processing.""
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,8 @@ from shared.confirmations import drain_confirmations
 from shared.db import is_sqlite
 from shared.events import Envelope
 from shared.outbox import Outbox
+from shared.retention import purge_bus
+from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,8 @@ def outbox_backlog(outbox: Outbox, engine: Engine) -> int:
 
 
 class RelayLoop:
-    """Drains confirmations and runs `relay_unsent` every few seconds on a daemon thread."""
+    """Drains confirmations and runs `relay_unsent` every few seconds on a daemon thread, and
+    purges expired bus rows once per `COHORT_RETENTION_SWEEP_SECONDS`."""
 
     def __init__(self, outbox: Outbox, engine: Engine, *, interval: float, older_than: float):
         self.outbox = outbox
@@ -118,7 +122,14 @@ class RelayLoop:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        purged_at = 0.0
         while not self._stop.wait(self.interval):
+            if time.monotonic() - purged_at >= get_settings().cohort_retention_sweep_seconds:
+                purged_at = time.monotonic()
+                try:
+                    purge_bus(self.outbox.tables, self.engine)
+                except Exception:
+                    log.exception("purging expired bus rows failed")
             try:
                 while drain_confirmations(self.outbox, self.engine) > 0:
                     pass
