@@ -33,6 +33,9 @@ def _api(name: str, module: str, port: int) -> Service:
     return Service(name, module, argv, port)
 
 
+WORKER_FLAGS = ("--without-gossip", "--without-mingle", "--without-heartbeat")
+
+
 def _worker(name: str, module: str, queues: str) -> Service:
     argv = (
         str(BIN / "celery"),
@@ -45,6 +48,9 @@ def _worker(name: str, module: str, queues: str) -> Service:
         f"{name}@%h",
         "--concurrency=2",
         "--loglevel=INFO",
+        # Gossip and mingle talk to other workers over the broker; when Redis restarts, stopping
+        # gossip crashes the worker (AttributeError in kombu), and neither is needed here.
+        *WORKER_FLAGS,
     )
     return Service(name, module, argv)
 

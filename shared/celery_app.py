@@ -32,6 +32,7 @@ def make_celery(
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
         broker_connection_retry_on_startup=True,
+        broker_transport="shared.redis_transport:Transport",
         broker_transport_options={
             "visibility_timeout": settings.cohort_visibility_timeout,
             "socket_timeout": 10,
