@@ -13,7 +13,7 @@ def email_key(email: str) -> str:
 
 def parse_clock(value: str) -> time:
     """Read "HH:MM" as a time of day (raises ValueError otherwise)."""
-    if not re.fullmatch(r"\d{2}:\d{2}", value):
+    if not re.fullmatch(r"[0-9]{2}:[0-9]{2}", value):
         raise ValueError("must be HH:MM")
     return time.fromisoformat(value)
 

@@ -1,13 +1,22 @@
 """Request and response shapes for educators, facilitators and their assignments."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from services.scheduler import domain
 from shared.validation import Email, Line, RowId, UsState, Zone
 
 Name = Field(min_length=1, max_length=200)
+ProgramCode = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
 # --- educators ------------------------------------------------------------------------------
@@ -90,16 +99,13 @@ class FacilitatorCreate(FacilitatorBase):
     name: Line = Name
     email: Email
     timezone: Zone
-    certifications: list[Line] = Field(default_factory=list, max_length=50)
+    certifications: list[ProgramCode] = Field(default_factory=list, max_length=50)
     home_state: UsState
 
     @field_validator("certifications")
     @classmethod
     def _codes(cls, value: list[str]) -> list[str]:
-        codes = [code.strip() for code in value]
-        if any(not code or len(code) > 64 for code in codes):
-            raise ValueError("certifications must be program codes (1-64 characters)")
-        return sorted(set(codes))
+        return sorted(set(value))
 
 
 class FacilitatorPublic(FacilitatorBase):
