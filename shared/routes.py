@@ -4,8 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
+MAX_OFFSET = 1_000_000
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description=f"Items to skip (at most {MAX_OFFSET}).")
+]
 
 _ERRORS: dict[int, str] = {
     401: "Missing or invalid bearer token.",

@@ -1,6 +1,8 @@
 """The FastAPI app every service builds on: offline docs, health, metrics, request ids, errors."""
 
+import json
 import logging
+import math
 import re
 import time
 import uuid
@@ -10,6 +12,8 @@ from typing import Any
 
 import redis
 from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -174,6 +178,36 @@ def _unavailable(_request: Request, _exc: Exception) -> JSONResponse:
     )
 
 
+class AsciiJSONResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped, so a lone surrogate a caller sent renders."""
+
+    def render(self, content: Any) -> bytes:
+        """The content as compact ASCII JSON."""
+        return json.dumps(
+            content, ensure_ascii=True, allow_nan=False, separators=(",", ":")
+        ).encode("ascii")
+
+
+def _plain(value: Any) -> Any:
+    """Echoed input made JSON-safe: bytes as text, NaN and infinities by name."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 answer, also for input that JSON cannot carry back as it came."""
+    assert isinstance(exc, RequestValidationError)
+    detail = jsonable_encoder(_plain(list(exc.errors())))
+    return AsciiJSONResponse({"detail": detail}, status_code=422)
+
+
 def create_service_app(
     *,
     service: str,
@@ -201,6 +235,8 @@ def create_service_app(
     app.add_exception_handler(CohortError, _cohort_error_handler)
     for unreachable in UNREACHABLE:
         app.add_exception_handler(unreachable, _unavailable)
+
+    app.add_exception_handler(RequestValidationError, _validation_error_handler)
     app.include_router(_health_router(engine, on_scrape))
     for router in routers:
         app.include_router(router)

@@ -12,6 +12,8 @@ from services.notifier.delivery import ledger
 from services.notifier.models import DeliveriesPublic, DeliveryPublic
 from services.notifier.rendering.content import MessageKind
 from shared.auth import Operator, verify_token
+from shared.routes import Limit, Offset
+from shared.validation import Id, Line
 
 SessionDep = Annotated[Session, Depends(runtime.request_session)]
 # The `Delivery.STATUSES` values, spelled out so OpenAPI lists them.
@@ -26,11 +28,11 @@ router = APIRouter(tags=["notifier"])
 def get_deliveries(
     _operator: Operator,
     session: SessionDep,
-    recipient: Annotated[str | None, Query(max_length=320)] = None,
+    recipient: Annotated[Line | None, Query(max_length=320)] = None,
     kind: MessageKind | None = None,
     status: Status | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> DeliveriesPublic:
     """The delivery ledger, newest first (operator only)."""
     return ledger.list_deliveries(
@@ -45,7 +47,7 @@ def get_deliveries(
     responses={404: {}, 409: {}},
 )
 def post_delivery_retry(
-    _operator: Operator, session: SessionDep, delivery_id: int
+    _operator: Operator, session: SessionDep, delivery_id: Id
 ) -> DeliveryPublic:
     """Queue a failed message again with a fresh set of attempts (operator only)."""
     return ledger.retry_delivery(session=session, delivery_id=delivery_id)

@@ -1,6 +1,5 @@
 """Routes for offerings: create, list, read, change, publish, cancel and the audit trail."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
@@ -25,6 +24,7 @@ from services.registry.models_offering import (
     OfferingStatusPublic,
     OfferingUpdate,
 )
+from shared.validation import Id, Instant, Line
 
 router = APIRouter(prefix="/offerings", tags=["offerings"])
 
@@ -35,7 +35,7 @@ _MEETINGS_PATCH = (
     "whose id is left out is removed. On a published offering any real change emits "
     "`offering.updated` naming the changed fields. A cancelled offering cannot change (409)."
 )
-_INSTANT = "ISO 8601 instant; without an offset it is read as UTC."
+_INSTANT = "ISO 8601 instant in the years 2000 to 2100; without an offset it is read as UTC."
 
 
 @router.post(
@@ -72,15 +72,15 @@ def create_offering(
 def list_offerings(
     session: SessionDep,
     caller: Caller,
-    program: Annotated[str | None, Query(description="Program code.")] = None,
+    program: Annotated[Line | None, Query(max_length=64, description="Program code.")] = None,
     state: Annotated[
         str | None, Query(pattern="^[A-Za-z]{2}$", description="Affiliate's state.")
     ] = None,
-    affiliate_id: int | None = None,
+    affiliate_id: Id | None = None,
     format: Format | None = None,
     status: Status | None = None,
-    starts_after: Annotated[datetime | None, Query(description=_INSTANT)] = None,
-    starts_before: Annotated[datetime | None, Query(description=_INSTANT)] = None,
+    starts_after: Annotated[Instant | None, Query(description=_INSTANT)] = None,
+    starts_before: Annotated[Instant | None, Query(description=_INSTANT)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> OfferingsPublic:
@@ -100,7 +100,7 @@ def list_offerings(
 
 
 @router.get("/{offering_id}", summary="Read an offering", responses=errors(401, 404))
-def read_offering(offering_id: int, session: SessionDep, caller: Caller) -> OfferingPublic:
+def read_offering(offering_id: Id, session: SessionDep, caller: Caller) -> OfferingPublic:
     """Read one offering with its meetings (a draft only by its owner or the operator)."""
     return catalog.read_offering(session=session, viewer=caller, offering_id=offering_id)
 
@@ -112,7 +112,7 @@ def read_offering(offering_id: int, session: SessionDep, caller: Caller) -> Offe
     responses=errors(401, 403, 404, 409, 422),
 )
 def change_offering(
-    offering_id: int, changes: OfferingUpdate, session: SessionDep, actor: OwnerOrOperator
+    offering_id: Id, changes: OfferingUpdate, session: SessionDep, actor: OwnerOrOperator
 ) -> OfferingPublic:
     """Change an offering."""
     return offerings.change_offering(
@@ -128,7 +128,7 @@ def change_offering(
     responses=errors(401, 403, 404, 409),
 )
 def publish_offering(
-    offering_id: int, session: SessionDep, actor: OwnerOrOperator
+    offering_id: Id, session: SessionDep, actor: OwnerOrOperator
 ) -> OfferingStatusPublic:
     """Publish an offering."""
     return offerings.publish_offering(session=session, actor=actor, offering_id=offering_id)
@@ -141,7 +141,7 @@ def publish_offering(
     responses=errors(401, 403, 404, 422),
 )
 def cancel_offering(
-    offering_id: int,
+    offering_id: Id,
     session: SessionDep,
     actor: OwnerOrOperator,
     cancel: OfferingCancel | None = None,
@@ -160,7 +160,7 @@ def cancel_offering(
     responses=errors(401, 403, 404),
 )
 def read_audit(
-    offering_id: int,
+    offering_id: Id,
     session: SessionDep,
     actor: OwnerOrOperator,
     limit: Limit = 50,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import false, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -29,6 +29,7 @@ from shared import events
 from shared.auth import Principal, Role
 from shared.columns import as_utc
 from shared.errors import NotFound
+from shared.validation import storable_id
 
 _Row = TypeVar("_Row", Affiliate, Program)
 
@@ -79,6 +80,8 @@ def _filtered(
     if filters.state is not None:
         query = query.where(Affiliate.state == filters.state)
     if filters.affiliate_id is not None:
+        if not storable_id(filters.affiliate_id):
+            return query.where(false())
         query = query.where(Offering.affiliate_id == filters.affiliate_id)
     if filters.format is not None:
         query = query.where(Offering.format == filters.format)
@@ -116,7 +119,7 @@ def read_offering(
     *, session: Session, viewer: Principal | None, offering_id: int
 ) -> OfferingPublic:
     """One offering with its meetings, if the viewer may see it (404 otherwise)."""
-    offering = session.get(Offering, offering_id)
+    offering = session.get(Offering, offering_id) if storable_id(offering_id) else None
     if offering is None or not can_see(viewer, offering):
         raise NotFound("no such offering")
     return describe_offering(session, offering)
@@ -126,7 +129,7 @@ def read_audit(
     *, session: Session, viewer: Principal, offering_id: int, limit: int, offset: int
 ) -> AuditEntriesPublic:
     """The audit trail of an offering, oldest first, for its owner and the operator."""
-    offering = session.get(Offering, offering_id)
+    offering = session.get(Offering, offering_id) if storable_id(offering_id) else None
     if offering is None or not owns(viewer, offering):
         raise NotFound("no such offering")
     mine = col(AuditEntry.offering_id) == offering_id

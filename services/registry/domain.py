@@ -1,4 +1,4 @@
-"""Pure registry rules: local wall times in IANA zones, meetings, US states and delivery formats.
+"""Pure registry rules: local wall times in IANA zones, meetings and delivery formats.
 
 Nothing here touches the web, the database or the bus, so every rule is testable on its own.
 """
@@ -7,19 +7,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from shared.errors import InvalidInput
+from shared.validation import within_years
 
-_STATE_CODES = (
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP"
-)
-US_STATES = frozenset(_STATE_CODES.split())
 MAX_MEETING_LENGTH = timedelta(hours=24)
 _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 FieldPath = tuple[str | int, ...]
@@ -44,41 +38,6 @@ class MeetingRequest:
     starts_at: str
     ends_at: str
     id: int | None = None
-
-
-# --- zones, states, links -------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def zone_named(name: str) -> ZoneInfo:
-    """The IANA zone with this exact Region/City name, or UTC (raises ValueError otherwise)."""
-    if name not in _zone_names():
-        raise ValueError(f"{name!r} is not an IANA time zone name such as 'America/New_York'")
-    # Legacy names such as EST or MST7MDT are valid IANA entries but hide daylight saving
-    # rules (EST never observes it); asking for Region/City avoids that trap.
-    if "/" not in name and name != "UTC":
-        raise ValueError(f"{name!r} is a legacy zone name; use a Region/City name instead")
-    return ZoneInfo(name)
-
-
-def us_state(code: str) -> str:
-    """A two-letter US state (or DC/territory) code, upper-cased (raises ValueError otherwise)."""
-    upper = code.strip().upper()
-    if upper not in US_STATES:
-        raise ValueError(f"{code!r} is not a two-letter US state code such as 'OH'")
-    return upper
-
-
-def web_link(url: str) -> str:
-    """An absolute http(s) link (raises ValueError otherwise)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an absolute http:// or https:// link")
-    return url.strip()
 
 
 # --- local wall time ------------------------------------------------------------------------
@@ -114,6 +73,10 @@ def local_instant(text: str, zone: ZoneInfo) -> datetime:
         raise LocalTimeError(
             f"{text!r} is not a local date and time like '2027-03-10T09:00'"
         ) from None
+    try:
+        within_years(parsed)
+    except ValueError as exc:
+        raise LocalTimeError(str(exc)) from None
     wall = parsed.replace(tzinfo=None)
     offsets = valid_offsets(wall, zone)
     shown = " or ".join(format_offset(offset) for offset in offsets)

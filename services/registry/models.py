@@ -8,8 +8,8 @@ from sqlalchemy import JSON, Column
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from services.registry import domain
 from shared.columns import as_utc, stamp_field
+from shared.validation import Line, Paragraph, UsState, Zone
 
 Format = Literal["in_person", "virtual", "hybrid"]
 Status = Literal["draft", "published", "cancelled"]
@@ -20,35 +20,20 @@ class RegistryTable(SQLModel, registry=registry()):
     """Base of the registry's tables (its own metadata)."""
 
 
-def checked_zone(value: str) -> str:
-    """Validate an IANA zone name for a model field."""
-    return domain.zone_named(value).key
-
-
 # --- affiliates -----------------------------------------------------------------------------
 
 
 # Shared fields of an affiliate (a state branch of the union).
 class AffiliateBase(SQLModel):
-    name: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["Ohio EA"]})
-    state: str = Field(
+    name: Line = Field(min_length=1, max_length=200, schema_extra={"examples": ["Ohio EA"]})
+    state: UsState = Field(
         max_length=2, description="Two-letter US state code.", schema_extra={"examples": ["OH"]}
     )
-    timezone: str = Field(
+    timezone: Zone = Field(
         max_length=64,
-        description="IANA zone name.",
+        description="IANA zone name (Region/City, or UTC).",
         schema_extra={"examples": ["America/New_York"]},
     )
-
-    @field_validator("state")
-    @classmethod
-    def _state(cls, value: str) -> str:
-        return domain.us_state(value)
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        return checked_zone(value)
 
 
 # What the operator sends to register an affiliate.
@@ -91,8 +76,8 @@ class ProgramBase(SQLModel):
         description="Slug: lower-case letters, digits and single hyphens.",
         schema_extra={"pattern": SLUG, "examples": ["implicit-bias"]},
     )
-    title: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["Implicit Bias"]})
-    description: str = Field(default="", max_length=5000)
+    title: Line = Field(min_length=1, max_length=200, schema_extra={"examples": ["Implicit Bias"]})
+    description: Paragraph = Field(default="", max_length=5000)
     facilitators_required: int = Field(default=1, ge=1, le=10)
     max_participants: int = Field(
         default=30, ge=1, le=1000, description="Seats per cohort, at most."

@@ -7,26 +7,21 @@ from pydantic import field_validator
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from services.registry import domain
-from services.registry.models import Format, RegistryTable, Status, checked_zone
+from services.registry.models import Format, RegistryTable, Status
 from shared.columns import instant_field, stamp_field
+from shared.validation import Id, Line, Paragraph, UsState, WebLink, Zone
 
 # --- venues and meetings --------------------------------------------------------------------
 
 
 # Where an in-person or hybrid offering meets.
 class Venue(SQLModel):
-    name: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["Central Library"]})
-    address: str = Field(
+    name: Line = Field(min_length=1, max_length=200, schema_extra={"examples": ["Central Library"]})
+    address: Line = Field(
         min_length=1, max_length=300, schema_extra={"examples": ["96 S Grant Ave"]}
     )
-    city: str = Field(min_length=1, max_length=100, schema_extra={"examples": ["Columbus"]})
-    state: str = Field(max_length=2, schema_extra={"examples": ["OH"]})
-
-    @field_validator("state")
-    @classmethod
-    def _state(cls, value: str) -> str:
-        return domain.us_state(value)
+    city: Line = Field(min_length=1, max_length=100, schema_extra={"examples": ["Columbus"]})
+    state: UsState = Field(max_length=2, schema_extra={"examples": ["OH"]})
 
 
 _LOCAL_TIME_HELP = (
@@ -37,17 +32,17 @@ _LOCAL_TIME_HELP = (
 
 # A new meeting: local start and end in the offering's zone.
 class MeetingCreate(SQLModel):
-    starts_at: str = Field(
+    starts_at: Line = Field(
         max_length=40, description=_LOCAL_TIME_HELP, schema_extra={"examples": ["2027-03-10T09:00"]}
     )
-    ends_at: str = Field(
+    ends_at: Line = Field(
         max_length=40, description=_LOCAL_TIME_HELP, schema_extra={"examples": ["2027-03-10T12:00"]}
     )
 
 
 # A meeting in a PATCH: with `id` it keeps (or moves) that meeting, without it is new.
 class MeetingChange(MeetingCreate):
-    id: int | None = Field(default=None, description="Id of an existing meeting to keep or move.")
+    id: Id | None = Field(default=None, description="Id of an existing meeting to keep or move.")
 
 
 # A stored meeting: UTC instants (the zone is the offering's).
@@ -95,51 +90,45 @@ OFFERING_EXAMPLE: dict[str, Any] = {
 
 # Fields of an offering shared by the request, the table and the response.
 class OfferingBase(SQLModel):
-    title: str = Field(min_length=1, max_length=200, schema_extra={"examples": ["Implicit Bias"]})
-    description: str = Field(default="", max_length=5000)
+    title: Line = Field(min_length=1, max_length=200, schema_extra={"examples": ["Implicit Bias"]})
+    description: Paragraph = Field(default="", max_length=5000)
     format: Format = Field(sa_type=String(16), schema_extra={"examples": ["in_person"]})
-    timezone: str = Field(
+    timezone: Zone = Field(
         max_length=64,
-        description="IANA zone of the meetings.",
+        description="IANA zone of the meetings (Region/City, or UTC).",
         schema_extra={"examples": ["America/New_York"]},
     )
-    join_url: str | None = Field(
-        default=None, max_length=2000, description="Required for virtual and hybrid offerings."
+    join_url: WebLink | None = Field(
+        default=None,
+        max_length=2000,
+        description="Required for virtual and hybrid offerings.",
     )
     capacity: int = Field(ge=1, le=1000, description="Seats per cohort.")
     max_cohorts: int = Field(default=1, ge=1, le=100, description="Cohorts the offering may open.")
 
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        return checked_zone(value)
-
-    @field_validator("join_url")
-    @classmethod
-    def _join_url(cls, value: str | None) -> str | None:
-        return None if value is None else domain.web_link(value)
-
 
 # What an affiliate sends to create an offering (a draft until published).
 class OfferingCreate(OfferingBase):
-    program_code: str = Field(max_length=64, schema_extra={"examples": ["implicit-bias"]})
+    program_code: Line = Field(max_length=64, schema_extra={"examples": ["implicit-bias"]})
     venue: Venue | None = Field(default=None, description="Required for in_person and hybrid.")
     meetings: list[MeetingCreate] = Field(min_length=1, max_length=100)
-    registration_closes_at: str | None = Field(
-        default=None, max_length=40, description=_LOCAL_TIME_HELP
+    registration_closes_at: Line | None = Field(
+        default=None,
+        max_length=40,
+        description=_LOCAL_TIME_HELP,
     )
 
 
 # A partial change: only the fields sent are changed; `null` clears an optional field.
 class OfferingUpdate(SQLModel):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=5000)
+    title: Line | None = Field(default=None, min_length=1, max_length=200)
+    description: Paragraph | None = Field(default=None, max_length=5000)
     venue: Venue | None = None
-    join_url: str | None = Field(default=None, max_length=2000)
+    join_url: WebLink | None = Field(default=None, max_length=2000)
     capacity: int | None = Field(default=None, ge=1, le=1000)
     max_cohorts: int | None = Field(default=None, ge=1, le=100)
     meetings: list[MeetingChange] | None = Field(default=None, min_length=1, max_length=100)
-    registration_closes_at: str | None = Field(default=None, max_length=40)
+    registration_closes_at: Line | None = Field(default=None, max_length=40)
 
     @field_validator("title", "capacity", "max_cohorts", "meetings")
     @classmethod
@@ -147,11 +136,6 @@ class OfferingUpdate(SQLModel):
         if value is None:
             raise ValueError("may not be null")
         return value
-
-    @field_validator("join_url")
-    @classmethod
-    def _join_url(cls, value: str | None) -> str | None:
-        return None if value is None else domain.web_link(value)
 
 
 # The stored offering: UTC instants, the zone, and the span of its meetings for ordering.
@@ -211,4 +195,4 @@ class OfferingStatusPublic(SQLModel):
 
 # Why an offering is cancelled (passed on to everyone booked on it).
 class OfferingCancel(SQLModel):
-    reason: str = Field(default="", max_length=500, schema_extra={"examples": ["Venue closed"]})
+    reason: Line = Field(default="", max_length=500, schema_extra={"examples": ["Venue closed"]})

@@ -34,6 +34,7 @@ from shared.auth import Principal
 from shared.columns import as_utc
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events import OfferingCancelled, OfferingPublished, OfferingUpdated
+from shared.validation import storable_id
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ def _lock_owned(session: Session, actor: Principal, offering_id: int) -> Offerin
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    offering = session.exec(query).first()
+    offering = session.exec(query).first() if storable_id(offering_id) else None
     if offering is None or not owns(actor, offering):
         raise NotFound("no such offering")
     return offering

@@ -1,11 +1,8 @@
-"""What several features share: email and time-zone checks, clock times, in-person travel."""
+"""What several features share: email keys, clock times, in-person travel."""
 
 import re
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-STATE_PATTERN = re.compile(r"^[A-Z]{2}$")
 IN_PERSON_FORMATS = frozenset({"in_person", "hybrid"})
 
 
@@ -14,25 +11,9 @@ def email_key(email: str) -> str:
     return email.strip().lower()
 
 
-def is_plausible_email(email: str) -> bool:
-    """Tell whether a string looks like one email address."""
-    return bool(EMAIL_PATTERN.match(email.strip()))
-
-
-def is_timezone(name: str) -> bool:
-    """Tell whether a name is a known IANA time zone."""
-    if not name or name != name.strip():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
 def parse_clock(value: str) -> time:
     """Read "HH:MM" as a time of day (raises ValueError otherwise)."""
-    if not re.fullmatch(r"\d{2}:\d{2}", value):
+    if not re.fullmatch(r"[0-9]{2}:[0-9]{2}", value):
         raise ValueError("must be HH:MM")
     return time.fromisoformat(value)
 

@@ -189,4 +189,4 @@ def test_undeliverable_message_ends_failed_and_is_listed(
         wait_rows(educator.email, lambda rows: rows[0]["status"] == "sent")
         again = client.post(f"/deliveries/{item['id']}/retry", headers=admin_headers)
         assert again.status_code == 409
-        assert client.post("/deliveries/0/retry", headers=admin_headers).status_code == 404
+        assert client.post("/deliveries/999999999/retry", headers=admin_headers).status_code == 404

@@ -25,19 +25,8 @@ def test_as_utc_reads_naive_values_as_utc_and_converts_aware_ones() -> None:
     assert as_utc(eastern) == datetime(2027, 1, 1, 14, tzinfo=UTC)
 
 
-def test_emails_compare_without_case_and_must_look_like_one() -> None:
+def test_emails_compare_without_case() -> None:
     assert domain.email_key("  Ana.Ruiz@Example.ORG ") == "ana.ruiz@example.org"
-    assert domain.is_plausible_email("a@b.org")
-    for bad in ("", "a", "a@b", "a b@c.org", "@b.org"):
-        assert not domain.is_plausible_email(bad)
-
-
-@pytest.mark.parametrize(
-    ("name", "known"),
-    [("America/New_York", True), ("UTC", True), ("Mars/Base", False), ("", False), (" UTC", False)],
-)
-def test_timezones_must_be_iana_names(name: str, known: bool) -> None:
-    assert domain.is_timezone(name) is known
 
 
 def test_clock_times_are_hh_mm() -> None:

@@ -35,6 +35,7 @@ from shared.db import after_commit_batch, is_sqlite
 from shared.errors import Conflict, NotFound
 from shared.logs import correlation_id
 from shared.settings import get_settings
+from shared.validation import storable_id
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +255,8 @@ def list_deliveries(
 
 def retry_delivery(*, session: Session, delivery_id: int) -> DeliveryPublic:
     """Put a failed message back in the queue with a fresh set of attempts."""
-    row = session.get(Delivery, delivery_id, with_for_update=True)
+    known = storable_id(delivery_id)
+    row = session.get(Delivery, delivery_id, with_for_update=True) if known else None
     if row is None:
         raise NotFound(f"delivery {delivery_id} not found")
     if row.status != Delivery.FAILED:

@@ -1,22 +1,21 @@
 """Request and response shapes of the batch re-plan."""
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.columns import as_utc
+from shared.validation import Instant
 
 
 class PlanRequest(BaseModel):
     """Body of POST /assignments/plan: re-plan cohorts whose first meeting starts in the window.
 
-    Times carry an offset; a time without one is read as UTC.
+    Times carry an offset (a time without one is read as UTC) and lie in the years 2000 to 2100.
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    starts_after: datetime
-    starts_before: datetime
+    starts_after: Instant
+    starts_before: Instant
     time_limit: float = Field(default=10.0, gt=0, le=120)
 
     @model_validator(mode="after")

@@ -20,6 +20,7 @@ from services.scheduler.people.schemas import (
     FacilitatorCreated,
     FacilitatorsPublic,
 )
+from shared.validation import Id
 
 router = APIRouter(tags=["people"])
 
@@ -71,7 +72,7 @@ def list_facilitators(
     responses=errors(401, 403, 404),
 )
 def facilitator_assignments(
-    facilitator_id: int,
+    facilitator_id: Id,
     session: SessionDep,
     principal: FacilitatorOrOperator,
     limit: Limit = 50,

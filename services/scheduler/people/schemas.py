@@ -1,25 +1,22 @@
 """Request and response shapes for educators, facilitators and their assignments."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from services.scheduler import domain
+from shared.validation import Email, Line, RowId, UsState, Zone
 
 Name = Field(min_length=1, max_length=200)
-
-
-def _checked_email(value: str) -> str:
-    value = value.strip()
-    if not domain.is_plausible_email(value) or len(value) > 320:
-        raise ValueError("not a valid email address")
-    return value
-
-
-def _checked_timezone(value: str) -> str:
-    if not domain.is_timezone(value):
-        raise ValueError("not a known IANA time zone (e.g. America/New_York)")
-    return value
+ProgramCode = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
 # --- educators ------------------------------------------------------------------------------
@@ -39,12 +36,10 @@ class EducatorCreate(EducatorBase):
 
     model_config = ConfigDict(extra="forbid")
 
-    _email = field_validator("email")(_checked_email)
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        return None if value is None else _checked_timezone(value)
+    name: Line = Name
+    email: Email
+    timezone: Zone | None = None
+    affiliate_id: RowId | None = None
 
 
 class EducatorPublic(EducatorBase):
@@ -101,24 +96,16 @@ class FacilitatorCreate(FacilitatorBase):
 
     model_config = ConfigDict(extra="forbid")
 
-    _email = field_validator("email")(_checked_email)
-    _zone = field_validator("timezone")(_checked_timezone)
-
-    @field_validator("home_state")
-    @classmethod
-    def _state(cls, value: str) -> str:
-        value = value.strip().upper()
-        if not domain.STATE_PATTERN.match(value):
-            raise ValueError("must be a two-letter state code such as OH")
-        return value
+    name: Line = Name
+    email: Email
+    timezone: Zone
+    certifications: list[ProgramCode] = Field(default_factory=list, max_length=50)
+    home_state: UsState
 
     @field_validator("certifications")
     @classmethod
     def _codes(cls, value: list[str]) -> list[str]:
-        codes = [code.strip() for code in value]
-        if any(not code or len(code) > 64 for code in codes):
-            raise ValueError("certifications must be program codes (1-64 characters)")
-        return sorted(set(codes))
+        return sorted(set(value))
 
 
 class FacilitatorPublic(FacilitatorBase):

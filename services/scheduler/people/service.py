@@ -22,6 +22,7 @@ from services.scheduler.people.schemas import (
 from services.scheduler.snapshots import meeting_snapshot
 from shared.auth import Principal, Role, issue_token
 from shared.errors import Conflict, NotFound
+from shared.validation import storable_id
 
 
 def create_educator(*, session: Session, data: EducatorCreate) -> EducatorCreated:
@@ -77,7 +78,8 @@ def facilitator_assignments(
 ) -> AssignmentsPublic:
     """The cohorts a facilitator leads now, with their meetings (that facilitator, operator)."""
     mine = principal.role is Role.FACILITATOR and principal.subject_id == facilitator_id
-    if not (mine or principal.is_operator) or session.get(Facilitator, facilitator_id) is None:
+    known = storable_id(facilitator_id) and session.get(Facilitator, facilitator_id) is not None
+    if not (mine or principal.is_operator) or not known:
         raise NotFound("facilitator not found")
     where = (Assignment.facilitator_id == facilitator_id, Assignment.status == "active")
     total = session.exec(select(func.count()).select_from(Assignment).where(*where)).one()

@@ -25,6 +25,7 @@ from services.scheduler.registrations.schemas import (
     RosterPublic,
 )
 from shared.errors import InvalidInput
+from shared.validation import Id, line_text
 
 router = APIRouter(tags=["registrations"])
 
@@ -57,8 +58,8 @@ def register(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Take a seat, or a place on the waitlist."""
-    if idempotency_key is not None and not 0 < len(idempotency_key) <= 255:
-        raise InvalidInput(("Idempotency-Key",), "must be 1 to 255 characters")
+    if idempotency_key is not None:
+        _check_key(idempotency_key)
     answer = registering.register_educator(
         session=session,
         educator_id=educator.subject_id or 0,
@@ -78,7 +79,7 @@ def register(
 def list_registrations(
     session: SessionDep,
     principal: RegistrationReader,
-    offering_id: int | None = None,
+    offering_id: Id | None = None,
     status: Literal["confirmed", "waitlisted", "cancelled"] | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -100,7 +101,7 @@ def list_registrations(
     responses=errors(401, 403, 404),
 )
 def get_registration(
-    registration_id: int, session: SessionDep, principal: RegistrationReader
+    registration_id: Id, session: SessionDep, principal: RegistrationReader
 ) -> RegistrationPublic:
     """One registration (owner, owning affiliate, operator)."""
     return rosters.get_registration(
@@ -117,7 +118,7 @@ def get_registration(
     responses=errors(401, 403, 404),
 )
 def cancel_registration(
-    registration_id: int, session: SessionDep, principal: RegistrationReader
+    registration_id: Id, session: SessionDep, principal: RegistrationReader
 ) -> RegistrationCancelled:
     """Cancel (owner, owning affiliate, operator)."""
     registration = cancellations.cancel_registration(
@@ -134,6 +135,15 @@ def cancel_registration(
     "`needs_facilitator_reason` says why nobody leads a cohort.",
     responses=errors(401, 403, 404),
 )
-def roster(offering_id: int, session: SessionDep, principal: AffiliateOrOperator) -> RosterPublic:
+def roster(offering_id: Id, session: SessionDep, principal: AffiliateOrOperator) -> RosterPublic:
     """Who leads, sits in and waits for each cohort (owning affiliate, operator)."""
     return rosters.offering_roster(session=session, offering_id=offering_id, principal=principal)
+
+
+def _check_key(key: str) -> None:
+    if not 0 < len(key) <= 255:
+        raise InvalidInput(("Idempotency-Key",), "must be 1 to 255 characters")
+    try:
+        line_text(key)
+    except ValueError as exc:
+        raise InvalidInput(("Idempotency-Key",), str(exc)) from None

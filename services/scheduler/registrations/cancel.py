@@ -15,6 +15,7 @@ from services.scheduler.registrations.seats import fill_free_seats
 from services.scheduler.snapshots import cohort_snapshot, offering_meetings
 from shared.auth import Principal
 from shared.errors import NotFound
+from shared.validation import storable_id
 
 
 def cancel_registration(
@@ -25,7 +26,8 @@ def cancel_registration(
 
 
 def _cancel_once(session: Session, registration_id: int, principal: Principal) -> Registration:
-    registration = session.get(Registration, registration_id)
+    found = storable_id(registration_id)
+    registration = session.get(Registration, registration_id) if found else None
     if registration is None:
         raise NotFound("registration not found")
     offering = lock_offering(session, registration.offering_id)

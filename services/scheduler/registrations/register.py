@@ -20,6 +20,7 @@ from services.scheduler.registrations.schemas import RegistrationPublic
 from services.scheduler.registrations.statements import seat_board
 from shared import events
 from shared.errors import Conflict, NotFound
+from shared.validation import storable_id
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ def register_educator(
 
 
 def _register(session: Session, educator_id: int, offering_id: int, key: str | None) -> Answer:
+    if not storable_id(offering_id):
+        raise NotFound("offering not found")
     offering, educator = lock_parties(session, offering_id, educator_id)
     if offering is None:
         raise NotFound("offering not found")

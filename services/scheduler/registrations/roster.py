@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, false, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -27,6 +27,7 @@ from services.scheduler.registrations.schemas import (
 from shared.auth import Principal, Role
 from shared.columns import as_utc
 from shared.errors import NotFound
+from shared.validation import storable_id
 
 
 def registration_public(registration: Registration, position: int | None) -> RegistrationPublic:
@@ -58,7 +59,8 @@ def get_registration(
     *, session: Session, registration_id: int, principal: Principal
 ) -> RegistrationPublic:
     """One registration, if the caller may see it (owner, owning affiliate, operator)."""
-    registration = session.get(Registration, registration_id)
+    found = storable_id(registration_id)
+    registration = session.get(Registration, registration_id) if found else None
     offering = session.get(Offering, registration.offering_id) if registration else None
     if registration is None or offering is None or not may_see(principal, registration, offering):
         raise NotFound("registration not found")
@@ -86,7 +88,8 @@ def list_registrations(
     """A page of the registrations the caller may see, newest first."""
     filters = [_visible_to(principal)]
     if offering_id is not None:
-        filters.append(col(Registration.offering_id) == offering_id)
+        known = storable_id(offering_id)
+        filters.append(col(Registration.offering_id) == offering_id if known else false())
     if status is not None:
         filters.append(col(Registration.status) == status)
     total = session.exec(select(func.count()).select_from(Registration).where(*filters)).one()
@@ -113,7 +116,7 @@ def list_registrations(
 
 def offering_roster(*, session: Session, offering_id: int, principal: Principal) -> RosterPublic:
     """Who leads and sits in each cohort of an offering, and who waits (owner, operator)."""
-    offering = session.get(Offering, offering_id)
+    offering = session.get(Offering, offering_id) if storable_id(offering_id) else None
     owner = (
         principal.role is Role.AFFILIATE
         and offering

@@ -3,7 +3,9 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from shared.validation import Id
 
 # --- registrations --------------------------------------------------------------------------
 
@@ -13,7 +15,7 @@ class RegistrationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    offering_id: int = Field(ge=1)
+    offering_id: Id
 
 
 class RegistrationPublic(BaseModel):
