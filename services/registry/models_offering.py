@@ -116,7 +116,8 @@ class OfferingCreate(OfferingBase):
     registration_closes_at: Line | None = Field(
         default=None,
         max_length=40,
-        description=_LOCAL_TIME_HELP,
+        description=f"{_LOCAL_TIME_HELP} Without it, registration closes when the first "
+        "meeting starts.",
     )
 
 
