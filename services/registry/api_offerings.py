@@ -24,7 +24,7 @@ from services.registry.models_offering import (
     OfferingStatusPublic,
     OfferingUpdate,
 )
-from shared.validation import Id, Instant, Line
+from shared.validation import Id, Instant, Line, UsState
 
 router = APIRouter(prefix="/offerings", tags=["offerings"])
 
@@ -76,7 +76,7 @@ def list_offerings(
     caller: Caller,
     program: Annotated[Line | None, Query(max_length=64, description="Program code.")] = None,
     state: Annotated[
-        str | None, Query(pattern="^[A-Za-z]{2}$", description="Affiliate's state.")
+        UsState | None, Query(max_length=2, description="Affiliate's state, e.g. OH.")
     ] = None,
     affiliate_id: Id | None = None,
     format: Format | None = None,
@@ -89,7 +89,7 @@ def list_offerings(
     """List the offerings the caller may see."""
     filters = catalog.OfferingFilters(
         program=program,
-        state=state.upper() if state else None,
+        state=state,
         affiliate_id=affiliate_id,
         format=format,
         status=status,
