@@ -31,27 +31,26 @@ def storable_id(value: int) -> bool:
 # --- text -----------------------------------------------------------------------------------
 
 # Control characters, lone surrogates (PostgreSQL cannot store them) and Unicode line breaks.
-_NOT_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_NOT_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 # The same, except the tabs and line breaks a longer text may hold.
-_NOT_IN_PARAGRAPH = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_IN_PARAGRAPH = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def _refuse(pattern: re.Pattern[str], value: str) -> str:
+def _refuse(pattern: re.Pattern[str], value: str, what: str) -> str:
     found = pattern.search(value)
     if found is not None:
-        code = f"U+{ord(found.group()):04X}"
-        raise ValueError(f"must not contain control characters or line breaks (found {code})")
+        raise ValueError(f"must not contain {what} (found U+{ord(found.group()):04X})")
     return value
 
 
 def line_text(value: str) -> str:
     """One line of text: no control characters, line breaks or lone surrogates."""
-    return _refuse(_NOT_IN_LINE, value)
+    return _refuse(_NOT_IN_LINE, value, "control characters or line breaks")
 
 
 def paragraph_text(value: str) -> str:
     """Text that may span lines: tabs and line breaks, but no other control characters."""
-    return _refuse(_NOT_IN_PARAGRAPH, value)
+    return _refuse(_NOT_IN_PARAGRAPH, value, "control characters other than tabs and line breaks")
 
 
 # Lengths stay on each field's Field(max_length=...), where table models also read them.
@@ -70,7 +69,8 @@ _NOT_IN_ADDRESS = re.compile(r'[\s<>()\[\],;:"\\]')
 
 
 def mail_address(value: str) -> str:
-    """A bare address the notifier can put in a To header and an SMTP envelope, as given."""
+    """A bare address the notifier can put in a To header and an SMTP envelope (surrounding
+    spaces trimmed; raises ValueError otherwise)."""
     line_text(value)
     address = value.strip(" ")
     if len(address) > MAX_EMAIL:
@@ -111,7 +111,8 @@ def _zone_names() -> frozenset[str]:
 
 def zone_name(name: str) -> str:
     """An IANA zone with an exact Region/City name, or UTC (raises ValueError otherwise)."""
-    # Checked before any lookup: a long name reaches the file system and fails there.
+    # Only names from the list are ever looked up: any other, a long one above all, would reach
+    # the file system (OSError for a name too long).
     if len(name) > MAX_ZONE or name not in _zone_names():
         raise ValueError(
             f"{name[:MAX_ZONE]!r} is not an IANA time zone name such as 'America/New_York'"
@@ -153,9 +154,10 @@ def web_link(url: str) -> str:
         raise ValueError('must not contain spaces, control characters or any of "<>\\^`{|}')
     try:
         parts = urlsplit(link)
-    except ValueError:
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+        absolute = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        absolute = False
+    if not absolute:
         raise ValueError("must be an absolute http:// or https:// link")
     return link
 

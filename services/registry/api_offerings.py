@@ -24,7 +24,7 @@ from services.registry.models_offering import (
     OfferingStatusPublic,
     OfferingUpdate,
 )
-from shared.validation import Id, Instant, Line
+from shared.validation import Id, Instant, Line, UsState
 
 router = APIRouter(prefix="/offerings", tags=["offerings"])
 
@@ -32,8 +32,9 @@ _MEETINGS_PATCH = (
     "Send only the fields to change; `null` clears `description`, `venue`, `join_url` or "
     "`registration_closes_at`. `meetings` replaces the whole list: an item with `id` keeps that "
     "meeting (moved to the times given), an item without `id` is a new meeting, and a meeting "
-    "whose id is left out is removed. On a published offering any real change emits "
-    "`offering.updated` naming the changed fields. A cancelled offering cannot change (409)."
+    "whose id is left out is removed. A published offering's new or moved meetings must start "
+    "in the future (422). On a published offering any real change emits `offering.updated` "
+    "naming the changed fields. A cancelled offering cannot change (409)."
 )
 _INSTANT = "ISO 8601 instant in the years 2000 to 2100; without an offset it is read as UTC."
 
@@ -66,7 +67,8 @@ def create_offering(
     "",
     summary="List offerings by first meeting",
     description="Anyone sees published offerings; an affiliate also sees its own drafts and "
-    "cancelled offerings; the operator sees all.",
+    "cancelled offerings; the operator sees all. `join_url` is shown to the owning affiliate "
+    "and the operator only (null for everyone else).",
     responses=errors(401),
 )
 def list_offerings(
@@ -74,7 +76,7 @@ def list_offerings(
     caller: Caller,
     program: Annotated[Line | None, Query(max_length=64, description="Program code.")] = None,
     state: Annotated[
-        str | None, Query(pattern="^[A-Za-z]{2}$", description="Affiliate's state.")
+        UsState | None, Query(max_length=2, description="Affiliate's state, e.g. OH.")
     ] = None,
     affiliate_id: Id | None = None,
     format: Format | None = None,
@@ -87,7 +89,7 @@ def list_offerings(
     """List the offerings the caller may see."""
     filters = catalog.OfferingFilters(
         program=program,
-        state=state.upper() if state else None,
+        state=state,
         affiliate_id=affiliate_id,
         format=format,
         status=status,
@@ -99,7 +101,13 @@ def list_offerings(
     )
 
 
-@router.get("/{offering_id}", summary="Read an offering", responses=errors(401, 404))
+@router.get(
+    "/{offering_id}",
+    summary="Read an offering",
+    description="A draft, even a cancelled one that was never published, is 404 to anyone but "
+    "its affiliate and the operator. `join_url` is shown to them only.",
+    responses=errors(401, 404),
+)
 def read_offering(offering_id: Id, session: SessionDep, caller: Caller) -> OfferingPublic:
     """Read one offering with its meetings (a draft only by its owner or the operator)."""
     return catalog.read_offering(session=session, viewer=caller, offering_id=offering_id)

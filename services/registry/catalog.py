@@ -56,9 +56,26 @@ def owns(viewer: Principal | None, offering: Offering) -> bool:
     return viewer.role is Role.AFFILIATE and viewer.subject_id == offering.affiliate_id
 
 
-def can_see(viewer: Principal | None, offering: Offering) -> bool:
-    """Drafts are seen by their owner and the operator only; anything else by anyone."""
-    return offering.status != "draft" or owns(viewer, offering)
+def was_published(session: Session, offering: Offering) -> bool:
+    """Tell whether an offering is or was published (every publish is in its audit trail)."""
+    if offering.status == "published":
+        return True
+    publish = select(AuditEntry.id).where(
+        AuditEntry.offering_id == offering.id, AuditEntry.action == "publish"
+    )
+    return session.exec(publish.limit(1)).first() is not None
+
+
+def can_see(session: Session, viewer: Principal | None, offering: Offering) -> bool:
+    """A draft, even once cancelled, is seen by its owner and the operator only."""
+    return owns(viewer, offering) or was_published(session, offering)
+
+
+def shown_to(viewer: Principal | None, offering: Offering, view: OfferingPublic) -> OfferingPublic:
+    """The view as this viewer may see it: the join link only for the owner and the operator."""
+    if owns(viewer, offering) or view.join_url is None:
+        return view
+    return view.model_copy(update={"join_url": None})
 
 
 def _visible_to(
@@ -112,7 +129,9 @@ def find_offerings(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     page = query.order_by(col(Offering.first_starts_at_utc), col(Offering.id))
     rows = session.exec(page.limit(limit).offset(offset)).all()
-    return OfferingsPublic(items=describe_offerings(session, rows), total=total)
+    views = describe_offerings(session, rows)
+    items = [shown_to(viewer, row, view) for row, view in zip(rows, views, strict=True)]
+    return OfferingsPublic(items=items, total=total)
 
 
 def read_offering(
@@ -120,9 +139,9 @@ def read_offering(
 ) -> OfferingPublic:
     """One offering with its meetings, if the viewer may see it (404 otherwise)."""
     offering = session.get(Offering, offering_id) if storable_id(offering_id) else None
-    if offering is None or not can_see(viewer, offering):
+    if offering is None or not can_see(session, viewer, offering):
         raise NotFound("no such offering")
-    return describe_offering(session, offering)
+    return shown_to(viewer, offering, describe_offering(session, offering))
 
 
 def read_audit(

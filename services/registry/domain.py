@@ -198,3 +198,16 @@ def changed_fields(
         for name, value in after.items()
         if before.get(name) != value
     }
+
+
+def check_future_meetings(
+    planned: Sequence[tuple[int | None, Span]], before: Mapping[int, Span], now: datetime
+) -> None:
+    """The new or moved meetings of a published offering must start in the future."""
+    for index, (meeting_id, span) in enumerate(planned):
+        kept = meeting_id is not None and before.get(meeting_id) == span
+        if not kept and span.starts_at_utc <= now:
+            raise InvalidInput(
+                ("meetings", index, "starts_at"),
+                "is in the past; a published offering's meetings can only move to a future time",
+            )

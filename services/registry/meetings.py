@@ -1,5 +1,6 @@
 """An offering's meetings: planning a new list from a request and storing it with stable ids."""
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -18,15 +19,20 @@ def offering_meetings(session: Session, offering: Offering) -> list[Meeting]:
 
 
 def plan_meetings(
-    changes: OfferingUpdate, existing: list[Meeting], zone: ZoneInfo
+    changes: OfferingUpdate, existing: list[Meeting], zone: ZoneInfo, *, published: bool
 ) -> list[PlannedMeeting]:
-    """The meetings an offering will have: as they are, or as a PATCH lists them."""
+    """The meetings an offering will have: as they are, or as a PATCH lists them (a published
+    offering's new or moved meetings must lie in the future)."""
+    current = {m.id: Span(as_utc(m.starts_at_utc), as_utc(m.ends_at_utc)) for m in existing if m.id}
     if "meetings" not in changes.model_fields_set or changes.meetings is None:
-        return [(m.id, Span(as_utc(m.starts_at_utc), as_utc(m.ends_at_utc))) for m in existing]
+        return list(current.items())
     requested = [MeetingRequest(m.starts_at, m.ends_at, m.id) for m in changes.meetings]
-    domain.check_meeting_ids([m.id for m in requested], {m.id for m in existing if m.id})
+    domain.check_meeting_ids([m.id for m in requested], set(current))
     spans = domain.meeting_spans(requested, zone)
-    return [(m.id, span) for m, span in zip(requested, spans, strict=True)]
+    planned = [(m.id, span) for m, span in zip(requested, spans, strict=True)]
+    if published:
+        domain.check_future_meetings(planned, current, datetime.now(UTC))
+    return planned
 
 
 def replace_meetings(

@@ -101,7 +101,8 @@ class OfferingBase(SQLModel):
     join_url: WebLink | None = Field(
         default=None,
         max_length=2000,
-        description="Required for virtual and hybrid offerings.",
+        description="Required for virtual and hybrid offerings; shown only to the owning "
+        "affiliate and the operator.",
     )
     capacity: int = Field(ge=1, le=1000, description="Seats per cohort.")
     max_cohorts: int = Field(default=1, ge=1, le=100, description="Cohorts the offering may open.")
@@ -115,7 +116,8 @@ class OfferingCreate(OfferingBase):
     registration_closes_at: Line | None = Field(
         default=None,
         max_length=40,
-        description=_LOCAL_TIME_HELP,
+        description=f"{_LOCAL_TIME_HELP} Without it, registration closes when the first "
+        "meeting starts.",
     )
 
 

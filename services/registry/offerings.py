@@ -90,7 +90,9 @@ def change_offering(
         raise Conflict("a cancelled offering cannot be changed")
     before = describe_offering(session, offering)
     existing = offering_meetings(session, offering)
-    planned = plan_meetings(changes, existing, ZoneInfo(offering.timezone))
+    planned = plan_meetings(
+        changes, existing, ZoneInfo(offering.timezone), published=offering.status == "published"
+    )
     target = _changed_state(session, offering, before, changes, [span for _, span in planned])
     _apply(offering, changes, target)
     if "meetings" in changes.model_fields_set:

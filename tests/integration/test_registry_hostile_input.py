@@ -142,7 +142,7 @@ def _query_cases() -> list[Any]:
     queries: dict[str, dict[str, Any]] = {
         # A server reads an invalid UTF-8 query as U+FFFD, so a lone surrogate is no error there.
         "program": {**BAD_LINES, "surrogate": "a\x00\ud800", "huge": "x" * 20_000},
-        "state": {"nul": "O\x00", "long": "OHIO"},
+        "state": {"nul": "O\x00", "long": "OHIO", "unknown": "ZZ"},
         "starts_after": BAD_INSTANTS,
         "starts_before": BAD_INSTANTS,
         "format": {"unknown": "carrier-pigeon", "nul": "\x00"},

@@ -7,6 +7,7 @@ publish creates the offering.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -44,12 +45,17 @@ def offering_fields(state: events.Offering) -> dict[str, Any]:
     """The projection's columns from an offering state."""
     fields = {name: getattr(state, name) for name in COPIED_FIELDS}
     fields["venue"] = state.venue.model_dump() if state.venue else None
-    fields["registration_closes_at_utc"] = (
-        as_utc(state.registration_closes_at_utc) if state.registration_closes_at_utc else None
-    )
+    fields["registration_closes_at_utc"] = registration_deadline(state)
     fields["source_version"] = state.version
     fields["source_updated_at"] = state.updated_at
     return fields
+
+
+def registration_deadline(state: events.Offering) -> datetime | None:
+    """When registration closes: the registry's deadline, else when the first meeting starts."""
+    if state.registration_closes_at_utc is not None:
+        return as_utc(state.registration_closes_at_utc)
+    return min((as_utc(m.starts_at_utc) for m in state.meetings), default=None)
 
 
 def visible_state(offering: Offering) -> dict[str, object]:
