@@ -13,11 +13,11 @@ from services.scheduler.assignments.pool import (
     cohort_need,
     load_bookings,
     load_profiles,
-    lock_facilitators,
 )
 from services.scheduler.assignments.schemas import PlannedCohort, PlanPublic, UnplannedCohort
 from services.scheduler.assignments.service import announce_assigned, book_meetings, end_assignment
 from services.scheduler.database import is_retryable, travel_buffer
+from services.scheduler.locks import lock_facilitators
 from services.scheduler.models import Assignment, Cohort, Meeting, Offering
 from services.scheduler.snapshots import cohort_snapshot
 from shared.columns import as_utc

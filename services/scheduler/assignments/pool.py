@@ -100,15 +100,3 @@ def load_bookings(
         )
         for b in session.exec(query).all()
     ]
-
-
-def lock_facilitators(session: Session, ids: Iterable[int]) -> None:
-    """Take the facilitators' row locks, in id order, until the transaction ends."""
-    wanted = sorted(set(ids))
-    if wanted:
-        session.exec(
-            select(Facilitator.id)
-            .where(col(Facilitator.id).in_(wanted))
-            .order_by(col(Facilitator.id))
-            .with_for_update(key_share=True)
-        ).all()

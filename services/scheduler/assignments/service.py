@@ -25,9 +25,9 @@ from services.scheduler.assignments.pool import (
     cohort_need,
     load_bookings,
     load_profiles,
-    lock_facilitators,
 )
 from services.scheduler.database import runtime, travel_buffer
+from services.scheduler.locks import lock_facilitators
 from services.scheduler.models import (
     Assignment,
     Cohort,
