@@ -4,7 +4,7 @@ re-sends, with growing pauses, events a consumer has not confirmed processing.""
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -102,13 +102,22 @@ def outbox_backlog(outbox: Outbox, engine: Engine) -> int:
 
 class RelayLoop:
     """Drains confirmations and runs `relay_unsent` every few seconds on a daemon thread, and
-    purges expired bus rows once per `COHORT_RETENTION_SWEEP_SECONDS`."""
+    calls `purge` (the service's retention) once per `COHORT_RETENTION_SWEEP_SECONDS`."""
 
-    def __init__(self, outbox: Outbox, engine: Engine, *, interval: float, older_than: float):
+    def __init__(
+        self,
+        outbox: Outbox,
+        engine: Engine,
+        *,
+        interval: float,
+        older_than: float,
+        purge: Callable[[], object] | None = None,
+    ):
         self.outbox = outbox
         self.engine = engine
         self.interval = interval
         self.older_than = older_than
+        self.purge = purge or (lambda: purge_bus(outbox.tables, engine))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
 
@@ -127,9 +136,9 @@ class RelayLoop:
             if time.monotonic() - purged_at >= get_settings().cohort_retention_sweep_seconds:
                 purged_at = time.monotonic()
                 try:
-                    purge_bus(self.outbox.tables, self.engine)
+                    self.purge()
                 except Exception:
-                    log.exception("purging expired bus rows failed")
+                    log.exception("purging expired rows failed")
             try:
                 while drain_confirmations(self.outbox, self.engine) > 0:
                     pass

@@ -1,6 +1,6 @@
 """A service's database, outbox, relay and consumer, wired from settings."""
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
@@ -20,16 +20,25 @@ from shared.metrics import (
 from shared.outbox import Outbox, define_bus_tables
 from shared.redrive import count_dead
 from shared.relay import RelayLoop, outbox_backlog, outbox_unconfirmed
+from shared.retention import purge_bus
 from shared.settings import get_settings
 
 
 class ServiceRuntime:
     """Everything a service needs to persist and publish; engines are built on first use."""
 
-    def __init__(self, *, service: str, metadata: MetaData, database_setting: str) -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        metadata: MetaData,
+        database_setting: str,
+        retention: Sequence[Callable[[Engine], int]] = (),
+    ) -> None:
         self.service = service
         self.metadata = metadata
         self.database_setting = database_setting
+        self.retention = tuple(retention)
         self.bus_tables = define_bus_tables(metadata)
         self.outbox = Outbox(service=service, tables=self.bus_tables, publisher=Publisher())
         self._relay: RelayLoop | None = None
@@ -67,8 +76,20 @@ class ServiceRuntime:
             self.engine(),
             interval=settings.cohort_outbox_relay_interval,
             older_than=settings.cohort_outbox_relay_age,
+            purge=self.purge_expired,
         )
         self._relay.start()
+
+    def purge_expired(self) -> int:
+        """Delete (or trim) every row of this service past its retention period; how many."""
+        engine = self.engine()
+        purged = purge_bus(self.bus_tables, engine)
+        return (
+            purged.outbox
+            + purged.processed
+            + purged.dead
+            + sum(purge(engine) for purge in self.retention)
+        )
 
     def stop_relay(self) -> None:
         """Stop the relay loop if it runs."""

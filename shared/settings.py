@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     cohort_retain_outbox_days: float = 7.0
     cohort_retain_processed_days: float = 30.0
     cohort_retain_dead_days: float = 90.0
+    cohort_retain_message_days: float = 30.0
+    cohort_retain_idempotency_days: float = 7.0
     cohort_retention_sweep_seconds: float = 3600.0
     cohort_travel_buffer_minutes: int = 60
     cohort_reminder_sweep_seconds: float = 60.0

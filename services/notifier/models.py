@@ -90,6 +90,10 @@ class Delivery(NotifierTable, table=True):
     created_at: datetime = stamp_field()
     sent_at: datetime | None = instant_field(default=None)
     message: bytes = Field(sa_type=LargeBinary)
+    # Past its retention period a finished message keeps its headers only, and the hash of
+    # what was sent, so the ledger still proves which message went out without its contents.
+    message_sha256: str | None = Field(default=None, max_length=64)
+    trimmed_at: datetime | None = instant_field(default=None)
 
 
 class Reminder(NotifierTable, table=True):

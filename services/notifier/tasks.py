@@ -15,7 +15,6 @@ from services.notifier.delivery import inline, ledger, sending
 from services.notifier.handlers import HANDLERS
 from shared.celery_app import make_celery
 from shared.events import consume_task_name
-from shared.retention import purge_bus
 
 celery_app = make_celery("notifier", queues=("notifier", ledger.MAIL_QUEUE))
 celery_app.conf.task_routes = {ledger.SEND_TASK: {"queue": ledger.MAIL_QUEUE}}
@@ -68,6 +67,5 @@ def send_reminders() -> int:
 
 @celery_app.task(name="notifier.purge_expired", ignore_result=True)
 def purge_expired() -> int:
-    """Delete processed event ids and dead events past their retention periods."""
-    purged = purge_bus(runtime.bus_tables, runtime.engine())
-    return purged.processed + purged.dead
+    """Delete bus rows and trim sent messages past their retention periods."""
+    return runtime.purge_expired()

@@ -1,22 +1,47 @@
-"""The scheduler's database, outbox and consumer wiring, and the one retry helper."""
+"""The scheduler's database, outbox and consumer wiring, its retention, and the one retry helper."""
 
+import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
-from services.scheduler.models import SchedulerTable
+from services.scheduler.models import IdempotencyKey, SchedulerTable
 from shared.runtime import ServiceRuntime
-from shared.settings import get_settings
+from shared.settings import Settings, get_settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def kept_since(settings: Settings | None = None, now: datetime | None = None) -> datetime:
+    """The oldest moment a stored idempotency key still answers for."""
+    settings = settings or get_settings()
+    return (now or datetime.now(UTC)) - timedelta(days=settings.cohort_retain_idempotency_days)
+
+
+def forget_idempotency_keys(
+    engine: Engine, settings: Settings | None = None, now: datetime | None = None
+) -> int:
+    """Delete idempotency keys older than `COHORT_RETAIN_IDEMPOTENCY_DAYS`; how many went."""
+    before = kept_since(settings, now)
+    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        forgotten = connection.execute(delete(table).where(table.c.created_at < before)).rowcount
+    if forgotten:
+        log.info("forgot idempotency keys", extra={"forgotten": forgotten})
+    return int(forgotten)
+
 
 runtime = ServiceRuntime(
     service="scheduler",
     metadata=SchedulerTable.metadata,
     database_setting="scheduler_database_url",
+    retention=[forget_idempotency_keys],
 )
 
 

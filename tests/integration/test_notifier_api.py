@@ -173,3 +173,27 @@ def test_meeting_moves_show_in_the_feed(client: TestClient, educator: Recipient)
     (event,) = feed(client, issue_token(role=Role.EDUCATOR, subject_id=educator.id)).walk("VEVENT")
     assert event.decoded("DTSTART") == later.starts_at_utc
     assert int(event["SEQUENCE"]) == 1
+
+
+def test_a_trimmed_failed_message_is_not_retried(
+    client: TestClient, admin_headers: dict[str, str], educator: Recipient
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    now = datetime.now(UTC)
+    row = {
+        "recipient": educator.email.lower(),
+        "kind": "invite",
+        "status": "failed",
+        "next_attempt_at": now,
+        "created_at": now,
+        "message": b"To: someone\r\n\r\n",
+        "message_sha256": "0" * 64,
+        "trimmed_at": now,
+    }
+    with runtime.engine().begin() as connection:
+        delivery_id = connection.execute(insert(delivery).returning(delivery.c.id), row).scalar()
+    answer = client.post(f"/deliveries/{delivery_id}/retry", headers=admin_headers)
+    assert answer.status_code == 409 and "retention" in answer.json()["detail"]

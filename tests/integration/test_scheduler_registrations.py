@@ -247,3 +247,44 @@ def test_roster_is_for_the_owner_and_operator(
     assert cohort["index"] == 1 and cohort["status"] == "needs_facilitator"
     assert cohort["needs_facilitator_reason"] == "nobody_certified"
     assert cohort["facilitators"] == [] and cohort["overflow"] == 0
+
+
+def test_an_expired_idempotency_key_is_a_new_request(client: TestClient) -> None:
+    from sqlalchemy import update
+
+    from services.scheduler.database import runtime
+    from services.scheduler.models import IdempotencyKey
+
+    state = publish(offering_state(capacity=1))
+    educator = new_educator(client)
+    first = _register(client, educator, state.id, **{"Idempotency-Key": "k-old"})
+    assert first.status_code == 201
+    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+    with runtime.engine().begin() as connection:
+        connection.execute(
+            update(table)
+            .where(table.c.educator_id == educator["id"], table.c.key == "k-old")
+            .values(created_at=datetime.now(UTC) - timedelta(days=8))
+        )
+    # Past its period (not yet swept) the key no longer replays: the request runs again.
+    again = _register(client, educator, state.id, **{"Idempotency-Key": "k-old"})
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    replay = _register(client, educator, state.id, **{"Idempotency-Key": "k-old"})
+    assert replay.status_code == 200
+
+
+def test_the_relay_sweep_forgets_expired_keys() -> None:
+    from sqlalchemy import insert, select
+
+    from services.scheduler.database import runtime
+    from services.scheduler.models import IdempotencyKey
+
+    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+    old = datetime.now(UTC) - timedelta(days=8)
+    row = {"educator_id": 424242, "key": "swept", "offering_id": 1, "status_code": 201}
+    with runtime.engine().begin() as connection:
+        connection.execute(insert(table), {**row, "body": {}, "created_at": old})
+    assert runtime.purge_expired() >= 1
+    with runtime.engine().connect() as connection:
+        kept = connection.execute(select(table.c.key).where(table.c.educator_id == 424242))
+        assert kept.all() == []

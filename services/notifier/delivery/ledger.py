@@ -263,6 +263,8 @@ def retry_delivery(*, session: Session, delivery_id: int) -> DeliveryPublic:
         raise Conflict(f"delivery {delivery_id} is {row.status}; only failed ones are retried")
     if not row.message:
         raise Conflict(f"delivery {delivery_id} could not be composed; correct its data first")
+    if row.trimmed_at is not None:
+        raise Conflict(f"delivery {delivery_id} is past its retention period; its body is gone")
     queue_again(session, row)
     session.commit()
     session.refresh(row)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from services.scheduler import snapshots
-from services.scheduler.database import run_in_transaction, runtime
+from services.scheduler.database import kept_since, run_in_transaction, runtime
 from services.scheduler.locks import EducatorFacts, OfferingFacts, lock_parties
 from services.scheduler.models import IdempotencyKey, Offering, Registration, utcnow
 from services.scheduler.registrations import events as registration_events
@@ -19,6 +19,7 @@ from services.scheduler.registrations import roster, rules, seats, statements
 from services.scheduler.registrations.schemas import RegistrationPublic
 from services.scheduler.registrations.statements import seat_board
 from shared import events
+from shared.columns import as_utc
 from shared.errors import Conflict, NotFound
 from shared.validation import storable_id
 
@@ -55,7 +56,7 @@ def _register(session: Session, educator_id: int, offering_id: int, key: str | N
     if offering is None:
         raise NotFound("offering not found")
     if key is not None:
-        stored = session.get(IdempotencyKey, (educator_id, key))
+        stored = _stored_answer(session, educator_id, key)
         if stored is not None:
             if stored.offering_id != offering_id:
                 raise Conflict("Idempotency-Key was already used for another offering")
@@ -164,6 +165,16 @@ def _open_cohort_for_demand(
         return None
     seats.fill_free_seats(session=session, offering=offering, meetings=meetings)
     return seats.seat_counts(session, offering.id)
+
+
+def _stored_answer(session: Session, educator_id: int, key: str) -> IdempotencyKey | None:
+    stored = session.get(IdempotencyKey, (educator_id, key))
+    if stored is not None and as_utc(stored.created_at) < kept_since():
+        # Expired but not yet swept: the key is free again, whenever the sweep runs.
+        session.delete(stored)
+        session.flush()
+        return None
+    return stored
 
 
 def _body(view: RegistrationPublic) -> dict[str, Any]:
