@@ -2,10 +2,13 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# Dependencies first, exactly as locked and hash-checked, so code changes reuse this layer.
+COPY requirements/app.txt ./requirements/app.txt
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/app.txt
 COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
 COPY devstack ./devstack
-RUN pip install --no-cache-dir . && useradd --system --uid 10001 cohort
+RUN pip install --no-cache-dir --no-deps --no-build-isolation . && useradd --system --uid 10001 cohort
 USER cohort
 EXPOSE 8001 8002 8003

@@ -4,13 +4,23 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test test-unit test-integration test-e2e test-repo lint format typecheck bench interop clean
+.PHONY: lock run demo test test-unit test-integration test-e2e test-repo lint format typecheck bench interop clean
 
-$(STAMP): pyproject.toml
+LOCK     := requirements/dev.txt
+APP_LOCK := requirements/app.txt
+COMPILE   = $(BIN)/python -m uv pip compile --quiet --generate-hashes --universal --python-version 3.11
+
+# Every dependency comes from the lock file, hash-checked; the project itself is then added on top.
+$(STAMP): $(LOCK) pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+## lock: resolve pyproject.toml's ranges again into the hashed lock files (then commit them)
+lock: $(STAMP)
+	$(COMPILE) --upgrade pyproject.toml requirements/build.in --extra dev -o $(LOCK)
+	$(COMPILE) pyproject.toml requirements/build.in -c $(LOCK) -o $(APP_LOCK)
 
 ## run: the whole stack on SQLite + local Redis + a dev mail sink (Ctrl-C stops it)
 run: $(STAMP)
