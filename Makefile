@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lock run demo test test-unit test-integration test-e2e test-repo lint format typecheck bench interop clean
+.PHONY: lock migrate migrations-check run demo test test-unit test-integration test-e2e test-repo lint format typecheck bench interop clean
 
 LOCK     := requirements/dev.txt
 APP_LOCK := requirements/app.txt
@@ -21,6 +21,14 @@ $(STAMP): $(LOCK) pyproject.toml
 lock: $(STAMP)
 	$(COMPILE) --upgrade pyproject.toml requirements/build.in --extra dev -o $(LOCK)
 	$(COMPILE) pyproject.toml requirements/build.in -c $(LOCK) -o $(APP_LOCK)
+
+## migrate: bring every service's database (the *_DATABASE_URL variables) to the newest schema
+migrate: $(STAMP)
+	$(BIN)/python -m services.migrate upgrade
+
+## migrations-check: exit non-zero when a database is behind or the models need a new revision
+migrations-check: $(STAMP)
+	$(BIN)/python -m services.migrate check
 
 ## run: the whole stack on SQLite + local Redis + a dev mail sink (Ctrl-C stops it)
 run: $(STAMP)

@@ -135,7 +135,7 @@ def run(invites: int, rounds: int) -> dict:
     from tests.support.notifier import notifier_worker, started
     from tests.support.smtp import SmtpSink
 
-    runtime.create_schema()
+    runtime.migrate()
     message = sample_invite()
     results: dict = {
         "invites": invites,

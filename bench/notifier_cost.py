@@ -79,7 +79,7 @@ def environment() -> Iterator[Connection]:
         )
         from services.notifier.database import runtime
 
-        runtime.create_schema()
+        runtime.migrate()
         stack.callback(runtime.engine().dispose)
         yield conduit
 

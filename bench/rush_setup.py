@@ -189,7 +189,7 @@ def seed(*, spread: int, hot: int, hot_capacity: int, educators: int) -> World:
     from services.scheduler.models import Educator
     from services.scheduler.offerings.service import apply_offering_published
 
-    runtime.create_schema()
+    runtime.migrate()
     engine = runtime.engine()
     ids = list(range(1, spread + hot + 1))
     with Session(engine) as session:

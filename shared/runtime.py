@@ -1,6 +1,7 @@
 """A service's database, outbox, relay and consumer, wired from settings."""
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from pathlib import Path
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
@@ -9,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.bus import Publisher
 from shared.consumer import Consumer, Handler, count_retrying
-from shared.db import create_schema, engine_for
+from shared.db import engine_for
 from shared.metrics import (
     DEAD_EVENTS,
     EVENTS_RETRYING,
@@ -17,6 +18,7 @@ from shared.metrics import (
     OUTBOX_UNCONFIRMED,
     observe_queue_depths,
 )
+from shared.migrations import Migrations
 from shared.outbox import Outbox, define_bus_tables
 from shared.redrive import count_dead
 from shared.relay import RelayLoop, outbox_backlog, outbox_unconfirmed
@@ -33,10 +35,12 @@ class ServiceRuntime:
         service: str,
         metadata: MetaData,
         database_setting: str,
+        migrations: Path,
         retention: Sequence[Callable[[Engine], int]] = (),
     ) -> None:
         self.service = service
         self.metadata = metadata
+        self.migrations = Migrations(service=service, metadata=metadata, location=migrations)
         self.database_setting = database_setting
         self.retention = tuple(retention)
         self.bus_tables = define_bus_tables(metadata)
@@ -64,9 +68,9 @@ class ServiceRuntime:
             else:
                 session.close()
 
-    def create_schema(self) -> None:
-        """Create the service's tables if they are missing."""
-        create_schema(self.engine(), self.metadata)
+    def migrate(self) -> None:
+        """Bring the service's database to the newest schema (a no-op when it is there)."""
+        self.migrations.upgrade(self.engine())
 
     def start_relay(self) -> None:
         """Start re-sending events left unsent (the outbox's crash path)."""

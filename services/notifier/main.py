@@ -17,7 +17,7 @@ from shared.web import create_service_app
 def _start() -> None:
     settings = get_settings()
     configure_logging("notifier", level=settings.cohort_log_level, as_json=settings.cohort_log_json)
-    runtime.create_schema()
+    runtime.migrate()
 
 
 def _observe_deliveries() -> None:

@@ -36,7 +36,7 @@ def consume_event(self: Task, payload: dict[str, Any]) -> str:
 
 @signals.worker_init.connect
 def _create_schema(**_: Any) -> None:
-    runtime.create_schema()
+    runtime.migrate()
     # Forked pool processes must open their own database connections.
     runtime.engine().dispose()
 

@@ -40,7 +40,7 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         engine=runtime.engine,
         routers=[affiliates_router, programs_router, offerings],
-        on_startup=[_start_logging, runtime.create_schema, runtime.start_relay],
+        on_startup=[_start_logging, runtime.migrate, runtime.start_relay],
         on_shutdown=[runtime.stop_relay],
         on_scrape=[runtime.observe_metrics],
     )

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import delete
@@ -41,6 +42,7 @@ runtime = ServiceRuntime(
     service="scheduler",
     metadata=SchedulerTable.metadata,
     database_setting="scheduler_database_url",
+    migrations=Path(__file__).parent / "migrations",
     retention=[forget_idempotency_keys],
 )
 

@@ -51,7 +51,7 @@ def create_app() -> FastAPI:
         on_startup=[
             _configure_logging,
             _limit_request_threads,
-            runtime.create_schema,
+            runtime.migrate,
             runtime.start_relay,
         ],
         on_shutdown=[runtime.stop_relay],

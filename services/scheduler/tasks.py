@@ -27,6 +27,6 @@ def _prepare_worker(**_: Any) -> None:
     configure_logging(
         "scheduler-worker", level=settings.cohort_log_level, as_json=settings.cohort_log_json
     )
-    runtime.create_schema()
+    runtime.migrate()
     # Pooled connections must not cross into the forked worker processes.
     runtime.engine().dispose()

@@ -31,7 +31,7 @@ from tests.support.smtp import SmtpSink
 
 @pytest.fixture(scope="module")
 def sink() -> Iterator[SmtpSink]:
-    runtime.create_schema()
+    runtime.migrate()
     # The process's pooled SMTP connection is opened with the settings of its time.
     close_pooled_mailer()
     with SmtpSink() as server, local_smtp(server):

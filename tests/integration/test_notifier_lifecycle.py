@@ -54,7 +54,7 @@ OPERATIONS = st.lists(
 
 @pytest.fixture(scope="module", autouse=True)
 def schema() -> None:
-    runtime.create_schema()
+    runtime.migrate()
 
 
 class Story:

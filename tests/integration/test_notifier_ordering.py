@@ -20,7 +20,7 @@ from tests.support.notifier import apply, cohort, forget_deliveries, new_id, per
 
 @pytest.fixture()
 def educator() -> Iterator[Recipient]:
-    runtime.create_schema()
+    runtime.migrate()
     someone = person()
     yield someone
     forget_deliveries(someone.email)

@@ -36,7 +36,7 @@ reminders = Reminder.__table__  # type: ignore[attr-defined]
 
 @pytest.fixture(scope="module")
 def sink() -> Iterator[SmtpSink]:
-    runtime.create_schema()
+    runtime.migrate()
     with SmtpSink() as server, local_smtp(server):
         yield server
 

@@ -1,0 +1,1 @@
+"""The notifier's schema migrations (Alembic; run through `python -m services.migrate`)."""

@@ -1,0 +1,1 @@
+"""The notifier's revisions, oldest first by their numbers."""

@@ -1,0 +1,1 @@
+"""The registry's revisions, oldest first by their numbers."""

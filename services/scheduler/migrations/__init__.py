@@ -1,0 +1,1 @@
+"""The scheduler's schema migrations (Alembic; run through `python -m services.migrate`)."""

@@ -1,0 +1,1 @@
+"""The scheduler's revisions, oldest first by their numbers."""
