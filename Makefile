@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## run: the whole stack on SQLite + local Redis + a dev mail sink (Ctrl-C stops it)
+## run: the whole stack on SQLite + local Redis + a dev mail sink (Ctrl-C stops it; logs in .run/logs/)
 run: $(STAMP)
 	$(BIN)/python -m devstack
 
