@@ -30,7 +30,7 @@ migrate: $(STAMP)
 migrations-check: $(STAMP)
 	$(BIN)/python -m services.migrate check
 
-## run: the whole stack on SQLite + local Redis + a dev mail sink (Ctrl-C stops it)
+## run: the whole stack on SQLite + local Redis + a dev mail sink (Ctrl-C stops it; logs in .run/logs/)
 run: $(STAMP)
 	$(BIN)/python -m devstack
 

@@ -1,32 +1,59 @@
-"""`make run`: the whole stack on SQLite, the local Redis and a dev mail sink, in the foreground."""
+"""`make run`: the whole stack on SQLite, the local Redis and a dev mail sink, in the foreground.
+
+Exit status: 0 after a stop that was asked for (Ctrl-C, SIGTERM, SIGHUP), 1 when the stack could
+not start (a port is busy, a process did not come up) or one of its processes died.
+"""
 
 import signal
+import sys
 import time
 
-from devstack.stack import RUN_DIR, dev_environment, print_banner, start_stack
-from devstack.supervisor import Supervisor
+from devstack.banner import banner
+from devstack.ports import StackError
+from devstack.stack import RUN_DIR, dev_environment, start_stack
+from devstack.supervisor import Stopped, Supervisor, say
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
+def watch(supervisor: Supervisor) -> int:
+    """Wait for a stop signal (0) or for a process to die (1)."""
+    while not supervisor.stop_requested:
+        dead = supervisor.first_exited()
+        if dead is not None:
+            say(
+                f"\n{dead.name} stopped unexpectedly ({dead.exit_status()}); stopping the stack."
+                f"\nIts log is {dead.log_path}; its last lines:\n{dead.log_tail()}\n"
+            )
+            return 1
+        time.sleep(0.2)
+    return 0
 
 
-def main() -> None:
-    """Start everything, print where it is, and stop it all on Ctrl-C."""
-    RUN_DIR.mkdir(exist_ok=True)
-    supervisor = Supervisor()
-    signal.signal(signal.SIGTERM, _interrupt)
+def main() -> int:
+    """Start everything, print where it is, stop it all on a signal or when a process dies."""
+    supervisor = Supervisor(log_dir=RUN_DIR / "logs")
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, supervisor.request_stop)
+    code = 1
     try:
-        running = start_stack(supervisor, dev_environment())
-        print_banner(running)
-        while (dead := supervisor.first_exited()) is None:
-            time.sleep(0.5)
-        print(f"{dead.name} exited with code {dead.popen.returncode}; stopping the stack")
-    except KeyboardInterrupt:
-        print("\nstopping the stack ...")
+        say(f"starting Cohort (logs in {supervisor.log_dir}/) ...")
+        say(banner(start_stack(supervisor, dev_environment())))
+        code = watch(supervisor)
+    except Stopped:
+        code = 0
+    except StackError as problem:
+        say(f"\nCohort cannot start:\n{problem}")
     finally:
+        if supervisor.children:
+            say("stopping the stack ...")
+        # Signals that arrive while stopping are recorded and ignored: make forwards the
+        # SIGTERM it receives, and a second signal must not cut the shutdown short.
         supervisor.stop()
+    if supervisor.children:
+        say("stopped." if code == 0 else "stopped; `make run` failed.")
+    return code
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,6 +1,7 @@
 """`make demo`: start the stack, seed data, play a scenario through the API, check the mail."""
 
 import shutil
+import signal
 import socket
 import sys
 import time
@@ -10,11 +11,12 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
-from devstack.demo_client import SCHEDULER, ApiError, CohortApi
+from devstack.demo_client import NOTIFIER, REGISTRY, SCHEDULER, ApiError, CohortApi
 from devstack.demo_scenario import Scenario
+from devstack.ports import StackError
 from devstack.progress import Progress
 from devstack.stack import RUN_DIR, dev_environment, start_stack
-from devstack.supervisor import Supervisor
+from devstack.supervisor import Stopped, Supervisor
 
 DEMO_DIR = RUN_DIR / "demo"
 ADMIN_TOKEN = "demo-admin-token"
@@ -125,9 +127,19 @@ def summary(scenario: Scenario, deliveries: list[dict[str, Any]], mail_folder: P
             f"{cohort.get('needs_facilitator_reason') or 'no reason given'}"
         )
     print(f"\n delivered messages: {mail_folder.resolve()}/*.eml")
-    print(
-        " docs: http://127.0.0.1:8001/docs  http://127.0.0.1:8002/docs  http://127.0.0.1:8003/docs"
-    )
+    print(f" docs: {REGISTRY}/docs  {SCHEDULER}/docs  {NOTIFIER}/docs")
+
+
+def stop_on_signals(supervisor: Supervisor) -> None:
+    """The first Ctrl-C or SIGTERM interrupts the demo; later ones cannot cut its cleanup short."""
+
+    def interrupt_once(signum: int, frame: object) -> None:
+        supervisor.request_stop(signum, frame)
+        if len(supervisor.signals) == 1:
+            raise KeyboardInterrupt
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, interrupt_once)
 
 
 def run(educators: int = 300) -> int:
@@ -136,9 +148,10 @@ def run(educators: int = 300) -> int:
     DEMO_DIR.mkdir(parents=True)
     mail_folder = DEMO_DIR / "mail"
     supervisor = Supervisor(log_dir=DEMO_DIR / "logs")
+    stop_on_signals(supervisor)
     progress = Progress(total=11)
     try:
-        start_stack(supervisor, demo_environment(), mail_folder=mail_folder)
+        start_stack(supervisor, demo_environment(), home=DEMO_DIR, mail_viewer=False)
         progress.step("stack is up (SQLite + local Redis + dev mail sink)")
         scenario = Scenario(CohortApi(ADMIN_TOKEN), progress)
         scenario.seed(educators)
@@ -153,8 +166,11 @@ def run(educators: int = 300) -> int:
         progress.step(f"{len(deliveries)} messages recorded by the notifier")
         problems = check(scenario, deliveries, read_mailbox(mail_folder))
         summary(scenario, deliveries, mail_folder)
-    except (ApiError, SystemExit) as exc:
+    except (ApiError, StackError) as exc:
         print(f"\ndemo failed: {exc}\nprocess logs: {(DEMO_DIR / 'logs').resolve()}/")
+        return 1
+    except (KeyboardInterrupt, Stopped):
+        print("\ndemo interrupted; stopping the stack ...")
         return 1
     finally:
         supervisor.stop()

@@ -1,13 +1,25 @@
 """A thin client of Cohort's public HTTP API, as the demo uses it."""
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
-REGISTRY = "http://127.0.0.1:8001"
-SCHEDULER = "http://127.0.0.1:8002"
-NOTIFIER = "http://127.0.0.1:8003"
+from devstack.ports import DEFAULT_PORTS, StackError, configured_ports
+
+
+def _base_url(service: str) -> str:
+    try:
+        port = configured_ports(os.environ)[service]
+    except StackError:
+        port = DEFAULT_PORTS[service]  # the demo's start refuses the setting, saying why
+    return f"http://127.0.0.1:{port}"
+
+
+REGISTRY = _base_url("registry")
+SCHEDULER = _base_url("scheduler")
+NOTIFIER = _base_url("notifier")
 
 
 class ApiError(RuntimeError):

@@ -9,6 +9,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from devstack.mailview import start_viewer
+
 
 class StoreMessages:
     """aiosmtpd handler writing every accepted message to a folder, one file per recipient."""
@@ -26,16 +28,21 @@ class StoreMessages:
         return "250 Message accepted for delivery"
 
 
-def serve(host: str, port: int, folder: Path) -> None:
-    """Run the sink until interrupted."""
+def serve(host: str, port: int, folder: Path, viewer_port: int | None = None) -> None:
+    """Run the sink (and its web page, given a port) until interrupted."""
     controller = Controller(StoreMessages(folder), hostname=host, port=port)
     controller.start()
     print(f"mail sink listening on {host}:{port}, storing messages in {folder}", flush=True)
+    viewer = start_viewer(host, viewer_port, folder) if viewer_port else None
+    if viewer_port:
+        print(f"mail viewer on http://{host}:{viewer_port}/", flush=True)
     try:
         asyncio.run(_forever())
     except KeyboardInterrupt:
         pass
     finally:
+        if viewer is not None:
+            viewer.shutdown()
         controller.stop()
 
 
@@ -50,8 +57,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=1025)
     parser.add_argument("--folder", type=Path, default=Path(".run/mail"))
+    parser.add_argument("--viewer-port", type=int, default=None)
     args = parser.parse_args()
-    serve(args.host, args.port, args.folder)
+    serve(args.host, args.port, args.folder, args.viewer_port)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from devstack.ports import DEFAULT_PORTS
+
 BIN = Path(sys.executable).parent
 
 
@@ -55,9 +57,6 @@ def _worker(name: str, module: str, queues: str) -> Service:
     return Service(name, module, argv)
 
 
-DEFAULT_PORTS = {"registry": 8001, "scheduler": 8002, "notifier": 8003}
-
-
 def architecture(
     ports: Mapping[str, int] = DEFAULT_PORTS, beat_schedule: str = ".run/celerybeat-schedule"
 ) -> tuple[Service, ...]:
@@ -82,6 +81,3 @@ def architecture(
             ),
         ),
     )
-
-
-STACK = architecture()

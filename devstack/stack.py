@@ -3,28 +3,42 @@
 import os
 import shutil
 import socket
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import redis
+from pydantic import ValidationError
 
-from devstack.processes import BIN, STACK, Service
-from devstack.supervisor import Supervisor, wait_healthy
+from devstack.ports import StackError, busy_message, busy_ports, configured_ports, in_use
+from devstack.processes import BIN, Service, architecture
+from devstack.supervisor import Child, Supervisor
 from shared.settings import Settings
 
-RUN_DIR = Path(".run")
+RUN_DIR = Path(os.environ.get("COHORT_RUN_DIR") or ".run")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the stack needs: settings, ports, and whether Redis and a mail sink must start."""
+
+    settings: Settings
+    ports: dict[str, int]
+    start_redis: bool
+    start_sink: bool
+    mail_viewer: bool
 
 
 @dataclass(frozen=True)
 class RunningStack:
-    """What was started and where the mail goes."""
+    """What was started and where to look."""
 
     services: tuple[Service, ...]
     mail: str
+    viewer: str | None
+    settings: Settings
+    log_dir: Path
 
 
 def listening(host: str, port: int) -> bool:
@@ -41,91 +55,113 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
-def ensure_redis(supervisor: Supervisor, url: str) -> None:
-    """Use the Redis at `url`, or start a local redis-server there when nothing answers."""
-    if _redis_answers(url):
-        return
-    server = shutil.which("redis-server")
-    if server is None:
-        sys.exit(
-            f"Redis does not answer at {url} and redis-server is not installed: "
-            "install it (apt-get install redis-server / brew install redis) and retry."
-        )
-    port = urlparse(url).port or 6379
-    argv = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    supervisor.start("redis", argv, os.environ)
-    for _ in range(50):
-        if _redis_answers(url):
-            return
-        time.sleep(0.1)
-    sys.exit(f"redis-server did not start on port {port}")
-
-
-def ensure_mail_sink(supervisor: Supervisor, host: str, port: int, folder: Path) -> str:
-    """Start the dev mail sink unless something already listens on the SMTP port."""
-    if listening(host, port):
-        return f"an SMTP server already listening on {host}:{port}"
-    argv = [
-        str(BIN / "python"),
-        "-m",
-        "devstack.mailsink",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--folder",
-        str(folder),
-    ]
-    supervisor.start("mail-sink", argv, os.environ)
-    for _ in range(50):
-        if listening(host, port):
-            break
-        time.sleep(0.1)
-    return f"the dev mail sink on {host}:{port}; messages land in {folder}/ as .eml files"
-
-
 def dev_environment(**overrides: str) -> dict[str, str]:
     """The environment every process of the dev stack gets."""
     env = dict(os.environ)
     env.setdefault("COHORT_ENV", "dev")
     env.setdefault("COHORT_LOG_JSON", "false")
     env.setdefault("PYTHONUNBUFFERED", "1")
+    for service in ("registry", "scheduler", "notifier"):
+        env.setdefault(f"{service.upper()}_DATABASE_URL", f"sqlite:///{RUN_DIR}/{service}.db")
     env.update(overrides)
     return env
 
 
-def start_stack(
-    supervisor: Supervisor, env: dict[str, str], mail_folder: Path = RUN_DIR / "mail"
-) -> RunningStack:
-    """Start Redis/mail sink if needed, then every process whose code exists; wait until healthy."""
+def plan_stack(env: dict[str, str], mail_viewer: bool = True) -> Plan:
+    """Read the settings and refuse, before anything starts, ports something else holds."""
     known: dict[str, Any] = {
         k.lower(): v for k, v in env.items() if k.lower() in Settings.model_fields
     }
-    settings = Settings(**known)
+    try:
+        settings = Settings(**known)
+    except ValidationError as invalid:
+        raise StackError(f"the settings are not valid:\n{invalid}") from None
+    ports = configured_ports(env)
+    wanted = {name: ports[name] for name in ("registry", "scheduler", "notifier")}
+    smtp_port = settings.cohort_smtp_port
+    start_sink = not listening(settings.cohort_smtp_host, smtp_port)
+    if start_sink and mail_viewer:
+        wanted["mail viewer"] = ports["mail viewer"]
+    problems = busy_ports(wanted)
+    if start_sink and in_use(smtp_port):
+        problems.append(busy_message(smtp_port, "mail sink", "COHORT_SMTP_PORT"))
+    start_redis = not _redis_answers(settings.cohort_redis_url)
+    redis_port = urlparse(settings.cohort_redis_url).port or 6379
+    if start_redis and in_use(redis_port):
+        problems.append(
+            f"port {redis_port} (redis) is in use but does not answer as Redis at "
+            f"{settings.cohort_redis_url} — stop what holds it or set COHORT_REDIS_URL"
+        )
+    if start_redis and shutil.which("redis-server") is None:
+        problems.append(
+            f"Redis does not answer at {settings.cohort_redis_url} and redis-server is not "
+            "installed: install it (apt-get install redis-server / brew install redis) and retry"
+        )
+    if problems:
+        raise StackError("\n".join(problems))
+    return Plan(settings, ports, start_redis, start_sink, mail_viewer)
+
+
+def _start_redis(supervisor: Supervisor, url: str, env: dict[str, str]) -> None:
+    port = str(urlparse(url).port or 6379)
+    server = str(shutil.which("redis-server"))
+    argv = [server, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    child = supervisor.start("redis", argv, env, infrastructure=True)
+    if not supervisor.wait_until(lambda: _redis_answers(url), child, timeout=10):
+        raise StackError(_failed(child, f"did not answer on port {port}"))
+
+
+def _start_mail_sink(
+    supervisor: Supervisor, plan: Plan, folder: Path, env: dict[str, str]
+) -> str | None:
+    host, port = plan.settings.cohort_smtp_host, plan.settings.cohort_smtp_port
+    argv = [str(BIN / "python"), "-m", "devstack.mailsink", "--host", host, "--port", str(port)]
+    argv += ["--folder", str(folder)]
+    viewer = None
+    if plan.mail_viewer:
+        argv += ["--viewer-port", str(plan.ports["mail viewer"])]
+        viewer = f"http://{host}:{plan.ports['mail viewer']}/"
+    child = supervisor.start("mail-sink", argv, env, infrastructure=True)
+    if not supervisor.wait_until(lambda: listening(host, port), child, timeout=20):
+        raise StackError(_failed(child, f"did not listen on port {port}"))
+    return viewer
+
+
+def _failed(child: Child, problem: str) -> str:
+    status = child.exit_status()
+    why = f"stopped ({status})" if status else problem
+    return f"{child.name} {why}; its log is {child.log_path}:\n{child.log_tail()}"
+
+
+def _wait_up(supervisor: Supervisor, svc: Service, child: Child) -> None:
+    # Workers and beat need no wait: what they will do waits for them in Redis.
+    if svc.port:
+        url = svc.health_url
+        if not supervisor.wait_until(lambda: supervisor.answers(url), child):
+            raise StackError(_failed(child, f"did not answer at {url}"))
+
+
+def start_stack(
+    supervisor: Supervisor,
+    env: dict[str, str],
+    home: Path = RUN_DIR,
+    mail_viewer: bool = True,
+) -> RunningStack:
+    """Start Redis/mail sink if needed, then every process whose code exists; wait until up."""
+    plan = plan_stack(env, mail_viewer)
     for name in ("registry_database_url", "scheduler_database_url", "notifier_database_url"):
-        path = urlparse(getattr(settings, name)).path.lstrip("/")
-        if path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-    ensure_redis(supervisor, settings.cohort_redis_url)
-    mail = ensure_mail_sink(
-        supervisor, settings.cohort_smtp_host, settings.cohort_smtp_port, mail_folder
-    )
-    started = {svc.name: supervisor.start(svc.name, svc.argv, env) for svc in STACK if svc.exists()}
-    for svc in STACK:
-        child = started.get(svc.name)
-        if svc.port and child and not wait_healthy(svc.health_url, child):
-            raise SystemExit(f"{svc.name} did not become healthy; see its output above")
-    return RunningStack(tuple(svc for svc in STACK if svc.name in started), mail)
-
-
-def print_banner(stack: RunningStack) -> None:
-    """Tell the user where everything is."""
-    lines = ["", "Cohort is running:"]
-    for svc in stack.services:
-        if svc.port:
-            url = f"http://127.0.0.1:{svc.port}"
-            lines.append(f"  {svc.name:<16} {url}   docs: {url}/docs")
-        else:
-            lines.append(f"  {svc.name:<16} running")
-    lines += [f"  mail             {stack.mail}", "Press Ctrl-C to stop.", ""]
-    print("\n".join(lines), flush=True)
+        url = urlparse(getattr(plan.settings, name))
+        if url.scheme.startswith("sqlite") and url.path:
+            Path(url.path.removeprefix("/")).parent.mkdir(parents=True, exist_ok=True)
+    if plan.start_redis:
+        _start_redis(supervisor, plan.settings.cohort_redis_url, env)
+    folder = home / "mail"
+    viewer = _start_mail_sink(supervisor, plan, folder, env) if plan.start_sink else None
+    mail = f"stored in {folder}/" if plan.start_sink else "sent to the SMTP server already there"
+    services = architecture(plan.ports, str(home / "celerybeat-schedule"))
+    started = {s.name: supervisor.start(s.name, s.argv, env) for s in services if s.exists()}
+    for svc in services:
+        if svc.name in started:
+            _wait_up(supervisor, svc, started[svc.name])
+    running = tuple(svc for svc in services if svc.name in started)
+    return RunningStack(running, mail, viewer, plan.settings, supervisor.log_dir)
