@@ -54,7 +54,7 @@ def _signature(body: str, secret: str) -> str:
 
 def issue_token(*, role: Role, subject_id: int, secret: str | None = None) -> str:
     """Sign a token naming a role and a record id."""
-    key = secret or get_settings().cohort_secret_key
+    key = secret or _signing_key()
     # The nonce makes every issued token unique, so a re-issued key never equals the old one.
     claims = {"r": role.value, "s": subject_id, "t": int(time.time()), "n": secrets.token_hex(6)}
     body = _b64(json.dumps(claims, separators=(",", ":")).encode())
@@ -63,13 +63,13 @@ def issue_token(*, role: Role, subject_id: int, secret: str | None = None) -> st
 
 def verify_token(token: str, *, secret: str | None = None) -> Principal | None:
     """Return the principal a token names, or None when it is not one of ours."""
-    settings = get_settings()
-    if hmac.compare_digest(token.encode(), settings.cohort_admin_token.encode()):
+    admin_token = get_settings().cohort_admin_token
+    if admin_token is not None and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Principal(Role.OPERATOR)
     parts = token.split(".")
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    key = secret or settings.cohort_secret_key
+    key = secret or _signing_key()
     if not hmac.compare_digest(parts[2].encode(), _signature(parts[1], key).encode()):
         return None
     try:
@@ -77,6 +77,13 @@ def verify_token(token: str, *, secret: str | None = None) -> Principal | None:
         return Principal(Role(claims["r"]), int(claims["s"]))
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _signing_key() -> str:
+    settings = get_settings()
+    settings.require("cohort_secret_key")
+    assert settings.cohort_secret_key is not None
+    return settings.cohort_secret_key
 
 
 def hash_key(token: str) -> str:

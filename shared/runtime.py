@@ -49,8 +49,15 @@ class ServiceRuntime:
 
     @property
     def database_url(self) -> str:
-        """The service's database URL from settings."""
-        return str(getattr(get_settings(), self.database_setting))
+        """The service's database URL from settings (production refuses the SQLite default)."""
+        settings = get_settings()
+        url = str(getattr(settings, self.database_setting))
+        if settings.cohort_env == "production" and url.startswith("sqlite"):
+            raise RuntimeError(
+                f"{self.database_setting.upper()} must name this service's PostgreSQL database "
+                "when COHORT_ENV=production"
+            )
+        return url
 
     def engine(self) -> Engine:
         """The service's engine (one per process and URL)."""

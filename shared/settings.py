@@ -11,6 +11,9 @@ DEV_ADMIN_TOKEN = "dev-admin-token"
 DEV_SECRET_KEY = "dev-secret-key-change-me"
 SECRETS_DIR = os.environ.get("COHORT_SECRETS_DIR", "/run/secrets")
 PLACEHOLDERS = {DEV_ADMIN_TOKEN, DEV_SECRET_KEY, "", "changeme", "change-me", "secret"}
+# deploy/make-secrets.sh writes 43 characters; anything much shorter is guessable or a typo.
+STRONG_SECRET_LENGTH = 32
+SECRETS = ("cohort_admin_token", "cohort_secret_key")
 
 
 class Settings(BaseSettings):
@@ -22,9 +25,11 @@ class Settings(BaseSettings):
         case_sensitive=False,
     )
 
-    cohort_env: Literal["dev", "test", "production"] = "dev"
-    cohort_admin_token: str = DEV_ADMIN_TOKEN
-    cohort_secret_key: str = DEV_SECRET_KEY
+    # Production unless said otherwise: a forgotten variable must never relax a real install.
+    cohort_env: Literal["dev", "test", "production"] = "production"
+    # In production each container receives only the secrets it uses; the rest stay None.
+    cohort_admin_token: str | None = None
+    cohort_secret_key: str | None = None
     cohort_redis_url: str = "redis://127.0.0.1:6379/0"
     registry_database_url: str = "sqlite:///.run/registry.db"
     scheduler_database_url: str = "sqlite:///.run/scheduler.db"
@@ -61,16 +66,33 @@ class Settings(BaseSettings):
     cohort_log_json: bool = True
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> "Settings":
-        if self.cohort_env == "production":
-            for name in ("cohort_admin_token", "cohort_secret_key"):
-                value = getattr(self, name)
-                if value in PLACEHOLDERS or len(value) < 16:
-                    raise ValueError(
-                        f"{name.upper()} must be set to a real secret (16+ characters) "
-                        "when COHORT_ENV=production"
-                    )
+    def _check_secrets(self) -> "Settings":
+        for name in SECRETS:
+            value = getattr(self, name)
+            if self.cohort_env != "production":
+                if value is None:
+                    setattr(self, name, DEV_ADMIN_TOKEN if name == SECRETS[0] else DEV_SECRET_KEY)
+            elif value is not None and _weak(value):
+                raise ValueError(
+                    f"{name.upper()} must be a real secret ({STRONG_SECRET_LENGTH}+ characters, "
+                    "not a placeholder) when COHORT_ENV=production (deploy/make-secrets.sh)"
+                )
         return self
+
+    def require(self, *names: str) -> None:
+        """Refuse to go on when a setting this process needs is missing."""
+        missing = [name.upper() for name in names if getattr(self, name) is None]
+        if missing:
+            raise RuntimeError(f"{', '.join(missing)} must be set for this process")
+
+
+def _weak(secret: str) -> bool:
+    stripped = secret.strip()
+    return (
+        stripped.lower() in PLACEHOLDERS
+        or len(stripped) < STRONG_SECRET_LENGTH
+        or len(set(stripped)) < 8
+    )
 
 
 @lru_cache(maxsize=1)

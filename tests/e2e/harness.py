@@ -11,7 +11,7 @@ from tests.support.processes import Process, free_port, wait_http
 from tests.support.smtp import SmtpSink
 
 ADMIN_TOKEN = "e2e-admin-token-0123456789abcdef"
-SECRET_KEY = "e2e-secret-key-0123456789abcdef"
+SECRET_KEY = "e2e-secret-key-0123456789abcdefghijklmn"
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,15 @@ def run_stack(
     ports: Mapping[str, int],
     sink: SmtpSink,
     log_dir: Path,
+    own_env: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Iterator[Stack]:
-    """Start every command as a process, wait for the APIs, stop them all afterwards."""
-    processes = {name: Process(name, argv, env, log_dir) for name, argv in commands.items()}
+    """Start every command as a process (with `env`, plus its `own_env`), wait for the APIs,
+    stop them all afterwards."""
+    own_env = own_env or {}
+    processes = {
+        name: Process(name, argv, {**env, **own_env.get(name, {})}, log_dir)
+        for name, argv in commands.items()
+    }
     try:
         for process in processes.values():
             process.start()

@@ -1,33 +1,35 @@
 """The processes exactly as docker-compose.yml lists them (hosts and ports mapped to loopback)."""
 
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from devstack.processes import architecture
 from tests.e2e.actors import World, calendars_to, meeting_body, next_weekday_at
 from tests.e2e.harness import ADMIN_TOKEN, SECRET_KEY, Stack, free_ports, infrastructure, run_stack
-from tests.support.processes import BIN, ROOT
+from tests.support import compose
+from tests.support.processes import BIN
 
 pytestmark = pytest.mark.e2e
 # The compose file's application services are the architecture's processes, by name.
 APP_SERVICES = tuple(service.name for service in architecture())
 PORT_OF = {"8001": "registry", "8002": "scheduler", "8003": "notifier"}
-HOSTS = {"mailpit": "127.0.0.1", "postgres": "127.0.0.1", "redis": "127.0.0.1"}
 
 
 def compose_services() -> dict[str, Any]:
     """The services of docker-compose.yml, with YAML anchors merged."""
-    services: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    services: dict[str, Any] = compose.load()["services"]
     return services
 
 
 def local_command(command: list[str], ports: dict[str, int], tmp: Path) -> list[str]:
     """The compose command with executables from this venv, loopback host and free ports."""
-    argv = [str(BIN / command[0]), *command[1:]]
+    program = command[0] if command[0] != "python" else "python"
+    argv = [str(BIN / program), *command[1:]]
     for index in range(1, len(argv)):
         arg = argv[index]
         if arg == "0.0.0.0":
@@ -39,11 +41,21 @@ def local_command(command: list[str], ports: dict[str, int], tmp: Path) -> list[
     return argv
 
 
-def write_secrets(folder: Path, names: set[str], values: dict[str, str]) -> None:
-    """What docker-compose would mount under /run/secrets, one file per secret."""
+def mount_secrets(folder: Path, names: list[str], values: dict[str, str]) -> Path:
+    """What docker-compose mounts under /run/secrets for one container: its secrets only."""
     folder.mkdir()
     for name in names:
         (folder / name).write_text(values[name])
+    return folder
+
+
+def run_migrate(service: dict[str, Any], env: dict[str, str], tmp: Path) -> None:
+    """The one-shot migrate service, which must exit 0 before anything else starts."""
+    done = subprocess.run(
+        local_command(service["command"], {}, tmp), env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("→") == 3, done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -58,22 +70,26 @@ def compose_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "cohort_redis_url": redis_url,
             **{f"{name}_database_url": url for name, url in databases.items()},
         }
-        secret_names = {name for svc in APP_SERVICES for name in services[svc].get("secrets", [])}
-        write_secrets(tmp / "secrets", secret_names, secret_values)
-        environment = {k: HOSTS.get(v, v) for k, v in services["registry"]["environment"].items()}
-        for svc in APP_SERVICES:
-            assert {
-                k: HOSTS.get(v, v) for k, v in services[svc]["environment"].items()
-            } == environment
-        env = {
-            **environment,
+        operator_env = {
+            "COHORT_SMTP_HOST": "127.0.0.1",
             "COHORT_SMTP_PORT": str(sink.port),
-            "COHORT_SECRETS_DIR": str(tmp / "secrets"),
+            "COHORT_SMTP_STARTTLS": "false",
         }
+        own_env = {
+            svc: {
+                **compose.environment(services[svc], operator_env),
+                "COHORT_SECRETS_DIR": str(
+                    mount_secrets(tmp / f"secrets-{svc}", services[svc]["secrets"], secret_values)
+                ),
+            }
+            for svc in (*APP_SERVICES, "migrate")
+        }
+        run_migrate(services["migrate"], {"PATH": os.environ["PATH"], **own_env["migrate"]}, tmp)
         commands = {
             svc: local_command(services[svc]["command"], ports, tmp) for svc in APP_SERVICES
         }
-        with run_stack(commands, env, ports, sink, tmp) as running:
+        env = {"PATH": os.environ["PATH"]}
+        with run_stack(commands, env, ports, sink, tmp, own_env=own_env) as running:
             yield running
 
 

@@ -40,7 +40,7 @@ def test_an_operator_lists_a_parked_event_with_its_reason_and_redrives_it(
     client: TestClient,
 ) -> None:
     row_id, event_id = _park_one()
-    operator = bearer(get_settings().cohort_admin_token)
+    operator = bearer(str(get_settings().cohort_admin_token))
 
     page = client.get("/dead-events", headers=operator, params={"limit": 100})
     assert page.status_code == 200
@@ -71,6 +71,6 @@ def test_dead_events_are_for_operators_only(client: TestClient) -> None:
     assert client.get("/dead-events", headers=educator).status_code == 403
     assert client.post("/dead-events/1/redrive", headers=educator).status_code == 403
     too_big = client.post(
-        f"/dead-events/{2**64}/redrive", headers=bearer(get_settings().cohort_admin_token)
+        f"/dead-events/{2**64}/redrive", headers=bearer(str(get_settings().cohort_admin_token))
     )
     assert too_big.status_code == 422
