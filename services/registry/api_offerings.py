@@ -83,6 +83,14 @@ def list_offerings(
     status: Status | None = None,
     starts_after: Annotated[Instant | None, Query(description=_INSTANT)] = None,
     starts_before: Annotated[Instant | None, Query(description=_INSTANT)] = None,
+    q: Annotated[
+        Line | None,
+        Query(
+            max_length=200,
+            description="Words that must all appear in the title or description "
+            "(any case), e.g. `bias classroom`.",
+        ),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> OfferingsPublic:
@@ -95,6 +103,7 @@ def list_offerings(
         status=status,
         starts_after=starts_after,
         starts_before=starts_before,
+        words=catalog.search_words(q),
     )
     return catalog.find_offerings(
         session=session, viewer=caller, filters=filters, limit=limit, offset=offset

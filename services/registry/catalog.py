@@ -45,6 +45,18 @@ class OfferingFilters:
     status: str | None = None
     starts_after: datetime | None = None
     starts_before: datetime | None = None
+    words: tuple[str, ...] = ()
+
+
+def search_words(text: str | None) -> tuple[str, ...]:
+    """The words of a search (`q`), lower-cased, each at most once."""
+    return tuple(dict.fromkeys((text or "").lower().split()))
+
+
+def _like(word: str) -> str:
+    # A word is matched literally: %, _ and the escape character lose their LIKE meaning.
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def owns(viewer: Principal | None, offering: Offering) -> bool:
@@ -108,6 +120,12 @@ def _filtered(
         query = query.where(Offering.first_starts_at_utc >= as_utc(filters.starts_after))
     if filters.starts_before is not None:
         query = query.where(Offering.first_starts_at_utc < as_utc(filters.starts_before))
+    for word in filters.words:
+        pattern = _like(word)
+        query = query.where(
+            func.lower(Offering.title).like(pattern, escape="\\")
+            | func.lower(Offering.description).like(pattern, escape="\\")
+        )
     return query
 
 

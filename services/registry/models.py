@@ -9,7 +9,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.columns import as_utc, stamp_field
-from shared.validation import Line, Paragraph, UsState, Zone
+from shared.validation import Email, Line, Paragraph, UsState, Zone
 
 Format = Literal["in_person", "virtual", "hybrid"]
 Status = Literal["draft", "published", "cancelled"]
@@ -33,6 +33,12 @@ class AffiliateBase(SQLModel):
         max_length=64,
         description="IANA zone name (Region/City, or UTC).",
         schema_extra={"examples": ["America/New_York"]},
+    )
+    contact_email: Email | None = Field(
+        default=None,
+        max_length=254,
+        description="Where educators and the union reach the affiliate's training staff.",
+        schema_extra={"examples": ["training@ohea.example.org"]},
     )
 
 

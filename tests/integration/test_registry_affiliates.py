@@ -33,7 +33,8 @@ def test_register_affiliate_shows_the_key_once_and_stores_only_its_hash(
     response = client.post("/affiliates", json=body, headers=admin_headers)
     assert response.status_code == 201
     created = response.json()
-    assert set(created) == {"id", "name", "state", "timezone", "api_key"}
+    assert set(created) == {"id", "name", "state", "timezone", "contact_email", "api_key"}
+    assert created["contact_email"] is None
     assert created["state"] == "OH"
     with Session(runtime.engine()) as session:
         row = session.get(Affiliate, created["id"])
@@ -195,3 +196,24 @@ def test_affiliates_page_oldest_first(client: TestClient, admin_headers: dict[st
     assert listed == sorted(listed)
     if total <= 100:
         assert set(ids) <= set(listed)
+
+
+def test_an_affiliate_has_a_contact_email_that_can_be_mailed(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    body = {"name": unique("Texas SA"), "state": "TX", "timezone": "America/Chicago"}
+    email = "training@tsa.example.org"
+    created = client.post(
+        "/affiliates", json={**body, "contact_email": email}, headers=admin_headers
+    )
+    assert created.status_code == 201 and created.json()["contact_email"] == email
+    listed = client.get("/affiliates", params={"limit": 100}, headers=admin_headers).json()
+    assert {"id": created.json()["id"], "contact_email": email}.items() <= next(
+        item for item in listed["items"] if item["id"] == created.json()["id"]
+    ).items()
+    for bad in ("a>@x.example", "no-at-sign", "x@localhost", "a@b.example\nBcc: c@d.example"):
+        refused = client.post(
+            "/affiliates", json={**body, "contact_email": bad}, headers=admin_headers
+        )
+        assert refused.status_code == 422, bad
+        assert refused.json()["detail"][0]["loc"][-1] == "contact_email"

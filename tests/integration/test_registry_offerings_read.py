@@ -14,6 +14,7 @@ from tests.support.registry import (
     make_offering,
     make_program,
     registry_client,
+    unique,
 )
 
 EDUCATOR = bearer(issue_token(role=Role.EDUCATOR, subject_id=11))
@@ -191,3 +192,45 @@ def test_unknown_offering_and_bad_tokens(client: TestClient) -> None:
     assert client.get("/offerings/not-a-number").status_code == 422
     assert client.get("/offerings", headers=bearer("garbage")).status_code == 401
     assert client.get("/offerings/1", headers=bearer("ck1.a.b")).status_code == 401
+
+
+def test_q_finds_offerings_by_words_of_their_title_or_description(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    ohio = make_affiliate(client, admin_headers)
+    code = make_program(client, admin_headers)["code"]
+    marker = unique("zq").replace("-", "")
+    titled = make_offering(
+        client,
+        ohio["headers"],
+        code,
+        title=f"Bullying prevention {marker}",
+        description="Hall duty.",
+    )
+    described = make_offering(
+        client,
+        ohio["headers"],
+        code,
+        title="Safe schools",
+        description=f"Preventing BULLYING online; {marker} session.",
+    )
+    literal = make_offering(
+        client, ohio["headers"], code, title=f"100% {marker}_x", description="Percent."
+    )
+    other = make_offering(client, ohio["headers"], code, title=f"Cultural competence {marker}")
+
+    def found(q: str) -> set[int]:
+        page = client.get("/offerings", params={"q": q, "limit": 100}, headers=admin_headers)
+        assert page.status_code == 200, page.text
+        return {item["id"] for item in page.json()["items"]}
+
+    assert found(f"bullying {marker}") == {titled["id"], described["id"]}
+    assert found(f"{marker.upper()} Cultural") == {other["id"]}
+    assert found(f"{marker} 100%") == {literal["id"]}
+    assert found(f"{marker}_x") == {literal["id"]}
+    assert found(f"{marker}%x") == set()
+    assert found(f"{marker}xx") == set()
+    # Anonymous callers search published offerings only.
+    assert client.get("/offerings", params={"q": marker}).json()["items"] == []
+    too_long = client.get("/offerings", params={"q": "w" * 201})
+    assert too_long.status_code == 422 and too_long.json()["detail"][0]["loc"][-1] == "q"

@@ -1,0 +1,26 @@
+"""An affiliate's contact email.
+
+Revision 0002, after 0001.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    with op.batch_alter_table("affiliates", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("contact_email", sa.String(length=254), nullable=True))
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    with op.batch_alter_table("affiliates", schema=None) as batch_op:
+        batch_op.drop_column("contact_email")
