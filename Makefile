@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The API fuzzer lives in a virtualenv of its own, from exact pins (see requirements/fuzz.txt).
+FUZZ_VENV  := .venv-fuzz
+FUZZ_STAMP := $(FUZZ_VENV)/.installed
 
-.PHONY: lock migrate migrations-check run demo test test-unit test-integration test-e2e test-repo lint format typecheck bench interop clean
+.PHONY: lock migrate migrations-check run demo test test-unit test-integration test-e2e test-repo fuzz lint format typecheck bench interop clean
 
 LOCK     := requirements/dev.txt
 APP_LOCK := requirements/app.txt
@@ -21,6 +24,7 @@ $(STAMP): $(LOCK) pyproject.toml
 lock: $(STAMP)
 	$(COMPILE) --upgrade pyproject.toml requirements/build.in --extra dev -o $(LOCK)
 	$(COMPILE) pyproject.toml requirements/build.in -c $(LOCK) -o $(APP_LOCK)
+	$(COMPILE) --upgrade requirements/fuzz.in -o requirements/fuzz.txt
 
 ## migrate: bring every service's database (the *_DATABASE_URL variables) to the newest schema
 migrate: $(STAMP)
@@ -29,6 +33,11 @@ migrate: $(STAMP)
 ## migrations-check: exit non-zero when a database is behind or the models need a new revision
 migrations-check: $(STAMP)
 	$(BIN)/python -m services.migrate check
+
+$(FUZZ_STAMP): requirements/fuzz.txt
+	@test -x $(FUZZ_VENV)/bin/python || $(PYTHON) -m venv $(FUZZ_VENV)
+	$(FUZZ_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/fuzz.txt
+	@touch $(FUZZ_STAMP)
 
 ## run: the whole stack on SQLite + local Redis + a dev mail sink (Ctrl-C stops it; logs in .run/logs/)
 run: $(STAMP)
@@ -43,7 +52,7 @@ interop:
 	bash tests/interop/setup.sh
 
 ## test: lint, types and every test (PostgreSQL and Redis must answer; see .ci/run)
-test: $(STAMP) interop lint typecheck
+test: $(STAMP) $(FUZZ_STAMP) interop lint typecheck
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## test-unit: pure logic, no I/O (seconds)
@@ -54,9 +63,13 @@ test-unit: $(STAMP)
 test-integration: $(STAMP) interop
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/integration
 
-## test-e2e: the whole stack as real processes
-test-e2e: $(STAMP)
+## test-e2e: the whole stack as real processes (the API fuzzing included)
+test-e2e: $(STAMP) $(FUZZ_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
+
+## fuzz: schemathesis against every service's OpenAPI on a running stack (a few minutes at most)
+fuzz: $(STAMP) $(FUZZ_STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/test_api_fuzz.py
 
 ## test-repo: README, compose file, API doc and bench report agree with the code
 test-repo: $(STAMP)

@@ -1,8 +1,6 @@
 """The FastAPI app every service builds on: offline docs, health, metrics, request ids, errors."""
 
-import json
 import logging
-import math
 import re
 import time
 import uuid
@@ -10,36 +8,24 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-import redis
-from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import exc as sa
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.broker import redis_for
-from shared.errors import CohortError
 from shared.logs import correlation_id
 from shared.metrics import REQUEST_LATENCY, REQUESTS
 from shared.settings import get_settings
+from shared.web_errors import add_error_handlers
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
-RETRY_AFTER_SECONDS = 5
-UNREACHABLE: tuple[type[Exception], ...] = (
-    sa.OperationalError,
-    sa.InterfaceError,
-    sa.DisconnectionError,
-    sa.TimeoutError,
-    redis.ConnectionError,
-    redis.TimeoutError,
-)
 # A caller's request id is kept only when it is short and plain: it goes into logs and headers.
 _REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 
@@ -120,6 +106,13 @@ class RequestIdMiddleware:
             correlation_id.reset(token)
 
 
+class Readiness(BaseModel):
+    """Whether the service can serve, and what each dependency said."""
+
+    ready: bool
+    checks: dict[str, str]
+
+
 def _health_router(
     engine: Callable[[], Engine], on_scrape: Sequence[Callable[[], None]]
 ) -> APIRouter:
@@ -129,7 +122,12 @@ def _health_router(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Database and Redis reachable")
+    @router.get(
+        "/readyz",
+        summary="Database and Redis reachable",
+        response_model=Readiness,
+        responses={503: {"description": "Something is unreachable.", "model": Readiness}},
+    )
     def readyz() -> JSONResponse:
         checks = {"database": _check_database(engine), "redis": _check_redis()}
         ready = all(value == "ok" for value in checks.values())
@@ -164,50 +162,6 @@ def _check_redis() -> str:
         return f"unreachable: {type(exc).__name__}"
 
 
-def _cohort_error_handler(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, CohortError)
-    return JSONResponse({"detail": exc.detail()}, status_code=exc.status_code)
-
-
-def _unavailable(_request: Request, _exc: Exception) -> JSONResponse:
-    # A database or broker restart is the operator's outage, not the caller's error nor a bug.
-    return JSONResponse(
-        {"detail": "temporarily unavailable: the database or the broker cannot be reached"},
-        status_code=503,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
-
-
-class AsciiJSONResponse(JSONResponse):
-    """JSON with every non-ASCII character escaped, so a lone surrogate a caller sent renders."""
-
-    def render(self, content: Any) -> bytes:
-        """The content as compact ASCII JSON."""
-        return json.dumps(
-            content, ensure_ascii=True, allow_nan=False, separators=(",", ":")
-        ).encode("ascii")
-
-
-def _plain(value: Any) -> Any:
-    """Echoed input made JSON-safe: bytes as text, NaN and infinities by name."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
-
-
-def _validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
-    """FastAPI's 422 answer, also for input that JSON cannot carry back as it came."""
-    assert isinstance(exc, RequestValidationError)
-    detail = jsonable_encoder(_plain(list(exc.errors())))
-    return AsciiJSONResponse({"detail": detail}, status_code=422)
-
-
 def create_service_app(
     *,
     service: str,
@@ -234,12 +188,9 @@ def create_service_app(
     app = FastAPIOffline(title=title, description=description, version="1.0.0", lifespan=lifespan)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware, service=service)
-    app.add_exception_handler(CohortError, _cohort_error_handler)
-    for unreachable in UNREACHABLE:
-        app.add_exception_handler(unreachable, _unavailable)
-
-    app.add_exception_handler(RequestValidationError, _validation_error_handler)
-    app.include_router(_health_router(engine, on_scrape))
+    health = _health_router(engine, on_scrape)
+    add_error_handlers(app, [health, *routers])
+    app.include_router(health)
     for router in routers:
         app.include_router(router)
     return app

@@ -12,7 +12,7 @@ from services.notifier.delivery import ledger
 from services.notifier.models import DeliveriesPublic, DeliveryPublic
 from services.notifier.rendering.content import MessageKind
 from shared.auth import Operator, verify_token
-from shared.routes import Limit, Offset
+from shared.routes import Limit, Offset, Problem, errors
 from shared.validation import Id, Line
 
 SessionDep = Annotated[Session, Depends(runtime.request_session)]
@@ -24,7 +24,12 @@ NO_FEED = "calendar feeds exist for educators and facilitators"
 router = APIRouter(tags=["notifier"])
 
 
-@router.get("/deliveries", response_model=DeliveriesPublic, summary="Outgoing messages")
+@router.get(
+    "/deliveries",
+    response_model=DeliveriesPublic,
+    summary="Outgoing messages",
+    responses=errors(401, 403, 422),
+)
 def get_deliveries(
     _operator: Operator,
     session: SessionDep,
@@ -44,7 +49,7 @@ def get_deliveries(
     "/deliveries/{delivery_id}/retry",
     response_model=DeliveryPublic,
     summary="Send a failed message again",
-    responses={404: {}, 409: {}},
+    responses=errors(401, 403, 404, 409, 422),
 )
 def post_delivery_retry(
     _operator: Operator, session: SessionDep, delivery_id: Id
@@ -57,7 +62,11 @@ def post_delivery_retry(
     "/calendars/{token}.ics",
     summary="A recipient's live calendar feed",
     response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}, 401: {}, 403: {}},
+    responses={
+        200: {"content": {"text/calendar": {}}},
+        401: {"description": "The token in the path does not verify.", "model": Problem},
+        403: {"description": NO_FEED, "model": Problem},
+    },
 )
 def get_calendar(token: str, session: SessionDep) -> Response:
     """The educator's or facilitator's meetings as a subscribable calendar (METHOD:PUBLISH)."""

@@ -12,6 +12,7 @@ from services.registry.models import (
     ProgramPublic,
     ProgramsPublic,
 )
+from shared.routes import TOKEN_OPTIONAL, Problem
 
 affiliates_router = APIRouter(prefix="/affiliates", tags=["affiliates"])
 programs_router = APIRouter(prefix="/programs", tags=["programs"])
@@ -43,7 +44,10 @@ def list_affiliates(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Add a program",
-    responses={**errors(401, 403, 422), 409: {"description": "A program has this code already."}},
+    responses={
+        **errors(401, 403, 422),
+        409: {"description": "A program has this code already.", "model": Problem},
+    },
 )
 def add_program(
     program_in: ProgramCreate, session: SessionDep, _operator: Operator
@@ -52,7 +56,9 @@ def add_program(
     return affiliates.add_program(session=session, program_in=program_in)
 
 
-@programs_router.get("", summary="List programs", responses=errors(401))
+@programs_router.get(
+    "", summary="List programs", responses=errors(401), openapi_extra=TOKEN_OPTIONAL
+)
 def list_programs(
     session: SessionDep, _caller: Caller, limit: Limit = 50, offset: Offset = 0
 ) -> ProgramsPublic:

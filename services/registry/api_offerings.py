@@ -24,6 +24,7 @@ from services.registry.models_offering import (
     OfferingStatusPublic,
     OfferingUpdate,
 )
+from shared.routes import TOKEN_OPTIONAL
 from shared.validation import Id, Instant, Line, UsState
 
 router = APIRouter(prefix="/offerings", tags=["offerings"])
@@ -70,6 +71,7 @@ def create_offering(
     "cancelled offerings; the operator sees all. `join_url` is shown to the owning affiliate "
     "and the operator only (null for everyone else).",
     responses=errors(401),
+    openapi_extra=TOKEN_OPTIONAL,
 )
 def list_offerings(
     session: SessionDep,
@@ -116,6 +118,7 @@ def list_offerings(
     description="A draft, even a cancelled one that was never published, is 404 to anyone but "
     "its affiliate and the operator. `join_url` is shown to them only.",
     responses=errors(401, 404),
+    openapi_extra=TOKEN_OPTIONAL,
 )
 def read_offering(offering_id: Id, session: SessionDep, caller: Caller) -> OfferingPublic:
     """Read one offering with its meetings (a draft only by its owner or the operator)."""

@@ -121,15 +121,25 @@ class OfferingCreate(OfferingBase):
     )
 
 
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Show a field that may be left out but not sent as null (None means "not sent")."""
+    schema.update(*(branch for branch in schema.pop("anyOf") if branch.get("type") != "null"))
+
+
+_NOT_NULL: dict[str, Any] = {"json_schema_extra": _not_nullable}
+
+
 # A partial change: only the fields sent are changed; `null` clears an optional field.
 class OfferingUpdate(SQLModel):
-    title: Line | None = Field(default=None, min_length=1, max_length=200)
+    title: Line | None = Field(default=None, min_length=1, max_length=200, schema_extra=_NOT_NULL)
     description: Paragraph | None = Field(default=None, max_length=5000)
     venue: Venue | None = None
     join_url: WebLink | None = Field(default=None, max_length=2000)
-    capacity: int | None = Field(default=None, ge=1, le=1000)
-    max_cohorts: int | None = Field(default=None, ge=1, le=100)
-    meetings: list[MeetingChange] | None = Field(default=None, min_length=1, max_length=100)
+    capacity: int | None = Field(default=None, ge=1, le=1000, schema_extra=_NOT_NULL)
+    max_cohorts: int | None = Field(default=None, ge=1, le=100, schema_extra=_NOT_NULL)
+    meetings: list[MeetingChange] | None = Field(
+        default=None, min_length=1, max_length=100, schema_extra=_NOT_NULL
+    )
     registration_closes_at: Line | None = Field(default=None, max_length=40)
 
     @field_validator("title", "capacity", "max_cohorts", "meetings")

@@ -64,3 +64,30 @@ def test_health_and_readiness(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_openapi_says_which_routes_need_no_token_and_which_fields_take_no_null(
+    client: TestClient,
+) -> None:
+    document = client.get("/openapi.json").json()
+    paths = document["paths"]
+    for path in ("/programs", "/offerings", "/offerings/{offering_id}"):
+        assert {} in paths[path]["get"]["security"], path
+    assert {} not in paths["/affiliates"]["get"]["security"]
+    change = document["components"]["schemas"]["OfferingUpdate"]["properties"]
+    assert change["capacity"] == {**change["capacity"], "type": "integer", "minimum": 1}
+    assert "anyOf" not in change["title"] and "anyOf" not in change["meetings"]
+    assert {"type": "null"} in change["description"]["anyOf"]
+    problem = paths["/offerings/{offering_id}"]["patch"]["responses"]["404"]["content"]
+    assert problem["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def test_a_method_a_path_does_not_serve_is_405_naming_all_it_serves(client: TestClient) -> None:
+    for method, path, allowed in [
+        ("PUT", "/offerings", "GET, POST"),
+        ("DELETE", "/offerings/1", "GET, PATCH"),
+        ("GET", "/offerings/1/publish", "POST"),
+    ]:
+        response = client.request(method, path)
+        assert response.status_code == 405
+        assert response.headers["Allow"] == allowed

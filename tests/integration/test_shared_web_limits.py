@@ -61,6 +61,27 @@ def test_a_body_under_the_limit_is_read_as_usual(registry: str, test_env: dict[s
     assert response.status_code == 422
 
 
+@pytest.mark.parametrize("body", [b"\xff", b"\xc3(", b'{"code": "\xe9"}'])
+def test_a_body_that_is_not_utf8_is_invalid_json_422(
+    registry: str, test_env: dict[str, str], body: bytes
+) -> None:
+    response = httpx.post(
+        f"{registry}/programs",
+        content=body,
+        headers={**_operator(test_env), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["type"] == "json_invalid" and error["loc"][0] == "body"
+
+
+def test_other_http_errors_keep_their_status_and_headers(registry: str) -> None:
+    response = httpx.get(f"{registry}/affiliates")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert httpx.get(f"{registry}/no-such-route").status_code == 404
+
+
 def _raw_get(base: str, path: str, header: bytes) -> bytes:
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
