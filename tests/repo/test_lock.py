@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[2]
 DEV_LOCK = ROOT / "requirements" / "dev.txt"
 APP_LOCK = ROOT / "requirements" / "app.txt"
+FUZZ_LOCK = ROOT / "requirements" / "fuzz.txt"
 
 
 def entries(path: Path) -> list[tuple[Requirement, int]]:
@@ -43,7 +44,7 @@ def declared(*, dev: bool) -> list[Requirement]:
     return [Requirement(name) for name in names]
 
 
-@pytest.mark.parametrize("lock", [DEV_LOCK, APP_LOCK], ids=lambda path: path.name)
+@pytest.mark.parametrize("lock", [DEV_LOCK, APP_LOCK, FUZZ_LOCK], ids=lambda path: path.name)
 def test_every_line_is_pinned_and_hashed(lock: Path) -> None:
     found = entries(lock)
     assert len(found) > 20
