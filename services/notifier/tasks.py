@@ -11,7 +11,7 @@ from celery import Task, signals
 
 from services.notifier import reminders
 from services.notifier.database import runtime
-from services.notifier.delivery import inline, ledger, sending
+from services.notifier.delivery import claims, inline, ledger, sending
 from services.notifier.handlers import HANDLERS
 from shared.celery_app import make_celery
 from shared.events import consume_task_name
@@ -38,6 +38,15 @@ def consume_event(self: Task, payload: dict[str, Any]) -> str:
 def _create_schema(**_: Any) -> None:
     runtime.migrate()
     # Forked pool processes must open their own database connections.
+    runtime.engine().dispose()
+
+
+@signals.celeryd_after_setup.connect
+def _take_back_deliveries(sender: str, **_: Any) -> None:
+    # The main process, logging set up, before the pool starts: this run has claimed nothing yet.
+    claims.name_sender(sender)
+    with runtime.engine().connect() as connection:
+        claims.take_back(connection, sender)
     runtime.engine().dispose()
 
 

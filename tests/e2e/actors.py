@@ -2,6 +2,7 @@
 
 import secrets
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 from icalendar import Calendar
 
 from tests.e2e.harness import Stack
+from tests.support.processes import wait_http
 from tests.support.smtp import Received
 
 ZONE = "America/Chicago"
@@ -54,8 +56,8 @@ class World:
     facilitator_email: str
 
     @classmethod
-    def create(cls, stack: Stack, sensitive: bool = False) -> "World":
-        """A fresh affiliate, program and certified facilitator (unique per call)."""
+    def create(cls, stack: Stack, sensitive: bool = False, seats: int = 30) -> "World":
+        """A fresh affiliate, program (`seats` per cohort at most) and certified facilitator."""
         tag = secrets.token_hex(4)
         affiliate = _ok(
             httpx.post(
@@ -78,7 +80,7 @@ class World:
                     "title": "Implicit Bias",
                     "description": "Recognising implicit bias.",
                     "facilitators_required": 1,
-                    "max_participants": 30,
+                    "max_participants": seats,
                     "pd_hours": 3.0,
                     "sensitive": sensitive,
                 },
@@ -176,3 +178,92 @@ def calendars_to(sink_messages: list[Received], email: str) -> list[Calendar]:
 def messages_to(sink_messages: list[Received], email: str) -> list[Received]:
     """Every message sent to `email`."""
     return [m for m in sink_messages if email in m.rcpt_tos]
+
+
+def register_until_answered(
+    world: World,
+    educator: dict[str, Any],
+    offering: dict[str, Any],
+    *,
+    within: float = 60,
+    answers: list[int] | None = None,
+) -> int:
+    """Register, retrying 503s and cut connections while an outage lasts; the status code that
+    finally answered (every answer's status is added to `answers`)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            response = httpx.post(
+                f"{world.stack.scheduler}/registrations",
+                headers=bearer(educator["token"]),
+                json={"offering_id": offering["id"]},
+                timeout=15,
+            )
+        except httpx.TransportError:
+            response = None
+        if response is not None and answers is not None:
+            answers.append(response.status_code)
+        if response is not None and response.status_code in (200, 201):
+            return response.status_code
+        assert response is None or response.status_code == 503, response.text
+        assert time.monotonic() < deadline, "registrations never recovered"
+        time.sleep(0.2)
+
+
+def invite_uids(sink_messages: list[Received], email: str) -> Counter[str]:
+    """How many times `email` was invited (a REQUEST) to each meeting, by calendar UID."""
+    return Counter(
+        str(event["UID"])
+        for calendar in calendars_to(sink_messages, email)
+        if str(calendar["METHOD"]) == "REQUEST"
+        for event in calendar.walk("VEVENT")
+    )
+
+
+def invites_sent_twice(sink_messages: list[Received], emails: list[str]) -> int:
+    """How many invites beyond the first one per meeting these addresses received."""
+    return sum(
+        count - 1 for email in emails for count in invite_uids(sink_messages, email).values()
+    )
+
+
+def all_invited(sink_messages: list[Received], emails: list[str], meetings: int) -> bool:
+    """Tell whether each address has an invite to each of `meetings` meetings."""
+    return all(len(invite_uids(sink_messages, email)) == meetings for email in emails)
+
+
+def wait_until_invited(stack: Stack, emails: list[str], meetings: int, timeout: float) -> None:
+    """Wait until each address has an invite to each meeting; else fail saying how many lack."""
+    try:
+        stack.sink.wait_for(lambda seen: all_invited(seen, emails, meetings), timeout=timeout)
+    except TimeoutError:
+        missing = [e for e in emails if len(invite_uids(stack.sink.messages, e)) < meetings]
+        raise AssertionError(f"{len(missing)} educators lack invites\n{stack.logs()}") from None
+
+
+def last_first_invite(sink_messages: list[Received], emails: list[str]) -> float:
+    """When (monotonic clock) the last (address, meeting) pair got its first invite."""
+    first: dict[tuple[str, str], float] = {}
+    for message in sink_messages:
+        for email in set(emails).intersection(message.rcpt_tos):
+            for uid in invite_uids([message], email):
+                first.setdefault((email, uid), message.received_at)
+    return max(first.values())
+
+
+def left_over(stack: Stack) -> dict[str, int]:
+    """Parked events per consuming service, and ledger rows still waiting to be sent (again)."""
+    for url in (stack.registry, stack.scheduler, stack.notifier):
+        wait_http(f"{url}/readyz", timeout=10)  # the first query after the restart may fail
+
+    def total(url: str, **params: str) -> int:
+        response = httpx.get(url, headers=stack.admin, params=params, timeout=10)
+        assert response.status_code == 200, response.text
+        return int(response.json()["total"])
+
+    return {
+        "scheduler dead": total(f"{stack.scheduler}/dead-events"),
+        "notifier dead": total(f"{stack.notifier}/dead-events"),
+        "queued": total(f"{stack.notifier}/deliveries", status="queued"),
+        "sending": total(f"{stack.notifier}/deliveries", status="sending"),
+    }

@@ -1,11 +1,13 @@
 """The whole stack as real OS processes (uvicorn, celery worker and beat) for end-to-end tests."""
 
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.processes import architecture
+from shared.settings import Settings
 from tests.support.infra import fresh_databases, private_redis_db
 from tests.support.processes import Process, free_port, wait_http
 from tests.support.smtp import SmtpSink
@@ -55,6 +57,11 @@ def base_environment(
         "COHORT_VISIBILITY_TIMEOUT": "30",
         "COHORT_LOG_JSON": "true",
     }
+
+
+def shipped_defaults(*names: str) -> dict[str, str]:
+    """These settings at their shipped defaults, undoing what `base_environment` shortens."""
+    return {name: str(Settings.model_fields[name.lower()].default) for name in names}
 
 
 def architecture_commands(ports: Mapping[str, int], beat_file: Path) -> dict[str, list[str]]:
@@ -109,6 +116,26 @@ def run_stack(
     finally:
         for process in reversed(list(processes.values())):
             process.stop()
+
+
+def worker_concurrency(argv: list[str]) -> int:
+    """The pool size a Celery worker command asks for (`--concurrency=N`)."""
+    for arg in argv:
+        if arg.startswith("--concurrency="):
+            return int(arg.split("=", 1)[1])
+    raise AssertionError(f"no --concurrency in {argv}")
+
+
+def restart(process: Process, ready: str, timeout: float = 60) -> None:
+    """Run a stopped process's command again; wait until this run prints `ready` too."""
+    seen = process.log().count(ready)
+    process.start()
+    deadline = time.monotonic() + timeout
+    while process.log().count(ready) <= seen:
+        if process.popen and process.popen.poll() is not None:
+            raise RuntimeError(f"{process.name} exited:\n{process.log()[-3000:]}")
+        assert time.monotonic() < deadline, f"{process.name} did not come back"
+        time.sleep(0.1)
 
 
 def free_ports() -> dict[str, int]:

@@ -2,16 +2,21 @@
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from tests.e2e.actors import World, bearer, calendars_to, meeting_body, next_weekday_at
+from tests.e2e.actors import (
+    World,
+    invite_uids,
+    invites_sent_twice,
+    meeting_body,
+    next_weekday_at,
+    register_until_answered,
+    wait_until_invited,
+)
 from tests.e2e.harness import (
     Stack,
     architecture_commands,
@@ -21,7 +26,7 @@ from tests.e2e.harness import (
 )
 from tests.support.infra import fresh_databases
 from tests.support.processes import Process, free_port
-from tests.support.smtp import Received, SmtpSink
+from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.e2e
 EDUCATORS = 24
@@ -76,36 +81,6 @@ def lossy(
         yield stack.enter_context(run_stack(commands, env, ports, sink, log_dir)), servers, port
 
 
-def _register_until_answered(world: World, educator: dict[str, Any], offering: Any) -> int:
-    """Register, retrying while the outage lasts; the status code that finally answered."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            response = httpx.post(
-                f"{world.stack.scheduler}/registrations",
-                headers=bearer(educator["token"]),
-                json={"offering_id": offering["id"]},
-                timeout=15,
-            )
-        except httpx.TransportError:
-            response = None
-        if response is not None and response.status_code in (200, 201):
-            return response.status_code
-        assert response is None or response.status_code == 503, response.text
-        assert time.monotonic() < deadline, "registrations never recovered"
-        time.sleep(0.2)
-
-
-def _invites(messages: list[Received], email: str) -> Counter[str]:
-    uids = Counter(
-        str(event["UID"])
-        for calendar in calendars_to(messages, email)
-        if str(calendar["METHOD"]) == "REQUEST"
-        for event in calendar.walk("VEVENT")
-    )
-    return uids
-
-
 def test_every_registration_gets_its_invites_when_redis_restarts_empty(
     lossy: tuple[Stack, list[Process], int], tmp_path: Path
 ) -> None:
@@ -118,7 +93,7 @@ def test_every_registration_gets_its_invites_when_redis_restarts_empty(
 
     def burst() -> None:
         for educator in educators:
-            answered.append(_register_until_answered(world, educator, offering))
+            answered.append(register_until_answered(world, educator, offering))
             time.sleep(0.05)
 
     worker = threading.Thread(target=burst)
@@ -132,23 +107,10 @@ def test_every_registration_gets_its_invites_when_redis_restarts_empty(
     worker.join(90)
     assert len(answered) == EDUCATORS
 
-    def all_invited(messages: list[Received]) -> bool:
-        return all(len(_invites(messages, e["email"])) == MEETINGS for e in educators)
-
-    try:
-        stack.sink.wait_for(all_invited, timeout=120)
-    except TimeoutError:
-        missing = [
-            e["email"]
-            for e in educators
-            if len(_invites(stack.sink.messages, e["email"])) < MEETINGS
-        ]
-        raise AssertionError(f"{len(missing)} educators lack invites\n{stack.logs()}") from None
+    wait_until_invited(stack, [e["email"] for e in educators], MEETINGS, timeout=120)
     time.sleep(3)  # room for late duplicates to show
-    sent_twice = sum(
-        count - 1 for e in educators for count in _invites(stack.sink.messages, e["email"]).values()
-    )
+    sent_twice = invites_sent_twice(stack.sink.messages, [e["email"] for e in educators])
     # Only messages handed to SMTP but not yet recorded as sent when Redis died may go twice.
     assert sent_twice <= 4, sent_twice
-    facilitator = _invites(stack.sink.messages, world.facilitator_email)
+    facilitator = invite_uids(stack.sink.messages, world.facilitator_email)
     assert len(facilitator) == MEETINGS

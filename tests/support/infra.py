@@ -14,41 +14,41 @@ REDIS_BASE_URL = os.environ.get("COHORT_TEST_REDIS_URL", "redis://127.0.0.1:6379
 REDIS_LOCK_KEY = "cohort:test-session-lock"
 
 
-def _admin_connection() -> psycopg.Connection:
-    return psycopg.connect(PG_ADMIN_URL, autocommit=True)
+def _admin_connection(admin_url: str) -> psycopg.Connection:
+    return psycopg.connect(admin_url, autocommit=True)
 
 
-def database_url(name: str) -> str:
-    """URL of a database on the test server."""
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+def database_url(name: str, admin_url: str = PG_ADMIN_URL) -> str:
+    """URL of a database on the test server (or on the server of `admin_url`)."""
+    base = admin_url.rsplit("/", 1)[0]
     return f"{base}/{name}"
 
 
-def create_database(name: str) -> str:
+def create_database(name: str, admin_url: str = PG_ADMIN_URL) -> str:
     """Create a fresh database and return its URL."""
-    with _admin_connection() as conn:
+    with _admin_connection(admin_url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return database_url(name)
+    return database_url(name, admin_url)
 
 
-def drop_database(name: str) -> None:
+def drop_database(name: str, admin_url: str = PG_ADMIN_URL) -> None:
     """Drop a database, closing whatever is still connected to it."""
-    with _admin_connection() as conn:
+    with _admin_connection(admin_url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
-def fresh_databases(prefix: str) -> Iterator[dict[str, str]]:
+def fresh_databases(prefix: str, admin_url: str = PG_ADMIN_URL) -> Iterator[dict[str, str]]:
     """One new PostgreSQL database per service, dropped afterwards."""
     tag = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
     names = {service: f"cohort_{tag}_{service}" for service in SERVICES}
-    urls = {service: create_database(name) for service, name in names.items()}
+    urls = {service: create_database(name, admin_url) for service, name in names.items()}
     try:
         yield urls
     finally:
         for name in names.values():
-            drop_database(name)
+            drop_database(name, admin_url)
 
 
 @contextmanager

@@ -23,6 +23,9 @@ def _wrapped(error: Exception) -> Exception:
     "error",
     [
         OperationalError("SELECT 1", None, psycopg.OperationalError("server closed")),
+        # A server stopping in fast mode, and one that is starting up again.
+        OperationalError("SELECT 1", None, psycopg.errors.AdminShutdown("terminating")),
+        OperationalError("SELECT 1", None, psycopg.errors.CannotConnectNow("starting up")),
         redis.ConnectionError("Connection refused"),
         ConnectionRefusedError(111, "refused"),
         TimeoutError("lock timeout"),

@@ -1,6 +1,14 @@
 """Rows under a sender's claim: taking them (row lock, lease), renewing the lease, recording
-how each send went. Every function here is one short transaction."""
+how each send went, taking back what a dead run of a worker held. Every function here is one
+short transaction.
 
+A claim token is a UUID whose first eight characters name the worker that took it (a hash of its
+Celery node name, which Celery requires to be unique): a worker restarting under its name after a
+crash frees at once the rows its dead run held, rather than leaving them until their leases run
+out (COHORT_MAIL_LEASE_SECONDS), and the next sweep sends them again.
+"""
+
+import hashlib
 import logging
 import time
 import uuid
@@ -19,6 +27,23 @@ from shared.db import is_sqlite
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+_sender = [uuid.uuid4().hex[:8]]  # this process's tag until a worker names it (name_sender)
+
+
+def sender_tag(node: str) -> str:
+    """The eight characters that open the claim tokens of worker `node`."""
+    return hashlib.sha256(node.encode()).hexdigest()[:8]
+
+
+def name_sender(node: str) -> None:
+    """Tag the claims this process (and the pool processes it forks) takes with `node`."""
+    _sender[0] = sender_tag(node)
+
+
+def new_token() -> str:
+    """A fresh claim token carrying this process's sender tag."""
+    return _sender[0] + str(uuid.uuid4())[8:]
 
 
 @dataclass(frozen=True)
@@ -49,7 +74,7 @@ def claim_rows(connection: Connection, ids: Sequence[int], *, limit: int, drain:
     ones): one UPDATE marks them sending under a fresh lease and returns what to send."""
     settings = get_settings()
     now = utcnow()
-    token = str(uuid.uuid4())
+    token = new_token()
     given = delivery.c.id.in_(list(ids) or [0])
     chosen = select(delivery.c.id).where(
         claimable(now),
@@ -136,3 +161,34 @@ def renew_lease(connection: Connection, claim: Claim, pending: list[int]) -> Non
             .values(lease_until=lease)
         )
     claim.renewed_at = time.monotonic()
+
+
+def take_back(connection: Connection, node: str) -> tuple[int, int]:
+    """At the start of worker `node`, before it claims anything: free the rows its dead previous
+    run held, and let the sweep enqueue again the due rows whose send task may have died with it.
+    Returns how many rows of each."""
+    now = utcnow()
+    with connection.begin():
+        held = connection.execute(
+            update(delivery)
+            .where(
+                delivery.c.status == Delivery.SENDING,
+                delivery.c.claim.like(f"{sender_tag(node)}-%"),
+            )
+            .values(lease_until=now, dispatched_at=None)
+        )
+        waiting = connection.execute(
+            update(delivery)
+            .where(
+                delivery.c.status == Delivery.QUEUED,
+                delivery.c.next_attempt_at <= now,
+                delivery.c.dispatched_at.is_not(None),
+            )
+            .values(dispatched_at=None)
+        )
+    if held.rowcount or waiting.rowcount:
+        log.warning(
+            "deliveries taken back from the worker's previous run",
+            extra={"held": held.rowcount, "waiting": waiting.rowcount},
+        )
+    return int(held.rowcount), int(waiting.rowcount)

@@ -8,8 +8,9 @@ rows `sending` under that claim's lease. Only once the session's transaction rea
 rows handed over to the claim (`shared.db.after_commit_batch`: a savepoint's release is no
 commit, a rollback forgets them); when the event is done the task sends them (`send_taken`).
 
-A task that dies before recording them leaves them `sending`; their lease runs out and the sweep
-sends them again, exactly as for a `mail` task that dies. Not taken (so left to the `mail` queue,
+A task that dies before recording them leaves them `sending`; their lease runs out (or its worker,
+restarted under its node name, frees them at once: claims.take_back) and the sweep sends them
+again, exactly as for a `mail` task that dies. Not taken (so left to the `mail` queue,
 enqueued after commit as before): rows beyond a small number per event, every row while sending
 inline is paused (after a send that was slow, failed or hit an unreachable server), and every
 row in a worker that does not serve the `mail` queue, so a slow SMTP server never holds events
@@ -18,7 +19,6 @@ back where the two queues have their own workers.
 
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.notifier.delivery import ledger, mailer, recorder, sending
-from services.notifier.delivery.claims import Claim, ClaimedRow
+from services.notifier.delivery.claims import Claim, ClaimedRow, new_token
 from services.notifier.models import Delivery
 from services.notifier.rendering.outgoing import Outgoing
 from shared.columns import utcnow
@@ -100,7 +100,7 @@ def sending_inline(
         yield None
         return
     lease = utcnow() + timedelta(seconds=get_settings().cohort_mail_lease_seconds)
-    claim = SenderClaim(token=str(uuid.uuid4()), lease_until=lease, limit=INLINE_LIMIT)
+    claim = SenderClaim(token=new_token(), lease_until=lease, limit=INLINE_LIMIT)
     try:
         yield lambda session: take(session, claim)
     finally:

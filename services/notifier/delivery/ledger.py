@@ -8,7 +8,8 @@ consume task's, see inline.py): `sending`, under its claim, for that sender to s
 
 Stale rule: a row in `sending` holds a lease (`lease_until`, COHORT_MAIL_LEASE_SECONDS from the
 claim, renewed while its batch is being sent). A lease that ran out means the sender died, so the
-row may be claimed again (the sweep re-enqueues it). A claim counts as an attempt, so a message
+row may be claimed again (the sweep re-enqueues it); a worker restarting under its node name ends
+the leases of its dead run at once (claims.take_back). A claim counts as an attempt, so a message
 whose sender keeps dying is failed by the sweep after COHORT_MAIL_MAX_ATTEMPTS.
 """
 
