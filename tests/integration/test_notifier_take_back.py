@@ -33,7 +33,7 @@ NODE = "notifier-worker@host-a"
 
 @pytest.fixture(scope="module")
 def sink() -> Iterator[SmtpSink]:
-    runtime.create_schema()
+    runtime.migrate()
     close_pooled_mailer()
     with SmtpSink() as server, local_smtp(server):
         yield server
