@@ -1,13 +1,20 @@
-"""Every row lock of the scheduler, and the order they are taken in.
+"""Every lock of the scheduler, and the order they are taken in.
 
-Lock order, everywhere: the offering, then educators, then facilitators (several in id order).
-Every change of who holds a seat in an offering first locks that offering's projection row, so
-counting seats and writing the decision never interleave on PostgreSQL; an educator's row orders
-their clash checks; whoever writes facilitator bookings locks the facilitators' rows and
-re-checks their constraints under that lock (the exclusion constraints on `facilitator_booking`
-are the last line on PostgreSQL). Taken in this order, no two transactions deadlock. A waiter
-re-reads the rows it locked once it gets them, so the values returned are current. On SQLite the
-row locks compile to nothing: the session's BEGIN IMMEDIATE already serializes writers.
+Lock order, everywhere: offerings (several in id order), then educators, then the facilitator
+pool, then facilitators (several in id order). Every change of who holds a seat in an offering
+first locks that offering's projection row, so counting seats and writing the decision never
+interleave on PostgreSQL; an educator's row orders their clash checks; whoever writes facilitator
+bookings locks the facilitators' rows and re-checks their constraints under that lock (the
+exclusion constraints on `facilitator_booking` are the last line on PostgreSQL). Taken in this
+order, no two transactions deadlock. A waiter re-reads the rows it locked once it gets them, so
+the values returned are current. On SQLite these locks compile to nothing: the session's BEGIN
+IMMEDIATE already serializes writers.
+
+The facilitator pool is one advisory lock. Every staffing decision holds it shared from before
+it reads the pool until it commits; adding a facilitator or changing their availability holds it
+exclusively. So a decision made without a new facilitator commits before that facilitator does,
+and the worker that staffs waiting cohorts for the change (`assignments/waiting.py`, after the
+commit) finds that decision's cohorts.
 
 A registration, on the busiest path of the service, locks its two rows (offering, educator) in
 one prebuilt statement and reads only the columns its decision and its event need, into frozen
@@ -19,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, bindparam
+from sqlalchemy import Integer, bindparam, text
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -82,11 +89,30 @@ _LOCK_OFFERING_FACTS = (
     .with_for_update(key_share=True)
 )
 _SPLIT = len(_OFFERING_COLUMNS)
+# One key for the whole pool; the schema lock (shared.db.SCHEMA_LOCK_KEY) is 7_340_001.
+FACILITATOR_POOL_KEY = 7_340_002
+_HOLD_POOL = text(f"SELECT pg_advisory_xact_lock_shared({FACILITATOR_POOL_KEY})")
+_CHANGE_POOL = text(f"SELECT pg_advisory_xact_lock({FACILITATOR_POOL_KEY})")
 
 
 def lock_offering(session: Session, offering_id: int) -> Offering | None:
     """Read an offering and hold its row lock until the transaction ends."""
     return session.execute(_LOCK_OFFERING_ROW, {"offering_id": offering_id}).scalar_one_or_none()
+
+
+def lock_offerings(session: Session, ids: Iterable[int]) -> dict[int, Offering]:
+    """Read offerings and hold their row locks, taken in id order, until the transaction ends."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(Offering)
+        .where(col(Offering.id).in_(wanted))
+        .order_by(col(Offering.id))
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).all()
+    return {row.id: row for row in rows}
 
 
 def lock_parties(
@@ -112,6 +138,12 @@ def lock_educator(session: Session, educator_id: int) -> Educator | None:
         .execution_options(populate_existing=True)
     )
     return session.exec(query).first()
+
+
+def lock_facilitator_pool(session: Session, *, exclusive: bool = False) -> None:
+    """Hold the facilitator pool: shared to staff cohorts from it, exclusive to change it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_CHANGE_POOL if exclusive else _HOLD_POOL)
 
 
 def lock_facilitators(session: Session, ids: Iterable[int]) -> None:

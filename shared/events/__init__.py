@@ -12,6 +12,7 @@ from shared.events.scheduler import (
     CohortCancelled,
     CohortUpdated,
     FacilitatorAssigned,
+    FacilitatorChanged,
     FacilitatorUnassigned,
     RegistrationCancelled,
     RegistrationConfirmed,
@@ -29,6 +30,7 @@ __all__ = [
     "Envelope",
     "Event",
     "FacilitatorAssigned",
+    "FacilitatorChanged",
     "FacilitatorUnassigned",
     "Meeting",
     "Offering",
@@ -57,6 +59,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RegistrationCancelled,
         FacilitatorAssigned,
         FacilitatorUnassigned,
+        FacilitatorChanged,
         CohortUpdated,
         CohortCancelled,
     )
@@ -71,6 +74,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     RegistrationCancelled.TYPE: ("notifier",),
     FacilitatorAssigned.TYPE: ("notifier",),
     FacilitatorUnassigned.TYPE: ("notifier",),
+    FacilitatorChanged.TYPE: ("scheduler",),
     CohortUpdated.TYPE: ("notifier",),
     CohortCancelled.TYPE: ("notifier",),
 }

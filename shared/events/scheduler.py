@@ -1,5 +1,7 @@
 """Events the scheduler emits about seats and facilitators; the notifier consumes them.
 
+One, `facilitator.changed`, the scheduler sends to its own worker instead.
+
 Each docstring says what the notifier sends for the event, the rule that keeps every person at
 exactly one message per change and never sends a duplicate CANCEL.
 """
@@ -80,6 +82,17 @@ class FacilitatorAssigned(Event):
     cohort: Cohort
     role: str = "lead"
     explanation: str = ""
+
+
+class FacilitatorChanged(Event):
+    """A facilitator joined the pool, or their availability changed.
+
+    Scheduler (its own worker, after the change commits): cohorts of the facilitator's programs
+    still waiting for a facilitator are staffed again, first meeting first. Notifier: not sent.
+    """
+
+    TYPE: ClassVar[str] = "facilitator.changed"
+    facilitator_id: int
 
 
 class FacilitatorUnassigned(Event):

@@ -1,13 +1,10 @@
 """The scheduler worker as a real Celery process: offering events over Redis, applied once."""
 
 import json
-import time
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -17,36 +14,13 @@ from services.scheduler.models import Cohort, Offering
 from shared import events
 from shared.bus import Publisher
 from shared.events import wrap
-from tests.support.processes import Process, celery_worker
+from tests.support.processes import Process
 from tests.support.scheduler import (
+    eventually,
     new_educator,
     new_facilitator,
     offering_state,
 )
-
-
-@pytest.fixture(scope="module")
-def worker(test_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Process]:
-    process = celery_worker(
-        "sched",
-        "services.scheduler.tasks:celery_app",
-        "scheduler",
-        test_env,
-        tmp_path_factory.mktemp("sched-logs"),
-    ).start()
-    process.wait_for_log("ready", timeout=60)
-    yield process
-    process.stop()
-
-
-def _eventually(check: Callable[[], Any], timeout: float = 20) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 def _outcomes(worker: Process, event_id: str) -> list[str]:
@@ -79,10 +53,10 @@ def test_published_offering_reaches_the_scheduler_once(
         with Session(runtime.engine()) as session:
             return session.get(Offering, state.id)
 
-    offering = _eventually(stored)
+    offering = eventually(stored)
     assert offering.title == state.title and offering.status == "published"
     # The queue may still hold other tests' events: wait for this event's two outcomes.
-    _eventually(lambda: len(_outcomes(worker, str(envelope.event_id))) >= 2)
+    eventually(lambda: len(_outcomes(worker, str(envelope.event_id))) >= 2)
     assert sorted(_outcomes(worker, str(envelope.event_id))) == ["applied", "duplicate"]
     assert _cohorts(state.id) == 1
     educator = new_educator(client)
@@ -98,7 +72,7 @@ def test_published_offering_reaches_the_scheduler_once(
             .select_from(table)
             .where(table.c.type == "facilitator.assigned", table.c.sent_at.is_(None))
         ).scalar_one()
-    assert unsent == 0 or _eventually(lambda: _all_sent(table))
+    assert unsent == 0 or eventually(lambda: _all_sent(table))
 
 
 def _all_sent(table: Any) -> bool:

@@ -2,7 +2,8 @@
 
 import itertools
 import secrets
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from shared import events
 from shared.events import Envelope, wrap
 from tests.support.factories import meeting, offering
+from tests.support.processes import Process, celery_worker
 
 _ids = itertools.count(1000 + secrets.randbelow(10_000) * 100)
 ZONE = "America/New_York"
@@ -164,7 +166,7 @@ def run_together(count: int, work: Any, timeout: float = 120) -> list[Any]:
 @contextmanager
 def scheduler_server(env: dict[str, str], log_dir: Any, workers: int = 2) -> Iterator[str]:
     """A real uvicorn serving the scheduler with `workers` processes; yields its base URL."""
-    from tests.support.processes import BIN, Process, free_port, wait_http
+    from tests.support.processes import BIN, free_port, wait_http
 
     port = free_port()
     argv = [
@@ -218,3 +220,31 @@ def moved_meetings(state: events.Offering, days: int) -> list[events.Meeting]:
         meeting(m.id, m.starts_at.replace(tzinfo=None) + timedelta(days=days), 3, state.timezone)
         for m in state.meetings
     ]
+
+
+def eventually(check: Callable[[], Any], timeout: float = 20) -> Any:
+    """Poll `check` until it returns something truthy (returned), or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(scope="module", name="worker")
+def scheduler_worker(
+    test_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Process]:
+    """A real scheduler worker (Celery, queue 'scheduler') for one test module."""
+    process = celery_worker(
+        "sched",
+        "services.scheduler.tasks:celery_app",
+        "scheduler",
+        test_env,
+        tmp_path_factory.mktemp("sched-logs"),
+    ).start()
+    process.wait_for_log("ready", timeout=60)
+    yield process
+    process.stop()

@@ -17,7 +17,7 @@ from services.scheduler.assignments.pool import (
 from services.scheduler.assignments.schemas import PlannedCohort, PlanPublic, UnplannedCohort
 from services.scheduler.assignments.service import announce_assigned, book_meetings, end_assignment
 from services.scheduler.database import is_retryable, travel_buffer
-from services.scheduler.locks import lock_facilitators
+from services.scheduler.locks import lock_facilitator_pool, lock_facilitators
 from services.scheduler.models import Assignment, Cohort, Meeting, Offering
 from services.scheduler.snapshots import cohort_snapshot
 from shared.columns import as_utc
@@ -63,6 +63,7 @@ def plan_window(
     """Re-plan facilitators for the window in one transaction, with the pool's rows locked."""
     try:
         planned = cohorts_starting_between(session, as_utc(starts_after), as_utc(starts_before))
+        lock_facilitator_pool(session)
         pool = load_profiles(session)
         lock_facilitators(session, [p.id for p in pool])
         keep = _current(session, [c.id or 0 for c, _, _ in planned])

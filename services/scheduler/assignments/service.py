@@ -2,7 +2,8 @@
 
 Whoever writes bookings locks the facilitators' rows first (in id order) and re-checks their
 constraints under that lock; the exclusion constraints on `facilitator_booking` are the last
-line on PostgreSQL. Lock order is always offering, then facilitators, so nothing deadlocks.
+line on PostgreSQL. Lock order is always offering, then the facilitator pool, then
+facilitators (`locks.py`), so nothing deadlocks.
 """
 
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from services.scheduler.assignments.pool import (
     load_profiles,
 )
 from services.scheduler.database import runtime, travel_buffer
-from services.scheduler.locks import lock_facilitators
+from services.scheduler.locks import lock_facilitator_pool, lock_facilitators
 from services.scheduler.models import (
     Assignment,
     Cohort,
@@ -149,6 +150,7 @@ def staff_cohort(
     session: Session, *, offering: Offering, cohort: Cohort, meetings: Sequence[Meeting]
 ) -> list[int] | NoFit:
     """Fill a cohort's free facilitator places by the incremental pick; return who was added."""
+    lock_facilitator_pool(session)
     current = {a.facilitator_id for a in active_assignments(session, cohort.id or 0)}
     missing = offering.facilitators_required - len(current)
     if missing <= 0:
@@ -244,6 +246,7 @@ def refit_cohort(
 ) -> Refit:
     """Keep each facilitator who still fits the cohort's new meetings; replace the others."""
     refit = Refit()
+    lock_facilitator_pool(session)
     release_bookings(session, cohort_id=cohort.id or 0)
     assignments = active_assignments(session, cohort.id or 0)
     ids = [a.facilitator_id for a in assignments]

@@ -11,13 +11,16 @@ from services.scheduler.deps import (
     SessionDep,
     errors,
 )
+from services.scheduler.people import availability
 from services.scheduler.people import service as people
 from services.scheduler.people.schemas import (
     AssignmentsPublic,
+    AvailabilityChange,
     EducatorCreate,
     EducatorCreated,
     FacilitatorCreate,
     FacilitatorCreated,
+    FacilitatorPublic,
     FacilitatorsPublic,
 )
 from shared.validation import Id
@@ -43,7 +46,8 @@ def create_educator(educator_in: EducatorCreate, session: SessionDep) -> Educato
     status_code=201,
     summary="Add a facilitator to the pool",
     description="Availability windows are weekly, in the facilitator's own `timezone` "
-    "(weekday Mon=0..Sun=6, `start`/`end` as HH:MM, end after start).",
+    "(weekday Mon=0..Sun=6, `start`/`end` as HH:MM, end after start). Cohorts of their "
+    "programs that wait for a facilitator are staffed at once, right after the commit.",
     responses=errors(401, 403, 409, 422),
 )
 def create_facilitator(
@@ -51,6 +55,26 @@ def create_facilitator(
 ) -> FacilitatorCreated:
     """Create a facilitator and issue their token."""
     return people.create_facilitator(session=session, data=facilitator_in, principal=principal)
+
+
+@router.put(
+    "/facilitators/{facilitator_id}/availability",
+    summary="Replace a facilitator's weekly availability",
+    description="That facilitator or the operator; windows as for POST /facilitators. Cohorts "
+    "of their programs that wait for a facilitator are staffed at once, right after the commit. "
+    "409 when a meeting still ahead in a cohort they lead would fall outside the new windows.",
+    responses=errors(401, 403, 404, 409, 422),
+)
+def change_availability(
+    facilitator_id: Id,
+    availability_in: AvailabilityChange,
+    session: SessionDep,
+    principal: FacilitatorOrOperator,
+) -> FacilitatorPublic:
+    """Replace the facilitator's availability windows."""
+    return availability.change_availability(
+        session=session, facilitator_id=facilitator_id, data=availability_in, principal=principal
+    )
 
 
 @router.get(

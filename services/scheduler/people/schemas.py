@@ -108,6 +108,14 @@ class FacilitatorCreate(FacilitatorBase):
         return sorted(set(value))
 
 
+class AvailabilityChange(BaseModel):
+    """Body of PUT /facilitators/{facilitator_id}/availability: the new weekly windows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    availability: list[AvailabilityWindow] = Field(max_length=100)
+
+
 class FacilitatorPublic(FacilitatorBase):
     """A facilitator as the API shows it."""
 

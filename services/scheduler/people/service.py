@@ -7,6 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from services.scheduler import domain
+from services.scheduler.database import run_in_transaction, runtime
+from services.scheduler.locks import lock_facilitator_pool
 from services.scheduler.models import Assignment, Cohort, Educator, Facilitator, Meeting, Offering
 from services.scheduler.people.schemas import (
     AssignmentPublic,
@@ -20,6 +22,7 @@ from services.scheduler.people.schemas import (
     MeetingPublic,
 )
 from services.scheduler.snapshots import meeting_snapshot
+from shared import events
 from shared.auth import Principal, Role, issue_token
 from shared.errors import Conflict, NotFound
 from shared.validation import storable_id
@@ -39,18 +42,37 @@ def create_facilitator(
 ) -> FacilitatorCreated:
     """Add a facilitator to the pool and issue their token (409 when the email is known)."""
     affiliate_id = principal.subject_id if principal.role is Role.AFFILIATE else None
+    try:
+        facilitator = run_in_transaction(
+            session, lambda: _add_facilitator(session, data, affiliate_id)
+        )
+    except IntegrityError as exc:
+        raise Conflict("a facilitator with this email already exists") from exc
+    token = issue_token(role=Role.FACILITATOR, subject_id=facilitator.id or 0)
+    return FacilitatorCreated(**facilitator_public(facilitator).model_dump(), token=token)
+
+
+def _add_facilitator(
+    session: Session, data: FacilitatorCreate, affiliate_id: int | None
+) -> Facilitator:
+    lock_facilitator_pool(session, exclusive=True)
     facilitator = Facilitator(
         **data.model_dump(),
         email_key=domain.email_key(data.email),
         affiliate_id=affiliate_id,
     )
-    _insert_unique(session, facilitator, "a facilitator with this email already exists")
-    assert facilitator.id is not None
-    token = issue_token(role=Role.FACILITATOR, subject_id=facilitator.id)
-    return FacilitatorCreated(**facilitator_public(facilitator).model_dump(), token=token)
+    session.add(facilitator)
+    session.flush()
+    pool_changed(session, facilitator)
+    return facilitator
 
 
-def _insert_unique(session: Session, row: Educator | Facilitator, conflict: str) -> None:
+def pool_changed(session: Session, facilitator: Facilitator) -> None:
+    """Have the scheduler's worker staff waiting cohorts for this facilitator after the commit."""
+    runtime.outbox.record(session, events.FacilitatorChanged(facilitator_id=facilitator.id or 0))
+
+
+def _insert_unique(session: Session, row: Educator, conflict: str) -> None:
     session.add(row)
     try:
         session.commit()
