@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     cohort_admin_token: str | None = None
     cohort_secret_key: str | None = None
     cohort_redis_url: str = "redis://127.0.0.1:6379/0"
+    accounts_database_url: str = "sqlite:///.run/accounts.db"
     registry_database_url: str = "sqlite:///.run/registry.db"
     scheduler_database_url: str = "sqlite:///.run/scheduler.db"
     notifier_database_url: str = "sqlite:///.run/notifier.db"
@@ -62,6 +63,11 @@ class Settings(BaseSettings):
     cohort_travel_buffer_minutes: int = 60
     cohort_reminder_sweep_seconds: float = 60.0
     cohort_delivery_sweep_seconds: float = 30.0
+    cohort_portal_url: str = "http://127.0.0.1:8000"
+    cohort_sign_in_limit_per_address: str = "3/15 minutes"
+    cohort_sign_in_limit_per_ip: str = "30/hour"
+    cohort_sign_in_code_ttl: int = 900
+    cohort_access_token_ttl: int = 900
     cohort_log_level: str = "INFO"
     cohort_log_json: bool = True
 
