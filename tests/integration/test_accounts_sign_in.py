@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from sqlmodel import Session, col
 
 from services.accounts.database import runtime
 from services.accounts.models import Person, SignInCode
+from services.accounts.people import service as people
 from services.accounts.sign_in import codes
 from services.accounts.tokens import sessions
 from tests.support.accounts import (
@@ -147,3 +149,25 @@ def test_one_client_is_limited_across_addresses(client: TestClient) -> None:
 def test_an_invalid_address_is_422(client: TestClient) -> None:
     answer = client.post("/sign-in", json={"email": "not an address"})
     assert answer.status_code == 422
+
+
+def test_a_concurrent_first_sign_in_of_one_address_makes_one_person(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = new_address()
+    first, second = ask_code(client, email), ask_code(client, email)
+    assert client.post("/sign-in/redeem", json={"code": first}).status_code == 200
+    # The second redeem looks before the first commits: it sees no person and inserts one.
+    real_find = people.find_person
+    missed: list[bool] = []
+
+    def late_find(**kwargs: Any) -> Person | None:
+        if not missed:
+            missed.append(True)
+            return None
+        return real_find(**kwargs)
+
+    monkeypatch.setattr(people, "find_person", late_find)
+    again = client.post("/sign-in/redeem", json={"code": second})
+    assert again.status_code == 200 and missed == [True]
+    assert _people_with(email) == 1

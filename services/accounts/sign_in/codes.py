@@ -4,6 +4,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from services.accounts.database import runtime
@@ -45,7 +46,18 @@ def request_sign_in(*, session: Session, email: str, name: str | None) -> None:
 
 def redeem_code(*, session: Session, code: str) -> Redeemed:
     """Use the code up: the address is proven, so its person exists from now on (created when
-    new), and gets a session. Raises CodeRefused for a used, expired or unknown code."""
+    new), and gets a session. Raises CodeRefused for a used, expired or unknown code.
+
+    Two codes of one new address redeemed at once both try to create the person: the loser's
+    unique violation rolls its transaction back (the code unused again) and it runs once more."""
+    try:
+        return _redeem(session=session, code=code)
+    except IntegrityError:
+        session.rollback()
+        return _redeem(session=session, code=code)
+
+
+def _redeem(*, session: Session, code: str) -> Redeemed:
     query = select(SignInCode).where(SignInCode.code_hash == sessions.digest(code))
     row = session.exec(query.with_for_update()).first()
     now = utcnow()
