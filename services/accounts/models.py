@@ -19,10 +19,13 @@ class Person(AccountsTable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
     name: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)
+    locale: str = Field(default="en", max_length=8)
     created_at: datetime = stamp_field()
 
 
-# A one-time sign-in code: only its SHA-256 is kept; used once, before `expires_at`.
+# A one-time sign-in code: only its SHA-256 is kept; used once, before `expires_at`. The name,
+# zone and language are what a new account takes when the code proves its address.
 class SignInCode(AccountsTable, table=True):
     __tablename__ = "sign_in_codes"
 
@@ -30,6 +33,8 @@ class SignInCode(AccountsTable, table=True):
     code_hash: str = Field(max_length=64, unique=True)
     email: str = Field(max_length=254, index=True)
     name: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)
+    locale: str = Field(default="en", max_length=8)
     created_at: datetime = stamp_field()
     expires_at: datetime = instant_field()
     used_at: datetime | None = instant_field(default=None)

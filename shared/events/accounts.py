@@ -14,5 +14,6 @@ class SignInRequested(Event):
     VERSION: ClassVar[int] = 1
     email: str
     name: str | None = None
+    locale: str = "en"
     link: str
     expires_at: datetime

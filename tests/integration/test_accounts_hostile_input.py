@@ -10,6 +10,7 @@ from tests.support.accounts import accounts_client, reset_limits
 from tests.support.hostile import (
     BAD_EMAILS,
     BAD_LINES,
+    BAD_ZONES,
     HUGE,
     Case,
     body_cases,
@@ -32,6 +33,10 @@ def _cases() -> list[Any]:
     cases = [
         *body_cases("POST", "/sign-in", SIGN_IN, {("email",): BAD_EMAILS}, "anonymous"),
         *body_cases("POST", "/sign-in", SIGN_IN, {("name",): BAD_LINES}, "anonymous"),
+        *body_cases("POST", "/sign-in", SIGN_IN, {("timezone",): BAD_ZONES}, "anonymous"),
+        *body_cases(
+            "POST", "/sign-in", SIGN_IN, {("locale",): {"fr": "fr", "nul": "en\x00"}}, "anonymous"
+        ),
         *raw_cases("POST", "/sign-in", "anonymous"),
         *raw_cases("POST", "/sign-in/redeem", "anonymous"),
     ]

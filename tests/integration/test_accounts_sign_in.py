@@ -54,11 +54,14 @@ def test_known_and_unknown_addresses_get_the_same_answer(client: TestClient) -> 
 
 def test_a_person_exists_only_once_the_address_is_proven(client: TestClient) -> None:
     email = new_address()
-    code = ask_code(client, email, name="Ana Ruiz")
+    code = ask_code(client, email, name="Ana Ruiz", timezone="America/Chicago", locale="es")
     assert _people_with(email) == 0
     redeemed = client.post("/sign-in/redeem", json={"code": code}).json()
     assert redeemed["person"]["email"] == email.lower()
     assert redeemed["person"]["name"] == "Ana Ruiz"
+    assert redeemed["person"]["timezone"] == "America/Chicago"
+    assert redeemed["person"]["locale"] == "es"
+    assert sign_in_events(email)[0]["data"]["locale"] == "es"
     assert redeemed["person"]["roles"] == [
         {"role": "educator", "affiliate_id": None, "member_role": None}
     ]

@@ -1,6 +1,11 @@
 """What the people routes answer."""
 
+from typing import Literal
+
 from pydantic import BaseModel
+
+# The languages Cohort's pages and mail are written in.
+Locale = Literal["en", "es"]
 
 
 # One of a person's roles: operator, affiliate (with affiliate_id, member_role), educator ...
@@ -15,4 +20,6 @@ class PersonPublic(BaseModel):
     id: int
     name: str | None
     email: str
+    timezone: str | None = None
+    locale: Locale = "en"
     roles: list[RolePublic]

@@ -18,11 +18,14 @@ def find_person(*, session: Session, email: str) -> Person | None:
     return session.exec(select(Person).where(Person.email == normalise_email(email))).first()
 
 
-def ensure_person(*, session: Session, email: str, name: str | None) -> Person:
-    """The person with this (now proven) address, created when new; flushed, not committed."""
+def ensure_person(
+    *, session: Session, email: str, name: str | None, timezone: str | None, locale: str
+) -> Person:
+    """The person with this (now proven) address, created when new with this name, zone and
+    language; flushed, not committed."""
     person = find_person(session=session, email=email)
     if person is None:
-        person = Person(email=normalise_email(email), name=name)
+        person = Person(email=normalise_email(email), name=name, timezone=timezone, locale=locale)
         session.add(person)
         session.flush()
     return person
@@ -36,5 +39,12 @@ def roles_of(person: Person) -> list[dict[str, object]]:
 def describe(person: Person) -> PersonPublic:
     """A person as the API shows them."""
     return PersonPublic.model_validate(
-        {"id": person.id, "name": person.name, "email": person.email, "roles": roles_of(person)}
+        {
+            "id": person.id,
+            "name": person.name,
+            "email": person.email,
+            "timezone": person.timezone,
+            "locale": person.locale,
+            "roles": roles_of(person),
+        }
     )

@@ -30,7 +30,13 @@ def post_sign_in(body: SignInRequest, request: Request, session: SessionDep) -> 
             detail="too many sign-in requests; try again later",
             headers={"Retry-After": str(wait)},
         )
-    codes.request_sign_in(session=session, email=body.email, name=body.name)
+    codes.request_sign_in(
+        session=session,
+        email=body.email,
+        name=body.name,
+        timezone=body.timezone,
+        locale=body.locale,
+    )
     return JSONResponse(SignInSent().model_dump(), status_code=202)
 
 

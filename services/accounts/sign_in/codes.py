@@ -29,7 +29,14 @@ class Redeemed:
     session_token: str
 
 
-def request_sign_in(*, session: Session, email: str, name: str | None) -> None:
+def request_sign_in(
+    *,
+    session: Session,
+    email: str,
+    name: str | None,
+    timezone: str | None = None,
+    locale: str = "en",
+) -> None:
     """Store a new code's hash and record `sign_in.requested` with its link, in one commit.
 
     Known and unknown addresses are treated alike: nothing about the person is read here."""
@@ -37,9 +44,18 @@ def request_sign_in(*, session: Session, email: str, name: str | None) -> None:
     address = people.normalise_email(email)
     expires_at = utcnow() + timedelta(seconds=get_settings().cohort_sign_in_code_ttl)
     session.add(
-        SignInCode(code_hash=sessions.digest(code), email=address, name=name, expires_at=expires_at)
+        SignInCode(
+            code_hash=sessions.digest(code),
+            email=address,
+            name=name,
+            timezone=timezone,
+            locale=locale,
+            expires_at=expires_at,
+        )
     )
-    event = events.sign_in_requested(email=address, name=name, code=code, expires_at=expires_at)
+    event = events.sign_in_requested(
+        email=address, name=name, locale=locale, code=code, expires_at=expires_at
+    )
     runtime.outbox.record(session, event)
     session.commit()
 
@@ -66,7 +82,9 @@ def _redeem(*, session: Session, code: str) -> Redeemed:
         raise CodeRefused()
     row.used_at = now
     session.add(row)
-    person = people.ensure_person(session=session, email=row.email, name=row.name)
+    person = people.ensure_person(
+        session=session, email=row.email, name=row.name, timezone=row.timezone, locale=row.locale
+    )
     opened, token = sessions.open_session(session=session, person=person)
     session.commit()
     return Redeemed(person=person, session=opened, session_token=token)

@@ -14,7 +14,9 @@ def confirm_link(code: str) -> str:
 
 
 def sign_in_requested(
-    *, email: str, name: str | None, code: str, expires_at: datetime
+    *, email: str, name: str | None, locale: str, code: str, expires_at: datetime
 ) -> SignInRequested:
-    """The event that has the sign-in link mailed."""
-    return SignInRequested(email=email, name=name, link=confirm_link(code), expires_at=expires_at)
+    """The event that has the sign-in link mailed (in `locale`)."""
+    return SignInRequested(
+        email=email, name=name, locale=locale, link=confirm_link(code), expires_at=expires_at
+    )

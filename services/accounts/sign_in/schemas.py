@@ -5,14 +5,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from services.accounts.people.schemas import PersonPublic
-from shared.validation import Email, Line
+from services.accounts.people.schemas import Locale, PersonPublic
+from shared.validation import Email, Line, Zone
 
 
-# Ask for a sign-in link; a new account takes the name given here.
+# Ask for a sign-in link; a new account takes the name, zone and language given here.
 class SignInRequest(BaseModel):
     email: Email = Field(max_length=254, examples=["ana@example.org"])
     name: Line | None = Field(default=None, min_length=1, max_length=200, examples=["Ana Ruiz"])
+    timezone: Zone | None = Field(default=None, max_length=64, examples=["America/Chicago"])
+    locale: Locale = Field(default="en", description="Language of the mail and the pages.")
 
 
 # The same answer for every address, known or not.
