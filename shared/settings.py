@@ -4,7 +4,8 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import model_validator
+import limits
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ADMIN_TOKEN = "dev-admin-token"
@@ -70,6 +71,15 @@ class Settings(BaseSettings):
     cohort_access_token_ttl: int = 900
     cohort_log_level: str = "INFO"
     cohort_log_json: bool = True
+
+    @field_validator("cohort_sign_in_limit_per_address", "cohort_sign_in_limit_per_ip")
+    @classmethod
+    def _check_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '3/15 minutes'") from None
+        return value
 
     @model_validator(mode="after")
     def _check_secrets(self) -> "Settings":

@@ -39,7 +39,9 @@ def request_sign_in(
 ) -> None:
     """Store a new code's hash and record `sign_in.requested` with its link, in one commit.
 
-    Known and unknown addresses are treated alike: nothing about the person is read here."""
+    Known and unknown addresses are treated alike: nothing about the person is read here. The
+    event carries the link itself (whoever mails it needs it); the outbox row keeps it until the
+    bus retention purges it, long after the code has expired."""
     code = secrets.token_urlsafe(32)
     address = people.normalise_email(email)
     expires_at = utcnow() + timedelta(seconds=get_settings().cohort_sign_in_code_ttl)
