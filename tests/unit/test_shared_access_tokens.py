@@ -3,6 +3,7 @@
 import base64
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -10,7 +11,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+import shared.access_tokens
 from shared.access_tokens import AUDIENCE, ISSUER, verify
+from tests.support.imports import imported
 
 KID = "ed25519-test"
 
@@ -102,3 +105,8 @@ def test_a_private_key_in_the_jwks_or_garbage_is_refused(key: Ed25519PrivateKey)
     assert verify(_token(key), jwks) is None
     assert verify("not.a.token", _jwks(key)) is None
     assert verify("", _jwks(key)) is None
+
+
+def test_the_verifier_is_pure() -> None:
+    path = Path(shared.access_tokens.__file__)
+    assert {name.split(".")[0] for name in imported(path)} <= {"time", "typing", "jwt"}
