@@ -44,7 +44,7 @@ def _cases() -> list[Any]:
         pytest.param(Case("POST", "/sign-in/redeem", {"code": value}), id=f"redeem code={name}")
         for name, value in {**BAD_LINES, "empty": "", "number": 7, "list": ["a"]}.items()
     ]
-    for method, path in [("POST", "/token"), ("GET", "/me")]:
+    for method, path in [("POST", "/token"), ("GET", "/me"), ("POST", "/sign-out")]:
         cases += [
             pytest.param(
                 Case(method, path, headers={"Authorization": f"Bearer {value}"}, status=401),

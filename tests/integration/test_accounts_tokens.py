@@ -87,3 +87,18 @@ def test_me_refuses_a_session_token_a_tampered_or_hs256_token(client: TestClient
         answer = client.get("/me", headers=_bearer(bad))
         assert answer.status_code == 401, bad
     assert client.get("/me").status_code == 401
+
+
+def test_the_jwks_may_be_cached_for_five_minutes(client: TestClient) -> None:
+    answer = client.get("/.well-known/jwks.json")
+    assert answer.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_a_signed_out_session_buys_no_more_tokens(client: TestClient) -> None:
+    signed_in = sign_in(client)
+    session_headers = _bearer(signed_in["session_token"])
+    assert client.post("/sign-out", headers=_bearer(signed_in["access_token"])).status_code == 401
+    assert client.post("/sign-out", headers=session_headers).status_code == 204
+    assert client.post("/token", headers=session_headers).status_code == 401
+    assert client.post("/sign-out", headers=session_headers).status_code == 401
+    assert client.post("/sign-out").status_code == 401

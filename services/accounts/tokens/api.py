@@ -2,17 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.accounts import keys
 from services.accounts.deps import SessionDep
-from services.accounts.tokens import exchange
+from services.accounts.tokens import exchange, sessions
 from services.accounts.tokens.schemas import JwksPublic, TokenPublic
 from shared.auth import unauthorized
 
 router = APIRouter(tags=["tokens"])
 _bearer = HTTPBearer(auto_error=False)
+JWKS_MAX_AGE = 300
 
 
 @router.post(
@@ -39,6 +40,27 @@ def post_token(
     response_model=JwksPublic,
     summary="The public keys access tokens are signed with",
 )
-def get_jwks(session: SessionDep) -> JwksPublic:
-    """Every published key; verify tokens with the one named by their `kid`."""
+def get_jwks(session: SessionDep, response: Response) -> JwksPublic:
+    """Every published key; verify tokens with the one named by their `kid` (fetch again when a
+    token names a kid not seen yet: a new key is published before it signs)."""
+    response.headers["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE}"
     return JwksPublic.model_validate(keys.jwks(keys.current_keys(session=session)))
+
+
+@router.post(
+    "/sign-out",
+    status_code=204,
+    summary="End the session whose token is given",
+    responses={401: {"description": "No session token, or one that opens nothing."}},
+)
+def post_sign_out(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Response:
+    """Revoke the session: it buys no more access tokens (those already minted run out within
+    15 minutes)."""
+    if credentials is None or not sessions.close_session(
+        session=session, token=credentials.credentials
+    ):
+        raise unauthorized("unknown, expired or revoked session token")
+    return Response(status_code=204)

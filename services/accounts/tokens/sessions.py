@@ -30,6 +30,17 @@ def open_session(*, session: Session, person: Person) -> tuple[AccountSession, s
     return row, token
 
 
+def close_session(*, session: Session, token: str) -> bool:
+    """Revoke the session this token opens (committed); False when it opens none."""
+    row = live_session(session=session, token=token)
+    if row is None:
+        return False
+    row.revoked_at = utcnow()
+    session.add(row)
+    session.commit()
+    return True
+
+
 def live_session(*, session: Session, token: str) -> AccountSession | None:
     """The session this token opens, unless it is unknown, revoked or expired."""
     row = session.exec(
