@@ -81,8 +81,14 @@ def jwks(keys: list[SigningKey]) -> dict[str, list[dict[str, str]]]:
     """The public keys as a JSON Web Key Set."""
     return {
         "keys": [
-            {"kty": "OKP", "crv": "Ed25519", "x": key.public_key, "kid": key.kid, "alg": "EdDSA"}
-            | {"use": "sig"}
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": key.public_key,
+                "kid": key.kid,
+                "alg": "EdDSA",
+                "use": "sig",
+            }
             for key in keys
         ]
     }

@@ -1,6 +1,7 @@
 """The accounts service's HTTP app: sign-in by mailed link, sessions, access tokens, people."""
 
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from services.accounts import keys
 from services.accounts.database import runtime
@@ -32,8 +33,6 @@ def _start_logging() -> None:
 
 
 def _ensure_signing_key() -> None:
-    from sqlmodel import Session
-
     with Session(runtime.engine()) as session:
         keys.ensure_signing_key(session=session)
 
