@@ -4,7 +4,8 @@
     python -m services.migrate check [SERVICE ...]     # exit 1 when models and migrations disagree
     python -m services.migrate revision SERVICE "what changed"   # write the next revision
 
-Databases are those named by REGISTRY_DATABASE_URL, SCHEDULER_DATABASE_URL, NOTIFIER_DATABASE_URL.
+Databases are those named by ACCOUNTS_DATABASE_URL, REGISTRY_DATABASE_URL, SCHEDULER_DATABASE_URL,
+NOTIFIER_DATABASE_URL.
 """
 
 import argparse
@@ -13,12 +14,15 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import make_url
 
+from services.accounts.database import runtime as accounts
 from services.notifier.database import runtime as notifier
 from services.registry.database import runtime as registry
 from services.scheduler.database import runtime as scheduler
 from shared.runtime import ServiceRuntime
 
-RUNTIMES: dict[str, ServiceRuntime] = {r.service: r for r in (registry, scheduler, notifier)}
+RUNTIMES: dict[str, ServiceRuntime] = {
+    r.service: r for r in (accounts, registry, scheduler, notifier)
+}
 
 
 def _where(runtime: ServiceRuntime) -> str:

@@ -4,7 +4,8 @@ import os
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import model_validator
+import limits
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ADMIN_TOKEN = "dev-admin-token"
@@ -31,6 +32,7 @@ class Settings(BaseSettings):
     cohort_admin_token: str | None = None
     cohort_secret_key: str | None = None
     cohort_redis_url: str = "redis://127.0.0.1:6379/0"
+    accounts_database_url: str = "sqlite:///.run/accounts.db"
     registry_database_url: str = "sqlite:///.run/registry.db"
     scheduler_database_url: str = "sqlite:///.run/scheduler.db"
     notifier_database_url: str = "sqlite:///.run/notifier.db"
@@ -62,8 +64,22 @@ class Settings(BaseSettings):
     cohort_travel_buffer_minutes: int = 60
     cohort_reminder_sweep_seconds: float = 60.0
     cohort_delivery_sweep_seconds: float = 30.0
+    cohort_portal_url: str = "http://127.0.0.1:8000"
+    cohort_sign_in_limit_per_address: str = "3/15 minutes"
+    cohort_sign_in_limit_per_ip: str = "30/hour"
+    cohort_sign_in_code_ttl: int = 900
+    cohort_access_token_ttl: int = 900
     cohort_log_level: str = "INFO"
     cohort_log_json: bool = True
+
+    @field_validator("cohort_sign_in_limit_per_address", "cohort_sign_in_limit_per_ip")
+    @classmethod
+    def _check_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit such as '3/15 minutes'") from None
+        return value
 
     @model_validator(mode="after")
     def _check_secrets(self) -> "Settings":

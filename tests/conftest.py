@@ -15,7 +15,9 @@ pytest_plugins = ["tests.support.scheduler", "tests.support.scheduler_race"]
 _stack = ExitStack()
 if os.environ.get("COHORT_TEST_SQLITE"):
     _run = Path(os.environ.get("COHORT_TEST_SQLITE_DIR", ".run/test"))
-    DATABASE_URLS = {s: f"sqlite:///{_run}/{s}.db" for s in ("registry", "scheduler", "notifier")}
+    DATABASE_URLS = {
+        s: f"sqlite:///{_run}/{s}.db" for s in ("accounts", "registry", "scheduler", "notifier")
+    }
 else:
     DATABASE_URLS = _stack.enter_context(fresh_databases("t"))
 REDIS_URL = _stack.enter_context(private_redis_db())
@@ -25,6 +27,7 @@ TEST_ENV = {
     "COHORT_ADMIN_TOKEN": "test-admin-token-0123456789",
     "COHORT_SECRET_KEY": "test-secret-key-0123456789abcdef",
     "COHORT_REDIS_URL": REDIS_URL,
+    "ACCOUNTS_DATABASE_URL": DATABASE_URLS["accounts"],
     "REGISTRY_DATABASE_URL": DATABASE_URLS["registry"],
     "SCHEDULER_DATABASE_URL": DATABASE_URLS["scheduler"],
     "NOTIFIER_DATABASE_URL": DATABASE_URLS["notifier"],

@@ -1,9 +1,10 @@
 """Event contracts: the envelope, one versioned model per event type, and who subscribes.
 
 Fields are added, never renamed or re-typed; consumers ignore fields they do not know. The models
-live in one module per producer (`registry`, `scheduler`); this module is their face.
+live in one module per producer (`registry`, `scheduler`, `accounts`); this module is their face.
 """
 
+from shared.events.accounts import SignInRequested
 from shared.events.envelope import Contract, Envelope, Event, UnknownEventType
 from shared.events.parts import Cohort, Meeting, Offering, Recipient, Venue
 from shared.events.registry import OfferingCancelled, OfferingPublished, OfferingUpdated
@@ -41,6 +42,7 @@ __all__ = [
     "RegistrationCancelled",
     "RegistrationConfirmed",
     "RegistrationWaitlisted",
+    "SignInRequested",
     "UnknownEventType",
     "Venue",
     "consume_task_name",
@@ -62,6 +64,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         FacilitatorChanged,
         CohortUpdated,
         CohortCancelled,
+        SignInRequested,
     )
 }
 
@@ -77,6 +80,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     FacilitatorChanged.TYPE: ("scheduler",),
     CohortUpdated.TYPE: ("notifier",),
     CohortCancelled.TYPE: ("notifier",),
+    # No consumer yet: the notifier's sign-in mail is the next step (the row waits for nobody).
+    SignInRequested.TYPE: (),
 }
 
 

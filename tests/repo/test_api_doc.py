@@ -8,6 +8,7 @@ import pytest
 
 API_DOC = (Path(__file__).resolve().parents[2] / "docs" / "API.md").read_text()
 SERVICES = {
+    "accounts": "Accounts (:8004)",
     "registry": "Registry (:8001)",
     "scheduler": "Scheduler (:8002)",
     "notifier": "Notifier (:8003)",

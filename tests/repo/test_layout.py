@@ -71,7 +71,7 @@ def test_the_scheduler_has_feature_folders_and_no_prefixed_files() -> None:
     assert prefixed == []
 
 
-@pytest.mark.parametrize("service", ["scheduler", "notifier", "registry"])
+@pytest.mark.parametrize("service", ["scheduler", "notifier", "registry", "accounts"])
 def test_rooms_are_few_shallow_and_acyclic(service: str) -> None:
     graph = _room_graph(REPO / "services" / service)
     assert len(graph) <= MAX_ROOMS, sorted(graph)
@@ -82,7 +82,7 @@ def test_rooms_are_few_shallow_and_acyclic(service: str) -> None:
     assert levels <= MAX_LEVELS
 
 
-@pytest.mark.parametrize("service", ["scheduler", "notifier", "registry"])
+@pytest.mark.parametrize("service", ["scheduler", "notifier", "registry", "accounts"])
 def test_no_module_imports_itself_round_a_cycle(service: str) -> None:
     try:
         tuple(TopologicalSorter(_module_graph(REPO / "services" / service)).static_order())

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import psycopg
 import redis
 
-SERVICES = ("registry", "scheduler", "notifier")
+SERVICES = ("accounts", "registry", "scheduler", "notifier")
 PG_ADMIN_URL = os.environ.get("COHORT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE_URL = os.environ.get("COHORT_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 REDIS_LOCK_KEY = "cohort:test-session-lock"

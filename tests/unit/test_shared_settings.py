@@ -61,3 +61,10 @@ def test_environment_names_match_the_contract(monkeypatch: pytest.MonkeyPatch) -
     settings = Settings()
     assert settings.cohort_smtp_port == 2525
     assert settings.notifier_database_url == "sqlite:///x.db"
+
+
+def test_sign_in_limits_must_be_in_the_limits_notation() -> None:
+    settings = Settings(cohort_env="dev", cohort_sign_in_limit_per_ip="10 per minute")
+    assert settings.cohort_sign_in_limit_per_address == "3/15 minutes"
+    with pytest.raises(ValidationError, match="not a rate limit"):
+        Settings(cohort_env="dev", cohort_sign_in_limit_per_address="three a day")

@@ -1,0 +1,1 @@
+"""The accounts service's revisions, oldest first by their numbers."""

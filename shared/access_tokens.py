@@ -1,0 +1,71 @@
+"""Verifying the accounts service's access tokens: EdDSA JWTs checked against its public keys.
+
+Pure: no network call, no database. A service holds the accounts JWKS (fetched and cached by the
+caller) and asks `verify(token, jwks)` for the claims; anything doubtful answers None.
+"""
+
+import time
+from typing import Any
+
+import jwt
+
+ALGORITHM = "EdDSA"
+ISSUER = "cohort-accounts"
+AUDIENCE = "cohort"
+LEEWAY_SECONDS = 30
+REQUIRED_CLAIMS = ("kid", "sub", "roles", "sid", "iat", "exp", "iss", "aud")
+
+Claims = dict[str, Any]
+Jwks = dict[str, Any]
+
+
+def _key_for(kid: object, jwks: Jwks) -> jwt.PyJWK | None:
+    """The public key the JWKS lists under `kid`, when it is an Ed25519 signing key."""
+    for entry in jwks.get("keys", []):
+        if isinstance(entry, dict) and entry.get("kid") == kid:
+            if entry.get("kty") != "OKP" or entry.get("crv") != "Ed25519" or "d" in entry:
+                return None
+            try:
+                return jwt.PyJWK(entry, algorithm=ALGORITHM)
+            except jwt.PyJWTError:
+                return None
+    return None
+
+
+def verify(
+    token: str,
+    jwks: Jwks,
+    *,
+    audience: str = AUDIENCE,
+    issuer: str = ISSUER,
+    now: float | None = None,
+) -> Claims | None:
+    """The token's claims when it is an unexpired EdDSA token for `audience` from `issuer`,
+    signed by a key of `jwks`; None for anything else (alg none or HS*, unknown kid, tampered)."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        return None
+    if header.get("alg") != ALGORITHM:
+        return None
+    key = _key_for(header.get("kid"), jwks)
+    if key is None:
+        return None
+    try:
+        claims: Claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=issuer,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["sub", "sid", "iat", "exp", "iss", "aud"], "verify_exp": False},
+        )
+    except jwt.PyJWTError:
+        return None
+    moment = time.time() if now is None else now
+    if not isinstance(claims.get("exp"), int | float) or claims["exp"] + LEEWAY_SECONDS < moment:
+        return None
+    if not isinstance(claims.get("roles"), list):
+        return None
+    return claims | {"kid": header["kid"]}
