@@ -16,7 +16,7 @@ write cohort_admin_token "$(random)"
 write cohort_secret_key "$(random)"
 rd=$(cat "$dir/redis_password")
 # One PostgreSQL role per service, owning only its own database (deploy/postgres/init-databases.sh).
-for svc in registry scheduler notifier; do
+for svc in accounts registry scheduler notifier; do
   write "${svc}_db_password" "$(random)"
   pw=$(cat "$dir/${svc}_db_password")
   write "${svc}_database_url" "postgresql://cohort_${svc}:${pw}@postgres:5432/cohort_${svc}"

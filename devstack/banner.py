@@ -4,6 +4,7 @@ from devstack.stack import RunningStack
 from shared.settings import DEV_ADMIN_TOKEN
 
 WHAT = {
+    "accounts-api": "sign-in by emailed link, people, access tokens",
     "registry": "affiliates, programs, offerings",
     "scheduler-api": "educators, facilitators, registrations, cohorts",
     "notifier-api": "messages sent, calendar feeds",

@@ -33,6 +33,7 @@ def demo_environment() -> dict[str, str]:
     """A stack of its own: fresh SQLite files, its own Redis DB index and mail sink port."""
     return dev_environment(
         COHORT_ADMIN_TOKEN=ADMIN_TOKEN,
+        ACCOUNTS_DATABASE_URL=f"sqlite:///{DEMO_DIR}/accounts.db",
         REGISTRY_DATABASE_URL=f"sqlite:///{DEMO_DIR}/registry.db",
         SCHEDULER_DATABASE_URL=f"sqlite:///{DEMO_DIR}/scheduler.db",
         NOTIFIER_DATABASE_URL=f"sqlite:///{DEMO_DIR}/notifier.db",

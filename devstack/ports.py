@@ -5,12 +5,19 @@ import socket
 from collections.abc import Mapping
 
 PORT_VARIABLES = {
+    "accounts": "COHORT_ACCOUNTS_PORT",
     "registry": "COHORT_REGISTRY_PORT",
     "scheduler": "COHORT_SCHEDULER_PORT",
     "notifier": "COHORT_NOTIFIER_PORT",
     "mail viewer": "COHORT_MAIL_VIEWER_PORT",
 }
-DEFAULT_PORTS = {"registry": 8001, "scheduler": 8002, "notifier": 8003, "mail viewer": 8025}
+DEFAULT_PORTS = {
+    "accounts": 8004,
+    "registry": 8001,
+    "scheduler": 8002,
+    "notifier": 8003,
+    "mail viewer": 8025,
+}
 
 
 class StackError(Exception):

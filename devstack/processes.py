@@ -62,6 +62,7 @@ def architecture(
 ) -> tuple[Service, ...]:
     """Every process of ARCHITECTURE.md, the APIs on the given ports."""
     return (
+        _api("accounts-api", "services.accounts.main", ports["accounts"]),
         _api("registry", "services.registry.main", ports["registry"]),
         _api("scheduler-api", "services.scheduler.main", ports["scheduler"]),
         _worker("scheduler-worker", "services.scheduler.tasks", "scheduler"),

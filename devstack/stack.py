@@ -16,6 +16,8 @@ from devstack.processes import BIN, Service, architecture
 from devstack.supervisor import Child, Supervisor
 from shared.settings import Settings
 
+# The services with a database and an HTTP API of their own.
+SERVICES = ("accounts", "registry", "scheduler", "notifier")
 RUN_DIR = Path(os.environ.get("COHORT_RUN_DIR") or ".run")
 
 
@@ -61,7 +63,7 @@ def dev_environment(**overrides: str) -> dict[str, str]:
     env.setdefault("COHORT_ENV", "dev")
     env.setdefault("COHORT_LOG_JSON", "false")
     env.setdefault("PYTHONUNBUFFERED", "1")
-    for service in ("registry", "scheduler", "notifier"):
+    for service in SERVICES:
         env.setdefault(f"{service.upper()}_DATABASE_URL", f"sqlite:///{RUN_DIR}/{service}.db")
     env.update(overrides)
     return env
@@ -77,7 +79,7 @@ def plan_stack(env: dict[str, str], mail_viewer: bool = True) -> Plan:
     except ValidationError as invalid:
         raise StackError(f"the settings are not valid:\n{invalid}") from None
     ports = configured_ports(env)
-    wanted = {name: ports[name] for name in ("registry", "scheduler", "notifier")}
+    wanted = {name: ports[name] for name in SERVICES}
     smtp_port = settings.cohort_smtp_port
     start_sink = not listening(settings.cohort_smtp_host, smtp_port)
     if start_sink and mail_viewer:
@@ -149,8 +151,8 @@ def start_stack(
 ) -> RunningStack:
     """Start Redis/mail sink if needed, then every process whose code exists; wait until up."""
     plan = plan_stack(env, mail_viewer)
-    for name in ("registry_database_url", "scheduler_database_url", "notifier_database_url"):
-        url = urlparse(getattr(plan.settings, name))
+    for service in SERVICES:
+        url = urlparse(getattr(plan.settings, f"{service}_database_url"))
         if url.scheme.startswith("sqlite") and url.path:
             Path(url.path.removeprefix("/")).parent.mkdir(parents=True, exist_ok=True)
     if plan.start_redis:

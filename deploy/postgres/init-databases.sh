@@ -5,7 +5,7 @@
 set -euo pipefail
 prefix="${COHORT_DB_PREFIX:-cohort}"
 secrets="${COHORT_SECRETS_DIR:-/run/secrets}"
-for service in registry scheduler notifier; do
+for service in accounts registry scheduler notifier; do
   name="${prefix}_${service}"
   password="$(cat "$secrets/${service}_db_password")"
   psql -v ON_ERROR_STOP=1 --no-psqlrc --username "${POSTGRES_USER:-postgres}" --dbname postgres \

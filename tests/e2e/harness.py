@@ -20,6 +20,7 @@ SECRET_KEY = "e2e-secret-key-0123456789abcdefghijklmn"
 class Stack:
     """Where the running stack answers, and its mail sink."""
 
+    accounts: str
     registry: str
     scheduler: str
     notifier: str
@@ -45,6 +46,7 @@ def base_environment(
         "COHORT_ADMIN_TOKEN": ADMIN_TOKEN,
         "COHORT_SECRET_KEY": SECRET_KEY,
         "COHORT_REDIS_URL": redis_url,
+        "ACCOUNTS_DATABASE_URL": databases["accounts"],
         "REGISTRY_DATABASE_URL": databases["registry"],
         "SCHEDULER_DATABASE_URL": databases["scheduler"],
         "NOTIFIER_DATABASE_URL": databases["notifier"],
@@ -99,6 +101,7 @@ def run_stack(
         for process in processes.values():
             process.start()
         for name, port in (
+            ("accounts-api", ports["accounts"]),
             ("registry", ports["registry"]),
             ("scheduler-api", ports["scheduler"]),
             ("notifier-api", ports["notifier"]),
@@ -107,6 +110,7 @@ def run_stack(
         for name in ("scheduler-worker", "notifier-worker"):
             processes[name].wait_for_log("ready", timeout=60)
         yield Stack(
+            accounts=f"http://127.0.0.1:{ports['accounts']}",
             registry=f"http://127.0.0.1:{ports['registry']}",
             scheduler=f"http://127.0.0.1:{ports['scheduler']}",
             notifier=f"http://127.0.0.1:{ports['notifier']}",
@@ -140,4 +144,4 @@ def restart(process: Process, ready: str, timeout: float = 60) -> None:
 
 def free_ports() -> dict[str, int]:
     """A free port for each API."""
-    return {name: free_port() for name in ("registry", "scheduler", "notifier")}
+    return {name: free_port() for name in ("accounts", "registry", "scheduler", "notifier")}

@@ -17,7 +17,7 @@ from tests.support.processes import BIN
 pytestmark = pytest.mark.e2e
 # The compose file's application services are the architecture's processes, by name.
 APP_SERVICES = tuple(service.name for service in architecture())
-PORT_OF = {"8001": "registry", "8002": "scheduler", "8003": "notifier"}
+PORT_OF = {"8001": "registry", "8002": "scheduler", "8003": "notifier", "8004": "accounts"}
 
 
 def compose_services() -> dict[str, Any]:
@@ -55,7 +55,7 @@ def run_migrate(service: dict[str, Any], env: dict[str, str], tmp: Path) -> None
         local_command(service["command"], {}, tmp), env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("→") == 3, done.stdout
+    assert done.stdout.count("→") == 4, done.stdout
 
 
 @pytest.fixture(scope="module")

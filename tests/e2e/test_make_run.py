@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 READY = "Cohort is running."
 START_WITHIN = 120.0
 STOP_WITHIN = 15.0
-PORTS = ("registry", "scheduler", "notifier", "mail_viewer", "smtp", "redis")
+PORTS = ("accounts", "registry", "scheduler", "notifier", "mail_viewer", "smtp", "redis")
 
 
 def distinct_free_ports(count: int) -> list[int]:
@@ -79,7 +79,7 @@ class MakeRun:
             if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
         }
         env |= {f"COHORT_{name.upper()}_PORT": str(self.ports[name]) for name in PORTS[:-1]}
-        env |= {f"{s.upper()}_DATABASE_URL": f"sqlite:///{self.tmp}/{s}.db" for s in PORTS[:3]}
+        env |= {f"{s.upper()}_DATABASE_URL": f"sqlite:///{self.tmp}/{s}.db" for s in PORTS[:4]}
         return env | {
             "COHORT_RUN_ID": self.run_id,
             "COHORT_RUN_DIR": str(self.tmp / "run"),

@@ -17,7 +17,7 @@ from tests.support.infra import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTAINER_UID = 10001
-SERVICES = ("registry", "scheduler", "notifier")
+SERVICES = ("accounts", "registry", "scheduler", "notifier")
 
 
 @pytest.fixture()

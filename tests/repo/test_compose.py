@@ -14,6 +14,7 @@ COMPOSE = load()
 DEV = load("compose.dev.yml")
 SERVICES: dict[str, Any] = COMPOSE["services"]
 APP_SERVICES = [
+    "accounts-api",
     "registry",
     "scheduler-api",
     "scheduler-worker",
@@ -22,18 +23,19 @@ APP_SERVICES = [
     "beat",
 ]
 SECRET_WORDS = re.compile(r"PASSWORD|TOKEN|SECRET|DATABASE_URL|REDIS_URL", re.IGNORECASE)
+DATABASES = ("accounts", "registry", "scheduler", "notifier")
 API_SECRETS = {"cohort_admin_token", "cohort_secret_key", "cohort_redis_url"}
 # What each container may read: nothing it does not use.
 OWN_SECRETS = {
+    "accounts-api": API_SECRETS | {"accounts_database_url"},
     "registry": API_SECRETS | {"registry_database_url"},
     "scheduler-api": API_SECRETS | {"scheduler_database_url"},
     "scheduler-worker": {"cohort_redis_url", "scheduler_database_url"},
     "notifier-api": API_SECRETS | {"notifier_database_url"},
     "notifier-worker": {"cohort_redis_url", "notifier_database_url"},
     "beat": {"cohort_redis_url"},
-    "migrate": {f"{s}_database_url" for s in ("registry", "scheduler", "notifier")},
-    "postgres": {f"{s}_db_password" for s in ("registry", "scheduler", "notifier")}
-    | {"postgres_password"},
+    "migrate": {f"{s}_database_url" for s in DATABASES},
+    "postgres": {f"{s}_db_password" for s in DATABASES} | {"postgres_password"},
     "redis": {"redis_password"},
     "caddy": set(),
 }
@@ -142,6 +144,7 @@ def test_redis_is_durable_private_and_protected() -> None:
 def test_the_proxy_routes_each_api_to_its_service_and_port() -> None:
     caddyfile = (ROOT / "deploy/Caddyfile").read_text()
     for name, prefix in (
+        ("accounts-api", "/accounts"),
         ("registry", "/registry"),
         ("scheduler-api", "/scheduler"),
         ("notifier-api", "/notifier"),
