@@ -15,9 +15,9 @@ from services.notifier import bookings, reminders
 from services.notifier.bookings import Change, Synced
 from services.notifier.delivery import inline
 from services.notifier.models import Booking
-from services.notifier.rendering import content, outgoing
+from services.notifier.rendering import content, outgoing, sign_in
 from services.notifier.rendering.content import MeetingView, MessageContent
-from shared.columns import as_utc
+from shared.columns import as_utc, utcnow
 from shared.consumer import Handler
 from shared.events import (
     Cohort,
@@ -30,6 +30,7 @@ from shared.events import (
     RegistrationCancelled,
     RegistrationConfirmed,
     RegistrationWaitlisted,
+    SignInRequested,
 )
 
 WAITLIST_CANCELLED = "Your place on the waitlist is cancelled."
@@ -178,7 +179,23 @@ def on_cohort_cancelled(session: Session, event: Event) -> None:
     _announce(session, bookings.cancel_bookings(session=session, bookings=held))
 
 
+def on_sign_in_requested(session: Session, event: Event) -> None:
+    """Mail the one-time sign-in link: the only mail an address nobody has proven ever gets."""
+    assert isinstance(event, SignInRequested)
+    if as_utc(event.expires_at) <= utcnow():
+        return  # arrived after the link expired (a backlog): a dead link would only confuse
+    message = sign_in.sign_in_message(
+        email=event.email,
+        name=event.name,
+        link=event.link,
+        expires_at=event.expires_at,
+        locale=event.locale,
+    )
+    inline.queue_messages(session, [message])
+
+
 HANDLERS: dict[str, Handler] = {
+    SignInRequested.TYPE: on_sign_in_requested,
     RegistrationConfirmed.TYPE: on_registration_confirmed,
     RegistrationWaitlisted.TYPE: on_registration_waitlisted,
     RegistrationCancelled.TYPE: on_registration_cancelled,

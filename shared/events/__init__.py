@@ -80,8 +80,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     FacilitatorChanged.TYPE: ("scheduler",),
     CohortUpdated.TYPE: ("notifier",),
     CohortCancelled.TYPE: ("notifier",),
-    # No consumer yet: the notifier's sign-in mail is the next step (the row waits for nobody).
-    SignInRequested.TYPE: (),
+    SignInRequested.TYPE: ("notifier",),
 }
 
 

@@ -107,3 +107,18 @@ def test_idempotency_keys_past_the_period_are_forgotten(engine: Engine) -> None:
     assert forget_idempotency_keys(engine, Settings(), now=NOW) == 1
     with engine.connect() as connection:
         assert list(connection.execute(select(table.c.key)).scalars()) == ["new"]
+
+
+def test_a_sign_in_mail_keeps_its_body_one_day(engine: Engine) -> None:
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    rows = [
+        {**_delivery("sign-in-old", Delivery.SENT, 1.5), "kind": "sign_in"},
+        {**_delivery("sign-in-new", Delivery.SENT, 0.5), "kind": "sign_in"},
+        _delivery("invite-two-days", Delivery.SENT, 2),
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(table), rows)
+    assert trim_sent_messages(engine, Settings(), now=NOW) == 1
+    ledger = _ledger(engine)
+    assert ledger["sign-in-old"][1] is not None
+    assert ledger["sign-in-new"][1] is None and ledger["invite-two-days"][1] is None

@@ -45,6 +45,7 @@ MessageKind = Literal[
     "facilitator_invite",
     "facilitator_cancel",
     "notice",
+    "sign_in",
 ]
 _EN_DASH = "\u2013"  # between two times of a meeting
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -60,7 +61,7 @@ _CHANGES = {
     "facilitator": "facilitator",
     "title": "title",
 }
-_TEMPLATES = Environment(
+TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
     undefined=StrictUndefined,
@@ -107,17 +108,17 @@ def neutral_summary(title: str, sensitive: bool) -> str:
 
 def render_subject(content: MessageContent) -> str:
     """The subject line (one line, no control characters)."""
-    text = _TEMPLATES.get_template("subject.txt.j2").render(_context(content))
+    text = TEMPLATES.get_template("subject.txt.j2").render(_context(content))
     return " ".join(text.split())
 
 
 def render_bodies(content: MessageContent) -> tuple[str, str]:
     """The plain-text and HTML bodies."""
     context = _context(content)
-    context["lead"] = _TEMPLATES.get_template("lead.txt.j2").render(context)
+    context["lead"] = TEMPLATES.get_template("lead.txt.j2").render(context)
     context["subject"] = render_subject(content)
-    text = _TEMPLATES.get_template("body.txt.j2").render(context)
-    html = _TEMPLATES.get_template("body.html.j2").render(context)
+    text = TEMPLATES.get_template("body.txt.j2").render(context)
+    html = TEMPLATES.get_template("body.html.j2").render(context)
     return text, html
 
 

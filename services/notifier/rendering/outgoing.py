@@ -151,7 +151,7 @@ def _variant(booking: BookingView, detail: str = "") -> str:
     return f"{booking.recipient_kind}:{detail}" if detail else booking.recipient_kind
 
 
-def _finished(outgoing: Outgoing, build: Callable[[], bytes]) -> Outgoing:
+def finished(outgoing: Outgoing, build: Callable[[], bytes]) -> Outgoing:
     """The message with its bytes; one that cannot be composed (an unusable address, an unknown
     zone) enters the ledger as failed, visible to operators, instead of failing the event."""
     try:
@@ -187,7 +187,7 @@ def booking_message(booking: BookingView, kind: str, changed: tuple[str, ...] = 
             method=method,
         )
 
-    return _finished(outgoing, build)
+    return finished(outgoing, build)
 
 
 def reminder_message(booking: BookingView, offset_label: str) -> Outgoing:
@@ -200,7 +200,7 @@ def reminder_message(booking: BookingView, offset_label: str) -> Outgoing:
         variant=_variant(booking, offset_label),
         uid=booking.uid,
     )
-    return _finished(
+    return finished(
         outgoing,
         lambda: _compose(
             _content(booking, words.REMINDER, cancelled=False),
@@ -223,7 +223,7 @@ def notice_message(
 ) -> Outgoing:
     """A plain notice with no calendar part (waitlisted, a waitlist place cancelled)."""
     outgoing = Outgoing(recipient=to_email, kind=kind, variant=variant)
-    return _finished(
+    return finished(
         outgoing,
         lambda: _compose(
             content, kind=kind, to_name=to_name, to_email=to_email, calendar_text=None, method=None
