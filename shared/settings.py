@@ -14,7 +14,8 @@ SECRETS_DIR = os.environ.get("COHORT_SECRETS_DIR", "/run/secrets")
 PLACEHOLDERS = {DEV_ADMIN_TOKEN, DEV_SECRET_KEY, "", "changeme", "change-me", "secret"}
 # deploy/make-secrets.sh writes 43 characters; anything much shorter is guessable or a typo.
 STRONG_SECRET_LENGTH = 32
-SECRETS = ("cohort_admin_token", "cohort_secret_key")
+# What each secret is outside production when nobody sets it.
+DEV_SECRETS = {"cohort_admin_token": DEV_ADMIN_TOKEN, "cohort_secret_key": DEV_SECRET_KEY}
 
 
 class Settings(BaseSettings):
@@ -83,11 +84,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_secrets(self) -> "Settings":
-        for name in SECRETS:
+        for name, dev_value in DEV_SECRETS.items():
             value = getattr(self, name)
             if self.cohort_env != "production":
                 if value is None:
-                    setattr(self, name, DEV_ADMIN_TOKEN if name == SECRETS[0] else DEV_SECRET_KEY)
+                    setattr(self, name, dev_value)
             elif value is not None and _weak(value):
                 raise ValueError(
                     f"{name.upper()} must be a real secret ({STRONG_SECRET_LENGTH}+ characters, "

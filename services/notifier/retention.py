@@ -9,7 +9,7 @@ import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Engine
 
 from services.notifier.models import Delivery
@@ -61,16 +61,24 @@ def _trim_batch(engine: Engine, before: datetime, sign_in_before: datetime, now:
         .order_by(table.c.id)
         .limit(BATCH)
     )
+    trim = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.trimmed_at.is_(None))
+        .values(message=bindparam("head"), message_sha256=bindparam("digest"), trimmed_at=now)
+    )
     with engine.begin() as connection:
         rows = connection.execute(due).all()
-        for row in rows:
+        if rows:
+            # One executemany for the batch rather than a round trip per message.
             connection.execute(
-                update(table)
-                .where(table.c.id == row.id, table.c.trimmed_at.is_(None))
-                .values(
-                    message=headers_of(row.message),
-                    message_sha256=hashlib.sha256(row.message).hexdigest(),
-                    trimmed_at=now,
-                )
+                trim,
+                [
+                    {
+                        "row_id": row.id,
+                        "head": headers_of(row.message),
+                        "digest": hashlib.sha256(row.message).hexdigest(),
+                    }
+                    for row in rows
+                ],
             )
     return len(rows)

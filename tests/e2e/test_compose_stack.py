@@ -28,8 +28,7 @@ def compose_services() -> dict[str, Any]:
 
 def local_command(command: list[str], ports: dict[str, int], tmp: Path) -> list[str]:
     """The compose command with executables from this venv, loopback host and free ports."""
-    program = command[0] if command[0] != "python" else "python"
-    argv = [str(BIN / program), *command[1:]]
+    argv = [str(BIN / command[0]), *command[1:]]
     for index in range(1, len(argv)):
         arg = argv[index]
         if arg == "0.0.0.0":

@@ -12,7 +12,6 @@ from services.notifier.database import runtime
 from services.notifier.delivery import inline
 from services.notifier.delivery.claims import claim_rows, record_sent
 from services.notifier.delivery.ledger import delivery
-from services.notifier.delivery.mailer import close_pooled_mailer
 from services.notifier.delivery.sending import send_deliveries
 from shared.columns import utcnow
 from shared.events import Recipient, RegistrationConfirmed, wrap
@@ -21,7 +20,7 @@ from tests.support.notifier import (
     apply,
     cohort,
     forget_deliveries,
-    local_smtp,
+    in_process_sink,
     new_id,
     person,
     weekly_meetings,
@@ -31,12 +30,8 @@ from tests.support.smtp import SmtpSink
 
 @pytest.fixture(scope="module")
 def sink() -> Iterator[SmtpSink]:
-    runtime.migrate()
-    # The process's pooled SMTP connection is opened with the settings of its time.
-    close_pooled_mailer()
-    with SmtpSink() as server, local_smtp(server):
+    with in_process_sink() as server:
         yield server
-    close_pooled_mailer()
 
 
 @pytest.fixture()

@@ -12,7 +12,6 @@ from sqlalchemy import exc as sa
 from services.notifier.database import runtime
 from services.notifier.delivery import claims, inline, recorder
 from services.notifier.delivery.ledger import delivery
-from services.notifier.delivery.mailer import close_pooled_mailer
 from services.notifier.delivery.sending import send_deliveries
 from shared.columns import utcnow
 from shared.events import Recipient, RegistrationConfirmed
@@ -21,7 +20,7 @@ from tests.support.notifier import (
     apply,
     cohort,
     forget_deliveries,
-    local_smtp,
+    in_process_sink,
     new_id,
     person,
     weekly_meetings,
@@ -33,11 +32,8 @@ NODE = "notifier-worker@host-a"
 
 @pytest.fixture(scope="module")
 def sink() -> Iterator[SmtpSink]:
-    runtime.migrate()
-    close_pooled_mailer()
-    with SmtpSink() as server, local_smtp(server):
+    with in_process_sink() as server:
         yield server
-    close_pooled_mailer()
 
 
 @pytest.fixture()

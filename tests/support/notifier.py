@@ -170,6 +170,22 @@ def local_smtp(sink: SmtpSink) -> Iterator[None]:
         get_settings.cache_clear()
 
 
+@contextmanager
+def in_process_sink() -> Iterator[SmtpSink]:
+    """A migrated notifier database and an SMTP sink this process's own sending reaches."""
+    from services.notifier.database import runtime
+    from services.notifier.delivery.mailer import close_pooled_mailer
+
+    runtime.migrate()
+    # The process's pooled SMTP connection is opened with the settings of its time.
+    close_pooled_mailer()
+    try:
+        with SmtpSink() as server, local_smtp(server):
+            yield server
+    finally:
+        close_pooled_mailer()
+
+
 def apply(
     event: Event, times: int = 1, *, on_session: "Callable[[Session], None] | None" = None
 ) -> None:

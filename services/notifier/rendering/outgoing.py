@@ -128,10 +128,9 @@ def _compose(
     calendar_text: str | None,
     method: str | None,
 ) -> bytes:
-    settings = get_settings()
     text_body, html_body = words.render_bodies(content)
-    return mime.compose_message(
-        sender=settings.cohort_mail_from,
+    return compose_mail(
+        kind=kind,
         to_name=to_name,
         to_email=to_email,
         subject=words.render_subject(content),
@@ -139,7 +138,32 @@ def _compose(
         html_body=html_body,
         calendar_text=calendar_text,
         method=method,
-        message_id_domain=mime.mail_domain(settings.cohort_mail_from),
+    )
+
+
+def compose_mail(
+    *,
+    kind: str,
+    to_name: str,
+    to_email: str,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    calendar_text: str | None = None,
+    method: str | None = None,
+) -> bytes:
+    """The MIME bytes of one Cohort mail from the deployment's sender, tagged with its kind."""
+    sender = get_settings().cohort_mail_from
+    return mime.compose_message(
+        sender=sender,
+        to_name=to_name,
+        to_email=to_email,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        calendar_text=calendar_text,
+        method=method,
+        message_id_domain=mime.mail_domain(sender),
         headers={"X-Cohort-Kind": kind},
     )
 

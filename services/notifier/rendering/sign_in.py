@@ -7,10 +7,9 @@ The link opens the portal's confirm page, whose button signs the person in; open
 import hashlib
 from datetime import datetime
 
-from services.notifier.rendering import mime, zones
+from services.notifier.rendering import zones
 from services.notifier.rendering.content import TEMPLATES
-from services.notifier.rendering.outgoing import Outgoing, finished
-from shared.settings import get_settings
+from services.notifier.rendering.outgoing import Outgoing, compose_mail, finished
 
 SIGN_IN = "sign_in"
 WORDS = {
@@ -59,16 +58,11 @@ def _compose(email: str, name: str | None, link: str, expires_at: datetime, loca
         "not_you": words["not_you"],
         "link": link,
     }
-    settings = get_settings()
-    return mime.compose_message(
-        sender=settings.cohort_mail_from,
+    return compose_mail(
+        kind=SIGN_IN,
         to_name=name or "",
         to_email=email,
         subject=words["subject"],
         text_body=TEMPLATES.get_template("sign_in.txt.j2").render(context),
         html_body=TEMPLATES.get_template("sign_in.html.j2").render(context),
-        calendar_text=None,
-        method=None,
-        message_id_domain=mime.mail_domain(settings.cohort_mail_from),
-        headers={"X-Cohort-Kind": SIGN_IN},
     )
