@@ -1,25 +1,21 @@
-"""Signed bearer tokens with roles, verifiable by every service without a network call."""
+"""Who is calling: the accounts service's access tokens, verified here with its public keys."""
 
-import base64
-import hashlib
-import hmac
-import json
-import secrets
-import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 
+import anyio
+import jwt
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.settings import get_settings
-
-TOKEN_PREFIX = "ck1"
+from shared import access_tokens
+from shared.keyring import keyring
 
 
 class Role(StrEnum):
-    """Who a caller is."""
+    """What a caller may act as."""
 
     OPERATOR = "operator"
     AFFILIATE = "affiliate"
@@ -27,68 +23,141 @@ class Role(StrEnum):
     FACILITATOR = "facilitator"
 
 
+class MemberRole(StrEnum):
+    """A person's part in one affiliate."""
+
+    ADMIN = "admin"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+EDITING = (MemberRole.ADMIN, MemberRole.EDITOR)
+
+
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: a role and, except for the operator, the id of its record."""
+    """An authenticated caller: the person (None for the bootstrap operator and affiliate keys),
+    their roles, and the affiliates they belong to with their part in each."""
 
-    role: Role
-    subject_id: int | None = None
+    person_id: int | None
+    roles: frozenset[Role]
+    memberships: tuple[tuple[int, MemberRole], ...] = ()
+    session_id: str = ""
+    subject: str = ""
+    issued_at: int = 0
+    email: str | None = None
+    name: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_operator(self) -> bool:
-        """Tell whether the caller is the operator."""
-        return self.role is Role.OPERATOR
+        """Tell whether the caller is an operator."""
+        return Role.OPERATOR in self.roles
+
+    def has(self, *roles: Role) -> bool:
+        """Tell whether the caller holds any of these roles."""
+        return any(role in self.roles for role in roles)
+
+    def member_of(self, affiliate_id: int | None, *parts: MemberRole) -> bool:
+        """Tell whether the caller belongs to the affiliate (in one of `parts`, when given)."""
+        return any(
+            aff == affiliate_id and (not parts or part in parts) for aff, part in self.memberships
+        )
+
+    def affiliates(self, *parts: MemberRole) -> list[int]:
+        """The affiliates the caller belongs to (in one of `parts`, when given)."""
+        return [aff for aff, part in self.memberships if not parts or part in parts]
+
+    @property
+    def educator_id(self) -> int | None:
+        """The caller's educator id (their person id) when they are an educator."""
+        return self.person_id if Role.EDUCATOR in self.roles else None
+
+    @property
+    def facilitator_id(self) -> int | None:
+        """The caller's facilitator id (their person id) when they are a facilitator."""
+        return self.person_id if Role.FACILITATOR in self.roles else None
+
+    @property
+    def audit_name(self) -> str:
+        """Who acted, as an audit record names them."""
+        if self.name:
+            return f"{self.name} (person {self.person_id})"
+        return f"person {self.person_id}" if self.person_id is not None else self.subject
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+RevocationCheck = Callable[[Principal], bool]
+_revocation_checks: list[RevocationCheck] = []
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def refuse_when(check: RevocationCheck) -> None:
+    """Register a check that refuses revoked callers (each service's revocation list)."""
+    _revocation_checks.append(check)
 
 
-def _signature(body: str, secret: str) -> str:
-    return _b64(hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest())
-
-
-def issue_token(*, role: Role, subject_id: int, secret: str | None = None) -> str:
-    """Sign a token naming a role and a record id."""
-    key = secret or _signing_key()
-    # The nonce makes every issued token unique, so a re-issued key never equals the old one.
-    claims = {"r": role.value, "s": subject_id, "t": int(time.time()), "n": secrets.token_hex(6)}
-    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    return f"{TOKEN_PREFIX}.{body}.{_signature(body, key)}"
-
-
-def verify_token(token: str, *, secret: str | None = None) -> Principal | None:
-    """Return the principal a token names, or None when it is not one of ours."""
-    admin_token = get_settings().cohort_admin_token
-    if admin_token is not None and hmac.compare_digest(token.encode(), admin_token.encode()):
-        return Principal(Role.OPERATOR)
-    parts = token.split(".")
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
-        return None
-    key = secret or _signing_key()
-    if not hmac.compare_digest(parts[2].encode(), _signature(parts[1], key).encode()):
-        return None
+def principal_from(claims: access_tokens.Claims) -> Principal | None:
+    """The caller verified claims describe, or None when they are malformed."""
     try:
-        claims = json.loads(_unb64(parts[1]))
-        return Principal(Role(claims["r"]), int(claims["s"]))
-    except (ValueError, KeyError, TypeError):
+        roles: set[Role] = set()
+        memberships: list[tuple[int, MemberRole]] = []
+        for entry in claims["roles"]:
+            role = Role(entry["role"])
+            roles.add(role)
+            if role is Role.AFFILIATE:
+                memberships.append(
+                    (_positive(entry["affiliate_id"]), MemberRole(entry["member_role"]))
+                )
+        subject = str(claims["sub"])
+        return Principal(
+            person_id=int(subject) if subject.isdecimal() else None,
+            roles=frozenset(roles),
+            memberships=tuple(memberships),
+            session_id=str(claims["sid"]),
+            subject=subject,
+            issued_at=int(claims["iat"]),
+            email=_text(claims.get("email")),
+            name=_text(claims.get("name")),
+            timezone=_text(claims.get("zoneinfo")),
+            locale=_text(claims.get("locale")),
+            claims=claims,
+        )
+    except (KeyError, TypeError, ValueError):
         return None
 
 
-def _signing_key() -> str:
-    settings = get_settings()
-    settings.require("cohort_secret_key")
-    assert settings.cohort_secret_key is not None
-    return settings.cohort_secret_key
+def _positive(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError("affiliate_id must be a positive integer")
+    return value
 
 
-def hash_key(token: str) -> str:
-    """Hash an issued key for storage (the key itself is shown once and never stored)."""
-    return hashlib.sha256(token.encode()).hexdigest()
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def verify_access_token(token: str) -> Principal | None:
+    """The caller an access token names, or None when it is not a live token from accounts."""
+    claims = access_tokens.verify(token, keyring.current())
+    principal = principal_from(claims) if claims is not None else None
+    if principal is None or any(check(principal) for check in _revocation_checks):
+        return None
+    return principal
+
+
+def _kid_of(token: str) -> object:
+    try:
+        return jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        return None
+
+
+async def verify_async(token: str) -> Principal | None:
+    """`verify_access_token`, fetching the keys off the event loop when they must be fetched."""
+    if keyring.needs_fetch(_kid_of(token)):
+        await anyio.to_thread.run_sync(keyring.refresh)
+    return verify_access_token(token)
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -115,13 +184,25 @@ async def optional_principal(
     """Resolve the caller if a token was given; reject a token that does not verify."""
     if credentials is None:
         return None
-    principal = verify_token(credentials.credentials)
+    principal = await verify_async(credentials.credentials)
     if principal is None:
-        raise unauthorized("invalid token")
+        raise unauthorized("invalid, expired or revoked access token")
     return principal
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+async def bearer_credential(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    """The caller's bearer token as sent (to act on their behalf at another service)."""
+    if credentials is None:
+        raise unauthorized("missing bearer token")
+    return credentials.credentials
+
+
+BearerCredential = Annotated[str, Depends(bearer_credential)]
 
 
 async def current_principal(principal: OptionalPrincipal) -> Principal:
@@ -135,10 +216,12 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def require_roles(*roles: Role) -> Any:
-    """Build a dependency that admits only the given roles (403 otherwise)."""
+    """Build a dependency that admits callers holding any of the given roles (403 otherwise)."""
 
     async def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in roles:
+        if not principal.has(*roles):
+            raise forbidden()
+        if principal.person_id is None and not principal.has(Role.OPERATOR, Role.AFFILIATE):
             raise forbidden()
         return principal
 

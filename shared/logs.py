@@ -12,8 +12,10 @@ correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=No
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _ADDRESS = re.compile(r"[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_TOKEN = re.compile(r"ck1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-# A feed URL carries the recipient's bearer token (access logs print paths).
+# Access tokens are JWTs (a JSON header, so "eyJ"); session and API keys carry their prefix.
+_TOKEN = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+_KEY = re.compile(r"\b(cs1|cak)_[A-Za-z0-9_-]{16,}")
+# A feed URL carries the recipient's feed secret (access logs print paths).
 _FEED_TOKEN = re.compile(r"(/calendars/)[^/\s\"?%]+(\.ics)")
 
 
@@ -21,10 +23,12 @@ def redact(text: str) -> str:
     """The text with every mail address ("d***@example.org") and bearer token masked."""
     if "@" in text or "%40" in text:
         text = _ADDRESS.sub(lambda found: mask_email(found.group(0).replace("%40", "@")), text)
-    if "ck1." in text:
-        text = _TOKEN.sub("ck1.***", text)
     if "/calendars/" in text:
         text = _FEED_TOKEN.sub(r"\1***\2", text)
+    if "eyJ" in text:
+        text = _TOKEN.sub("eyJ***", text)
+    if "cs1_" in text or "cak_" in text:
+        text = _KEY.sub(r"\1_***", text)
     return text
 
 

@@ -177,8 +177,6 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # Every API verifies tokens and recognises the operator: both secrets or no start.
-        get_settings().require("cohort_secret_key", "cohort_admin_token")
         for start in on_startup:
             start()
         yield

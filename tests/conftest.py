@@ -8,9 +8,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.infra import fresh_databases, private_redis_db
+from tests.support.processes import free_port
+from tests.support.tokens import test_key_env
 
 # Fixtures shared across test modules, registered once rather than imported where they are used.
-pytest_plugins = ["tests.support.scheduler", "tests.support.scheduler_race"]
+pytest_plugins = [
+    "tests.support.accounts",
+    "tests.support.scheduler",
+    "tests.support.scheduler_race",
+]
 
 _stack = ExitStack()
 if os.environ.get("COHORT_TEST_SQLITE"):
@@ -21,6 +27,7 @@ if os.environ.get("COHORT_TEST_SQLITE"):
 else:
     DATABASE_URLS = _stack.enter_context(fresh_databases("t"))
 REDIS_URL = _stack.enter_context(private_redis_db())
+ACCOUNTS_PORT = free_port()
 
 TEST_ENV = {
     "COHORT_ENV": "test",
@@ -36,6 +43,8 @@ TEST_ENV = {
     "COHORT_OUTBOX_RELAY_AGE": "1.0",
     "COHORT_MAX_DELIVERIES": "4",
     "COHORT_LOG_JSON": "true",
+    "COHORT_ACCOUNTS_URL": f"http://127.0.0.1:{ACCOUNTS_PORT}",
+    **test_key_env(),
 }
 os.environ.update(TEST_ENV)
 
@@ -57,8 +66,11 @@ def test_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def admin_headers() -> dict[str, str]:
-    """Authorization header of the operator."""
-    return {"Authorization": f"Bearer {TEST_ENV['COHORT_ADMIN_TOKEN']}"}
+    """Authorization header of a named operator (valid for the whole session)."""
+    from tests.support.tokens import next_person_id, sign
+
+    claims = {"sub": str(next_person_id()), "sid": "session:test-operator", "name": "Olga"}
+    return {"Authorization": f"Bearer {sign(claims | {'roles': [{'role': 'operator'}]}, ttl=3600)}"}
 
 
 @pytest.fixture()

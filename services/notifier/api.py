@@ -11,7 +11,7 @@ from services.notifier.database import runtime
 from services.notifier.delivery import ledger
 from services.notifier.models import DeliveriesPublic, DeliveryPublic
 from services.notifier.rendering.content import MessageKind
-from shared.auth import Operator, verify_token
+from shared.auth import Operator, verify_access_token
 from shared.routes import Limit, Offset, Problem, errors
 from shared.validation import Id, Line
 
@@ -70,7 +70,7 @@ def post_delivery_retry(
 )
 def get_calendar(token: str, session: SessionDep) -> Response:
     """The educator's or facilitator's meetings as a subscribable calendar (METHOD:PUBLISH)."""
-    principal = verify_token(token)
+    principal = verify_access_token(token)
     if principal is None:
         raise HTTPException(http.HTTP_401_UNAUTHORIZED, detail="invalid calendar token")
     feed = feeds.calendar_feed(session=session, principal=principal)

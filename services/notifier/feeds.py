@@ -13,11 +13,13 @@ FEED_ROLES = {Role.EDUCATOR: "educator", Role.FACILITATOR: "facilitator"}
 
 def calendar_feed(*, session: Session, principal: Principal) -> str | None:
     """The live feed of an educator or facilitator; None for any other role."""
-    recipient_kind = FEED_ROLES.get(principal.role)
-    if recipient_kind is None or principal.subject_id is None:
+    if principal.person_id is None:
+        return None
+    kinds = [kind for role, kind in FEED_ROLES.items() if principal.has(role)]
+    if not kinds:
         return None
     return recipient_feed(
-        session=session, recipient_kind=recipient_kind, recipient_id=principal.subject_id
+        session=session, recipient_kind=kinds[-1], recipient_id=principal.person_id
     )
 
 

@@ -1,6 +1,4 @@
-"""Use cases for affiliates and programs, and the check that an affiliate key is still current."""
-
-import hmac
+"""Use cases for affiliates and programs."""
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +7,6 @@ from sqlmodel import Session, col, select
 from services.registry.models import (
     Affiliate,
     AffiliateCreate,
-    AffiliateCreated,
     AffiliatePublic,
     AffiliatesPublic,
     Program,
@@ -17,29 +14,15 @@ from services.registry.models import (
     ProgramPublic,
     ProgramsPublic,
 )
-from shared.auth import Role, hash_key, issue_token
 from shared.errors import Conflict
 
 
-def register_affiliate(*, session: Session, affiliate_in: AffiliateCreate) -> AffiliateCreated:
-    """Register an affiliate and issue its API key (returned once, stored only as a hash)."""
+def register_affiliate(*, session: Session, affiliate_in: AffiliateCreate) -> AffiliatePublic:
+    """Register an affiliate."""
     affiliate = Affiliate.model_validate(affiliate_in)
     session.add(affiliate)
-    session.flush()
-    assert affiliate.id is not None
-    api_key = issue_token(role=Role.AFFILIATE, subject_id=affiliate.id)
-    affiliate.key_hash = hash_key(api_key)
     session.commit()
-    public = AffiliatePublic.model_validate(affiliate)
-    return AffiliateCreated(**public.model_dump(), api_key=api_key)
-
-
-def affiliate_key_is_current(*, session: Session, affiliate_id: int | None, api_key: str) -> bool:
-    """Tell whether a signed affiliate key still belongs to a registered affiliate."""
-    affiliate = session.get(Affiliate, affiliate_id) if affiliate_id is not None else None
-    if affiliate is None or affiliate.key_hash is None:
-        return False
-    return hmac.compare_digest(affiliate.key_hash, hash_key(api_key))
+    return AffiliatePublic.model_validate(affiliate)
 
 
 def list_affiliates(*, session: Session, limit: int, offset: int) -> AffiliatesPublic:

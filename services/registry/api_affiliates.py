@@ -6,7 +6,7 @@ from services.registry import affiliates
 from services.registry.deps import Caller, Limit, Offset, Operator, SessionDep, errors
 from services.registry.models import (
     AffiliateCreate,
-    AffiliateCreated,
+    AffiliatePublic,
     AffiliatesPublic,
     ProgramCreate,
     ProgramPublic,
@@ -21,13 +21,13 @@ programs_router = APIRouter(prefix="/programs", tags=["programs"])
 @affiliates_router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    summary="Register an affiliate and issue its API key",
-    description="The `api_key` is shown in this answer only; the registry keeps just its hash.",
+    summary="Register an affiliate",
+    description="Its members and API keys are managed in the accounts service.",
     responses=errors(401, 403, 422),
 )
 def register_affiliate(
     affiliate_in: AffiliateCreate, session: SessionDep, _operator: Operator
-) -> AffiliateCreated:
+) -> AffiliatePublic:
     """Register an affiliate."""
     return affiliates.register_affiliate(session=session, affiliate_in=affiliate_in)
 

@@ -26,7 +26,7 @@ from services.registry.models_offering import (
     Venue,
 )
 from shared import events
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.columns import as_utc
 from shared.errors import NotFound
 from shared.validation import storable_id
@@ -65,7 +65,7 @@ def owns(viewer: Principal | None, offering: Offering) -> bool:
         return False
     if viewer.is_operator:
         return True
-    return viewer.role is Role.AFFILIATE and viewer.subject_id == offering.affiliate_id
+    return viewer.member_of(offering.affiliate_id)
 
 
 def was_published(session: Session, offering: Offering) -> bool:
@@ -96,8 +96,8 @@ def _visible_to(
     if viewer is not None and viewer.is_operator:
         return query
     published = col(Offering.status) == "published"
-    if viewer is not None and viewer.role is Role.AFFILIATE:
-        return query.where(published | (col(Offering.affiliate_id) == viewer.subject_id))
+    if viewer is not None and viewer.affiliates():
+        return query.where(published | col(Offering.affiliate_id).in_(viewer.affiliates()))
     return query.where(published)
 
 

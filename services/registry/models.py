@@ -47,22 +47,16 @@ class AffiliateCreate(AffiliateBase):
     pass
 
 
-# The stored affiliate; only the hash of its key is kept.
+# The stored affiliate (its members and API keys live in the accounts service).
 class Affiliate(AffiliateBase, RegistryTable, table=True):
     __tablename__ = "affiliates"
     id: int | None = Field(default=None, primary_key=True)
-    key_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
     created_at: datetime = stamp_field()
 
 
 # An affiliate as the API shows it.
 class AffiliatePublic(AffiliateBase):
     id: int
-
-
-# A newly registered affiliate with its API key, shown this once.
-class AffiliateCreated(AffiliatePublic):
-    api_key: str = Field(description="Bearer key of the affiliate; shown once, store it safely.")
 
 
 # A page of affiliates.
@@ -125,7 +119,8 @@ class ProgramsPublic(SQLModel):
 class AuditEntryBase(SQLModel):
     offering_id: int = Field(foreign_key="offerings.id", index=True)
     actor_role: str = Field(max_length=16)
-    actor_id: int | None = None
+    actor_id: int | None = Field(default=None, description="The person who acted, if a person.")
+    actor_name: str | None = Field(default=None, max_length=300, description="Who acted.")
     action: str = Field(max_length=16, description="create, update, publish or cancel.")
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: datetime = stamp_field()

@@ -110,6 +110,12 @@ class OfferingBase(SQLModel):
 
 # What an affiliate sends to create an offering (a draft until published).
 class OfferingCreate(OfferingBase):
+    affiliate_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**63 - 1,
+        description="The affiliate posting it; needed only by members of several affiliates.",
+    )
     program_code: Line = Field(max_length=64, schema_extra={"examples": ["implicit-bias"]})
     venue: Venue | None = Field(default=None, description="Required for in_person and hybrid.")
     meetings: list[MeetingCreate] = Field(min_length=1, max_length=100)

@@ -21,7 +21,7 @@ from services.registry.catalog import (
 from services.registry.database import runtime
 from services.registry.domain import MeetingRequest, Span
 from services.registry.meetings import offering_meetings, plan_meetings, replace_meetings
-from services.registry.models import AuditEntry, Program
+from services.registry.models import Affiliate, AuditEntry, Program
 from services.registry.models_offering import (
     Offering,
     OfferingCreate,
@@ -30,9 +30,9 @@ from services.registry.models_offering import (
     OfferingUpdate,
     Venue,
 )
-from shared.auth import Principal
+from shared.auth import EDITING, Principal
 from shared.columns import as_utc
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events import OfferingCancelled, OfferingPublished, OfferingUpdated
 from shared.validation import storable_id
 
@@ -59,13 +59,13 @@ def create_offering(
         spans=spans,
         closes_at=closes_at,
     )
-    assert actor.subject_id is not None and program.id is not None
+    assert program.id is not None
     fields = offering_in.model_dump(
-        exclude={"program_code", "venue", "meetings", "registration_closes_at"}
+        exclude={"program_code", "venue", "meetings", "registration_closes_at", "affiliate_id"}
     )
     offering = Offering(
         **fields,
-        affiliate_id=actor.subject_id,
+        affiliate_id=_posting_affiliate(session, actor, offering_in.affiliate_id),
         program_id=program.id,
         registration_closes_at_utc=closes_at,
         first_starts_at_utc=min(span.starts_at_utc for span in spans),
@@ -200,6 +200,24 @@ def cancel_offering(
     return OfferingStatusPublic(id=offering_id, status="cancelled")
 
 
+def _posting_affiliate(session: Session, actor: Principal, asked: int | None) -> int:
+    """The affiliate an offering is posted for: the one asked, or the caller's only one."""
+    mine = [aff for aff in actor.affiliates(*EDITING) if session.get(Affiliate, aff) is not None]
+    if asked is not None:
+        if asked in mine:
+            return asked
+        if session.get(Affiliate, asked) is None:
+            raise InvalidInput(("affiliate_id",), "no affiliate has this id")
+        if actor.member_of(asked):
+            raise Forbidden("viewers of an affiliate cannot post offerings")
+        raise InvalidInput(("affiliate_id",), "you are not a member of this affiliate")
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise Forbidden("only the admins and editors of a registered affiliate post offerings")
+    raise InvalidInput(("affiliate_id",), "you belong to several affiliates: say which one")
+
+
 def _lock_owned(session: Session, actor: Principal, offering_id: int) -> Offering:
     # FOR UPDATE serializes concurrent changes on PostgreSQL; SQLite already holds its write
     # lock from BEGIN IMMEDIATE and ignores the clause.
@@ -212,6 +230,8 @@ def _lock_owned(session: Session, actor: Principal, offering_id: int) -> Offerin
     offering = session.exec(query).first() if storable_id(offering_id) else None
     if offering is None or not owns(actor, offering):
         raise NotFound("no such offering")
+    if not actor.is_operator and not actor.member_of(offering.affiliate_id, *EDITING):
+        raise Forbidden("an affiliate's viewers cannot change its offerings")
     return offering
 
 
@@ -243,8 +263,9 @@ def _audit(
     assert offering.id is not None
     entry = AuditEntry(
         offering_id=offering.id,
-        actor_role=actor.role.value,
-        actor_id=actor.subject_id,
+        actor_role=_acting_role(actor, offering),
+        actor_id=actor.person_id,
+        actor_name=actor.audit_name,
         action=action,
         changes=changes,
     )
@@ -252,8 +273,12 @@ def _audit(
     log.info(
         "offering %s",
         action,
-        extra={"offering_id": offering.id, "actor_role": actor.role.value, "fields": list(changes)},
+        extra={"offering_id": offering.id, "actor": actor.audit_name, "fields": list(changes)},
     )
+
+
+def _acting_role(actor: Principal, offering: Offering) -> str:
+    return "affiliate" if actor.member_of(offering.affiliate_id) else "operator"
 
 
 def _set_venue(offering: Offering, venue: Venue | None) -> None:

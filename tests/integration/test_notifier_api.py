@@ -13,7 +13,6 @@ from sqlalchemy import select
 from services.notifier.database import runtime
 from services.notifier.delivery.ledger import delivery
 from services.notifier.main import app
-from shared.auth import Role, issue_token
 from shared.events import CohortUpdated, FacilitatorAssigned, Recipient, RegistrationConfirmed
 from tests.support.notifier import (
     apply,
@@ -23,6 +22,13 @@ from tests.support.notifier import (
     new_id,
     person,
     weekly_meetings,
+)
+from tests.support.tokens import (
+    bearer,
+    educator_token,
+    facilitator_token,
+    member_token,
+    sign_with_another_key,
 )
 
 
@@ -75,7 +81,7 @@ def test_feed_is_a_publish_calendar_with_the_invites_uids(
             recipients=[educator],
         )
     )
-    calendar = feed(client, issue_token(role=Role.EDUCATOR, subject_id=educator.id))
+    calendar = feed(client, educator_token(educator.id, "someone@schools.example.org"))
     assert str(calendar["METHOD"]) == "PUBLISH"
     events = calendar.walk("VEVENT")
     assert {str(e["UID"]) for e in events} == invite_uids(educator.email)
@@ -94,23 +100,23 @@ def test_facilitator_feed(client: TestClient) -> None:
     facilitator = person(kind="facilitator")
     booked = cohort(weekly_meetings(2, first=None))
     apply(FacilitatorAssigned(assignment_id=new_id(), facilitator=facilitator, cohort=booked))
-    calendar = feed(client, issue_token(role=Role.FACILITATOR, subject_id=facilitator.id))
+    calendar = feed(client, facilitator_token(facilitator.id))
     assert len(calendar.walk("VEVENT")) == 2
     forget_deliveries(facilitator.email)
 
 
 def test_feed_of_someone_with_no_bookings_is_empty(client: TestClient) -> None:
-    calendar = feed(client, issue_token(role=Role.EDUCATOR, subject_id=new_id()))
+    calendar = feed(client, educator_token(new_id(), "someone@schools.example.org"))
     assert calendar.walk("VEVENT") == []
 
 
 def test_feed_refuses_bad_tokens(client: TestClient, admin_headers: dict[str, str]) -> None:
     assert client.get("/calendars/not-a-token.ics").status_code == 401
-    forged = issue_token(role=Role.EDUCATOR, subject_id=1, secret="another-secret-0123456789")
+    forged = sign_with_another_key()
     assert client.get(f"/calendars/{forged}.ics").status_code == 401
     operator = admin_headers["Authorization"].removeprefix("Bearer ")
     assert client.get(f"/calendars/{operator}.ics").status_code == 403
-    affiliate = issue_token(role=Role.AFFILIATE, subject_id=3)
+    affiliate = member_token(3)
     assert client.get(f"/calendars/{affiliate}.ics").status_code == 403
 
 
@@ -147,7 +153,7 @@ def test_deliveries_reject_bad_input_and_other_roles(
     assert bad_kind.status_code == 422 and bad_kind.json()["detail"][0]["loc"] == ["query", "kind"]
     too_many = client.get("/deliveries", params={"limit": 101}, headers=admin_headers)
     assert too_many.status_code == 422
-    educator = {"Authorization": f"Bearer {issue_token(role=Role.EDUCATOR, subject_id=1)}"}
+    educator = bearer(educator_token(1, "someone@schools.example.org"))
     assert client.get("/deliveries", headers=educator).status_code == 403
     assert client.get("/deliveries").status_code == 401
 
@@ -170,7 +176,8 @@ def test_meeting_moves_show_in_the_feed(client: TestClient, educator: Recipient)
             recipients=[educator],
         )
     )
-    (event,) = feed(client, issue_token(role=Role.EDUCATOR, subject_id=educator.id)).walk("VEVENT")
+    token = educator_token(educator.id, "someone@schools.example.org")
+    (event,) = feed(client, token).walk("VEVENT")
     assert event.decoded("DTSTART") == later.starts_at_utc
     assert int(event["SEQUENCE"]) == 1
 

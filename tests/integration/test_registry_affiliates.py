@@ -8,7 +8,6 @@ from sqlmodel import Session, col, select
 
 from services.registry.database import runtime
 from services.registry.models import Affiliate
-from shared.auth import Role, hash_key, issue_token
 from tests.support.registry import (
     bearer,
     make_affiliate,
@@ -18,6 +17,7 @@ from tests.support.registry import (
     registry_client,
     unique,
 )
+from tests.support.tokens import educator_token, next_person_id, person_token
 
 
 @pytest.fixture(scope="module")
@@ -26,62 +26,82 @@ def client() -> Iterator[TestClient]:
         yield client
 
 
-def test_register_affiliate_shows_the_key_once_and_stores_only_its_hash(
+def test_register_affiliate_answers_without_any_key(
     client: TestClient, admin_headers: dict[str, str]
 ) -> None:
     body = {"name": unique("Ohio EA"), "state": "oh", "timezone": "America/New_York"}
     response = client.post("/affiliates", json=body, headers=admin_headers)
     assert response.status_code == 201
     created = response.json()
-    assert set(created) == {"id", "name", "state", "timezone", "contact_email", "api_key"}
+    assert set(created) == {"id", "name", "state", "timezone", "contact_email"}
     assert created["contact_email"] is None
     assert created["state"] == "OH"
-    with Session(runtime.engine()) as session:
-        row = session.get(Affiliate, created["id"])
-        assert row is not None
-        assert row.key_hash == hash_key(created["api_key"])
-        assert created["api_key"] not in row.model_dump_json()
-    listed = client.get("/affiliates", params={"limit": 100}, headers=admin_headers).json()
-    assert all("api_key" not in item for item in listed["items"])
 
 
-def test_affiliate_key_is_accepted_for_its_own_work(
-    client: TestClient, admin_headers: dict[str, str]
-) -> None:
+def test_members_post_by_their_part(client: TestClient, admin_headers: dict[str, str]) -> None:
     affiliate = make_affiliate(client, admin_headers)
     program = make_program(client, admin_headers)
-    offering = make_offering(client, affiliate["headers"], program["code"])
-    assert offering["affiliate_id"] == affiliate["id"]
-
-
-def test_key_of_a_deleted_affiliate_stops_working(
-    client: TestClient, admin_headers: dict[str, str]
-) -> None:
-    affiliate = make_affiliate(client, admin_headers)
-    program = make_program(client, admin_headers)
-    with Session(runtime.engine()) as session:
-        session.delete(session.get(Affiliate, affiliate["id"]))
-        session.commit()
-    response = client.post(
-        "/offerings", json=offering_body(program["code"]), headers=affiliate["headers"]
+    for headers in (affiliate["headers"], affiliate["admin_headers"]):
+        offering = make_offering(client, headers, program["code"])
+        assert offering["affiliate_id"] == affiliate["id"]
+    body = offering_body(program["code"])
+    viewer = client.post("/offerings", json=body, headers=affiliate["viewer_headers"])
+    assert viewer.status_code == 403
+    change = client.patch(
+        f"/offerings/{offering['id']}", json={"title": "New"}, headers=affiliate["viewer_headers"]
     )
-    assert response.status_code == 401
-    assert client.get("/offerings", headers=affiliate["headers"]).status_code == 401
+    assert change.status_code == 403
+    seen = client.get(f"/offerings/{offering['id']}", headers=affiliate["viewer_headers"])
+    assert seen.status_code == 200
 
 
-def test_signed_key_that_was_never_issued_is_refused(
+def test_a_member_of_several_affiliates_says_which(
     client: TestClient, admin_headers: dict[str, str]
 ) -> None:
-    forged = issue_token(role=Role.AFFILIATE, subject_id=987_654_321)
-    assert client.get("/offerings", headers=bearer(forged)).status_code == 401
-    affiliate = make_affiliate(client, admin_headers)
-    with Session(runtime.engine()) as session:
-        row = session.get(Affiliate, affiliate["id"])
-        assert row is not None
-        row.key_hash = hash_key("some other key")
-        session.add(row)
-        session.commit()
-    assert client.get("/offerings", headers=affiliate["headers"]).status_code == 401
+    first, second = make_affiliate(client, admin_headers), make_affiliate(client, admin_headers)
+    third = make_affiliate(client, admin_headers)
+    program = make_program(client, admin_headers)
+    roles = [
+        {"role": "affiliate", "affiliate_id": first["id"], "member_role": "editor"},
+        {"role": "affiliate", "affiliate_id": third["id"], "member_role": "admin"},
+        {"role": "affiliate", "affiliate_id": second["id"], "member_role": "viewer"},
+        {"role": "affiliate", "affiliate_id": 987_654_321, "member_role": "editor"},
+    ]
+    headers = bearer(person_token(next_person_id(), roles))
+    body = offering_body(program["code"])
+    unsaid = client.post("/offerings", json=body, headers=headers)
+    assert unsaid.status_code == 422 and unsaid.json()["detail"][0]["loc"] == [
+        "body",
+        "affiliate_id",
+    ]
+    posted = client.post("/offerings", json={**body, "affiliate_id": first["id"]}, headers=headers)
+    assert posted.status_code == 201 and posted.json()["affiliate_id"] == first["id"]
+    as_viewer = client.post(
+        "/offerings", json={**body, "affiliate_id": second["id"]}, headers=headers
+    )
+    assert as_viewer.status_code == 403
+    unknown = client.post("/offerings", json={**body, "affiliate_id": 987_654_321}, headers=headers)
+    assert unknown.status_code == 422
+
+
+def test_tokens_not_signed_by_accounts_are_refused(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    import jwt
+
+    from tests.support.tokens import sign_with_another_key
+
+    forged = sign_with_another_key([{"role": "operator"}])
+    assert client.get("/affiliates", headers=bearer(forged)).status_code == 401
+    claims = {"sub": "1", "sid": "s", "roles": [{"role": "operator"}], "iss": "cohort-accounts"}
+    hs256 = jwt.encode(
+        claims | {"aud": "cohort", "exp": 4_000_000_000, "iat": 1},
+        "test-secret-key-0123456789abcdef",
+    )
+    assert client.get("/affiliates", headers=bearer(hs256)).status_code == 401
+    expired = person_token(next_person_id(), [{"role": "operator"}], exp=1_000_000)
+    assert client.get("/affiliates", headers=bearer(expired)).status_code == 401
+    assert client.get("/affiliates", headers=admin_headers).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -106,7 +126,7 @@ def test_operator_routes_need_the_operator(
     client: TestClient, admin_headers: dict[str, str]
 ) -> None:
     affiliate = make_affiliate(client, admin_headers)
-    educator = bearer(issue_token(role=Role.EDUCATOR, subject_id=1))
+    educator = bearer(educator_token(1, "someone@schools.example.org"))
     body = {"name": "X", "state": "OH", "timezone": "America/New_York"}
     program = {"code": unique("p"), "title": "T"}
     for path, payload in (("/affiliates", body), ("/programs", program)):

@@ -23,7 +23,7 @@ from tests.support.registry import (
     registry_client,
 )
 
-OPERATOR = Principal(Role.OPERATOR)
+OPERATOR = Principal(person_id=None, roles=frozenset({Role.OPERATOR}), subject="bootstrap")
 RACERS = 4
 
 

@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlmodel import col
 
-from shared.auth import Role, issue_token
 from tests.support.registry import (
     Json,
     bearer,
@@ -18,8 +17,9 @@ from tests.support.registry import (
     make_program,
     registry_client,
 )
+from tests.support.tokens import educator_token
 
-EDUCATOR = bearer(issue_token(role=Role.EDUCATOR, subject_id=11))
+EDUCATOR = bearer(educator_token(11, "someone@schools.example.org"))
 LINK = "https://meet.example.org/private-room"
 VIRTUAL = {"format": "virtual", "venue": None, "join_url": LINK}
 PAST = {"starts_at": "2025-01-06T09:00", "ends_at": "2025-01-06T12:00"}

@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.auth import Role, issue_token
 from tests.support.registry import (
     Json,
     bearer,
@@ -15,6 +14,7 @@ from tests.support.registry import (
     offering_body,
     registry_client,
 )
+from tests.support.tokens import educator_token
 
 
 @pytest.fixture(scope="module")
@@ -222,5 +222,5 @@ def test_only_an_affiliate_creates_offerings(
     assert client.post("/offerings", json=body).status_code == 401
     assert client.post("/offerings", json=body, headers=bearer("forged")).status_code == 401
     assert client.post("/offerings", json=body, headers=admin_headers).status_code == 403
-    educator = bearer(issue_token(role=Role.EDUCATOR, subject_id=7))
+    educator = bearer(educator_token(7, "someone@schools.example.org"))
     assert client.post("/offerings", json=body, headers=educator).status_code == 403

@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.auth import Role, issue_token
 from tests.support.registry import (
     Json,
     bearer,
@@ -16,8 +15,9 @@ from tests.support.registry import (
     registry_client,
     unique,
 )
+from tests.support.tokens import educator_token
 
-EDUCATOR = bearer(issue_token(role=Role.EDUCATOR, subject_id=11))
+EDUCATOR = bearer(educator_token(11, "someone@schools.example.org"))
 VIRTUAL = {"format": "virtual", "venue": None, "join_url": "https://meet.example.org/v"}
 
 

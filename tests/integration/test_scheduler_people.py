@@ -5,15 +5,14 @@ import secrets
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.auth import Role, issue_token, verify_token
 from tests.support.scheduler import (
-    bearer,
     new_educator,
     new_facilitator,
     offering_state,
     program_code,
     publish,
 )
+from tests.support.tokens import bearer, member_token
 
 
 def _email() -> str:
@@ -33,21 +32,30 @@ def _facilitator_body(**changes: object) -> dict[str, object]:
     }
 
 
-def test_educator_signs_up_and_gets_a_working_token(client: TestClient) -> None:
+def test_operator_adds_an_educator_who_gets_no_token(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
     email = _email()
-    response = client.post("/educators", json={"name": "Ana Ruiz", "email": email})
-    assert response.status_code == 201
-    body = response.json()
-    assert body["name"] == "Ana Ruiz" and body["email"] == email
-    principal = verify_token(body["token"])
-    assert principal is not None and principal.role is Role.EDUCATOR
-    assert principal.subject_id == body["id"]
+    body = {"name": "Ana Ruiz", "email": email}
+    response = client.post("/educators", json=body, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["name"] == "Ana Ruiz" and created["email"] == email
+    assert "token" not in created
+    assert client.post("/educators", json=body).status_code == 401
+    educator = new_educator(client)
+    assert client.post("/educators", json=body, headers=educator["headers"]).status_code == 403
 
 
-def test_educator_email_is_unique_regardless_of_case(client: TestClient) -> None:
+def test_educator_email_is_unique_regardless_of_case(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
     email = _email()
-    assert client.post("/educators", json={"name": "A", "email": email}).status_code == 201
-    again = client.post("/educators", json={"name": "B", "email": email.upper()})
+    first = client.post("/educators", json={"name": "A", "email": email}, headers=admin_headers)
+    assert first.status_code == 201
+    again = client.post(
+        "/educators", json={"name": "B", "email": email.upper()}, headers=admin_headers
+    )
     assert again.status_code == 409
 
 
@@ -61,9 +69,9 @@ def test_educator_email_is_unique_regardless_of_case(client: TestClient) -> None
     ],
 )
 def test_educator_bad_input_names_the_field(
-    client: TestClient, body: dict[str, str], field: str
+    client: TestClient, admin_headers: dict[str, str], body: dict[str, str], field: str
 ) -> None:
-    response = client.post("/educators", json=body)
+    response = client.post("/educators", json=body, headers=admin_headers)
     assert response.status_code == 422
     assert field in response.json()["detail"][0]["loc"]
 
@@ -76,11 +84,12 @@ def test_facilitator_created_by_operator_or_affiliate(
     body = response.json()
     assert body["certifications"] == ["implicit-bias"] and body["home_state"] == "IL"
     assert body["availability"] == [{"weekday": 0, "start": "08:00", "end": "17:00"}]
-    principal = verify_token(body["token"])
-    assert principal is not None and principal.role is Role.FACILITATOR
-    affiliate = bearer(issue_token(role=Role.AFFILIATE, subject_id=77))
-    by_affiliate = client.post("/facilitators", json=_facilitator_body(), headers=affiliate)
+    assert "token" not in body and body["affiliate_id"] is None
+    admin = bearer(member_token(77, "admin"))
+    by_affiliate = client.post("/facilitators", json=_facilitator_body(), headers=admin)
     assert by_affiliate.status_code == 201 and by_affiliate.json()["affiliate_id"] == 77
+    editor = bearer(member_token(77, "editor"))
+    assert client.post("/facilitators", json=_facilitator_body(), headers=editor).status_code == 403
 
 
 def test_facilitator_needs_operator_or_affiliate(client: TestClient) -> None:
@@ -137,7 +146,7 @@ def test_facilitator_list_is_for_the_operator(
     assert page.status_code == 200
     assert len(page.json()["items"]) == 1 and page.json()["total"] >= 1
     assert client.get("/facilitators?limit=101", headers=admin_headers).status_code == 422
-    affiliate = bearer(issue_token(role=Role.AFFILIATE, subject_id=1))
+    affiliate = bearer(member_token(1))
     assert client.get("/facilitators", headers=affiliate).status_code == 403
     assert client.get("/facilitators").status_code == 401
 

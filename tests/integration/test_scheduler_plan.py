@@ -4,7 +4,6 @@ from datetime import datetime
 
 from fastapi.testclient import TestClient
 
-from shared.auth import Role, issue_token
 from tests.support.scheduler import (
     bearer,
     new_facilitator,
@@ -13,6 +12,7 @@ from tests.support.scheduler import (
     program_code,
     publish,
 )
+from tests.support.tokens import member_token
 
 WINDOW = {"starts_after": "2031-04-01T00:00:00Z", "starts_before": "2031-05-01T00:00:00Z"}
 
@@ -68,7 +68,7 @@ def test_plan_is_for_the_operator_with_a_valid_window(
     client: TestClient, admin_headers: dict[str, str]
 ) -> None:
     assert client.post("/assignments/plan", json=WINDOW).status_code == 401
-    affiliate = bearer(issue_token(role=Role.AFFILIATE, subject_id=1))
+    affiliate = bearer(member_token(1))
     assert client.post("/assignments/plan", json=WINDOW, headers=affiliate).status_code == 403
     backwards = {"starts_after": WINDOW["starts_before"], "starts_before": WINDOW["starts_after"]}
     answer = client.post("/assignments/plan", json=backwards, headers=admin_headers)

@@ -6,7 +6,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shared import events
-from shared.auth import Role, issue_token
 from tests.support.scheduler import (
     apply,
     bearer,
@@ -15,6 +14,7 @@ from tests.support.scheduler import (
     outbox_events,
     publish,
 )
+from tests.support.tokens import educator_token, facilitator_token, member_token
 
 
 def _register(client: TestClient, educator: dict[str, Any], offering_id: int, **headers: str):
@@ -26,7 +26,7 @@ def _register(client: TestClient, educator: dict[str, Any], offering_id: int, **
 
 
 def _affiliate(affiliate_id: int = 1) -> dict[str, str]:
-    return bearer(issue_token(role=Role.AFFILIATE, subject_id=affiliate_id))
+    return bearer(member_token(affiliate_id))
 
 
 def test_seats_then_waitlist_in_order(client: TestClient, admin_headers: dict[str, str]) -> None:
@@ -116,7 +116,7 @@ def test_refusals(client: TestClient, admin_headers: dict[str, str]) -> None:
     assert as_operator.status_code == 403
     bad = client.post("/registrations", json={"offering": 1}, headers=educator["headers"])
     assert bad.status_code == 422
-    ghost = bearer(issue_token(role=Role.EDUCATOR, subject_id=99_999_999))
+    ghost = bearer(educator_token(99_999_999, "someone@schools.example.org"))
     open_one = publish(offering_state())
     assert (
         client.post("/registrations", json={"offering_id": open_one.id}, headers=ghost).status_code
@@ -165,7 +165,7 @@ def test_who_may_see_and_cancel(client: TestClient, admin_headers: dict[str, str
     assert client.get(path, headers=admin_headers).status_code == 200
     assert client.get(path, headers=stranger["headers"]).status_code == 404
     assert client.get(path, headers=_affiliate(42)).status_code == 404
-    facilitator = bearer(issue_token(role=Role.FACILITATOR, subject_id=1))
+    facilitator = bearer(facilitator_token(1))
     assert client.get(path, headers=facilitator).status_code == 403
     assert client.get(path).status_code == 401
     assert client.get("/registrations/987654321", headers=admin_headers).status_code == 404
@@ -197,7 +197,7 @@ def test_lists_are_scoped_and_paged(client: TestClient, admin_headers: dict[str,
     assert confirmed.json()["total"] == 2
     assert client.get("/registrations?status=lost", headers=admin_headers).status_code == 422
     assert client.get("/registrations?offset=-1", headers=admin_headers).status_code == 422
-    facilitator = bearer(issue_token(role=Role.FACILITATOR, subject_id=1))
+    facilitator = bearer(facilitator_token(1))
     assert client.get("/registrations", headers=facilitator).status_code == 403
 
 

@@ -14,9 +14,9 @@ from sqlmodel import Session
 from services.scheduler.models import Educator, SchedulerTable
 from services.scheduler.offerings.service import apply_offering_published
 from shared import events
-from shared.auth import Role, issue_token
 from shared.db import create_schema, engine_for
 from tests.support.scheduler import bearer, offering_state, run_together, scheduler_server
+from tests.support.tokens import educator_token
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -54,7 +54,7 @@ def _educators(engine: Engine, count: int) -> list[dict[str, str]]:
         ]
         session.add_all(rows)
         session.commit()
-        return [bearer(issue_token(role=Role.EDUCATOR, subject_id=row.id or 0)) for row in rows]
+        return [bearer(educator_token(row.id or 0, row.email)) for row in rows]
 
 
 def _post(server: str, offering_id: int, headers: dict[str, str]) -> httpx.Response:

@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from services.scheduler.database import runtime
-from shared.auth import Role, issue_token
 from shared.events import Venue
 from tests.support.processes import Process
 from tests.support.scheduler import (
@@ -27,6 +26,7 @@ from tests.support.scheduler import (
     program_code,
     publish,
 )
+from tests.support.tokens import member_token
 
 MONDAYS = [{"weekday": 0, "start": "08:00", "end": "17:00"}]
 CLEVELAND = Venue(name="CTU Hall", address="1228 Euclid Ave", city="Cleveland", state="OH")
@@ -150,7 +150,7 @@ def test_availability_is_changed_by_that_facilitator_or_the_operator_only(
     assert client.put(path, json=body, headers=other["headers"]).status_code == 404
     educator = new_educator(client)
     assert client.put(path, json=body, headers=educator["headers"]).status_code == 403
-    affiliate = bearer(issue_token(role=Role.AFFILIATE, subject_id=1))
+    affiliate = bearer(member_token(1))
     assert client.put(path, json=body, headers=affiliate).status_code == 403
     unknown = client.put("/facilitators/999999999/availability", json=body, headers=admin_headers)
     assert unknown.status_code == 404

@@ -21,12 +21,12 @@ from services.scheduler.assignments.waiting import apply_facilitator_changed
 from services.scheduler.database import travel_buffer
 from services.scheduler.models import Cohort, Offering
 from services.scheduler.people.schemas import FacilitatorCreate
-from services.scheduler.people.service import create_facilitator
+from services.scheduler.people.service import add_facilitator
 from services.scheduler.snapshots import offering_meetings
 from shared import events
-from shared.auth import Principal, Role
 from tests.support.scheduler import WEEKDAYS, ZONE, offering_state, program_code, run_together
 from tests.support.scheduler_race import count, publish_in
+from tests.support.tokens import next_person_id
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -59,8 +59,11 @@ def _add_and_staff(engine: Engine, program: str) -> int:
         }
     )
     with Session(engine, expire_on_commit=False) as session:
-        created = create_facilitator(session=session, data=body, principal=Principal(Role.OPERATOR))
+        created = add_facilitator(
+            session=session, data=body, person_id=next_person_id(), affiliate_id=None
+        )
     with Session(engine) as session:
+        assert created.id is not None
         apply_facilitator_changed(session, events.FacilitatorChanged(facilitator_id=created.id))
         session.commit()
     return created.id

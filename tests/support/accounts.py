@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -67,3 +68,29 @@ def reset_limits() -> None:
     from services.accounts.sign_in import throttle
 
     throttle.limiter().storage.reset()
+
+
+@pytest.fixture(scope="session")
+def accounts_server(
+    test_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A real accounts API at COHORT_ACCOUNTS_URL, for services that call it (the scheduler
+    adding educators and facilitators); yields its base URL."""
+    from tests.support.processes import BIN, Process, wait_http
+
+    url = test_env["COHORT_ACCOUNTS_URL"]
+    port = url.rsplit(":", 1)[1]
+    argv = [
+        str(BIN / "uvicorn"),
+        "services.accounts.main:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        port,
+    ]
+    process = Process("accounts", argv, test_env, tmp_path_factory.mktemp("accounts-logs")).start()
+    try:
+        wait_http(f"{url}/healthz", timeout=60, process=process)
+        yield url
+    finally:
+        process.stop()

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from services.registry.models_offering import OFFERING_EXAMPLE
+from tests.support.tokens import member_token
 
 Json = dict[str, Any]
 
@@ -37,12 +38,18 @@ def unique(prefix: str) -> str:
 def make_affiliate(
     client: TestClient, admin_headers: dict[str, str], *, state: str = "OH", **extra: Any
 ) -> Json:
-    """Register an affiliate; the answer includes its `api_key` and a ready `headers` entry."""
+    """Register an affiliate; the answer has `headers` of an editor of it added (`admin_headers`
+    and `viewer_headers` for those parts)."""
     body = {"name": unique("affiliate"), "state": state, "timezone": "America/New_York", **extra}
     response = client.post("/affiliates", json=body, headers=admin_headers)
     assert response.status_code == 201, response.text
     affiliate: Json = response.json()
-    affiliate["headers"] = bearer(affiliate["api_key"])
+    for part, key in (
+        ("editor", "headers"),
+        ("admin", "admin_headers"),
+        ("viewer", "viewer_headers"),
+    ):
+        affiliate[key] = bearer(member_token(affiliate["id"], part))
     return affiliate
 
 

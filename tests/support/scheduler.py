@@ -15,6 +15,7 @@ from shared import events
 from shared.events import Envelope, wrap
 from tests.support.factories import meeting, offering
 from tests.support.processes import Process, celery_worker
+from tests.support.tokens import bearer, educator_token, facilitator_token, next_person_id
 
 _ids = itertools.count(1000 + secrets.randbelow(10_000) * 100)
 ZONE = "America/New_York"
@@ -68,19 +69,13 @@ def publish(state: events.Offering) -> events.Offering:
     return state
 
 
-def bearer(token: str) -> dict[str, str]:
-    """Authorization header for a token."""
-    return {"Authorization": f"Bearer {token}"}
-
-
-def new_educator(client: TestClient, name: str = "Edu") -> dict[str, Any]:
-    """Sign up an educator; the answer has `headers` added."""
+def new_educator(client: TestClient | None = None, name: str = "Edu") -> dict[str, Any]:
+    """A person just signed in by accounts, as an educator: id, name, email, token, headers.
+    Their scheduler profile is made by their first request."""
     email = f"{name.lower()}-{secrets.token_hex(5)}@schools.example.org"
-    response = client.post("/educators", json={"name": name, "email": email, "timezone": ZONE})
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    body["headers"] = bearer(body["token"])
-    return body
+    person_id = next_person_id()
+    token = educator_token(person_id, email, name, zoneinfo=ZONE)
+    return {"id": person_id, "name": name, "email": email, "token": token, "headers": bearer(token)}
 
 
 def new_facilitator(
@@ -100,6 +95,7 @@ def new_facilitator(
     response = client.post("/facilitators", json=body, headers=headers)
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
+    created["token"] = facilitator_token(created["id"], email=body["email"], name=body["name"])
     created["headers"] = bearer(created["token"])
     return created
 
@@ -108,7 +104,7 @@ _clients: list[TestClient] = []
 
 
 @pytest.fixture(scope="session", name="client")
-def scheduler_client(request: pytest.FixtureRequest) -> TestClient:
+def scheduler_client(request: pytest.FixtureRequest, accounts_server: str) -> TestClient:
     """The scheduler app in-process, on the session's PostgreSQL database and Redis.
 
     Each test module that imports this fixture gets its own definition of it; one app (and one

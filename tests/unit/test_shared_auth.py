@@ -1,43 +1,101 @@
-"""Signed bearer tokens."""
+"""Callers from access tokens: claims to principals, keys from a cached JWKS, revocation hooks."""
 
-from shared.auth import Principal, Role, hash_key, issue_token, verify_token
+import json
+from typing import Any
 
+import pytest
 
-def test_issued_token_verifies_to_its_role_and_subject() -> None:
-    token = issue_token(role=Role.EDUCATOR, subject_id=42)
-    assert verify_token(token) == Principal(Role.EDUCATOR, 42)
-
-
-def test_token_signed_with_another_key_is_rejected() -> None:
-    token = issue_token(role=Role.AFFILIATE, subject_id=7, secret="another-secret-key-123456")
-    assert verify_token(token) is None
+from shared import auth
+from shared.auth import MemberRole, Principal, Role, principal_from, verify_access_token
+from shared.keyring import Keyring
+from tests.support import tokens
 
 
-def test_tampered_claims_are_rejected() -> None:
-    prefix, body, signature = issue_token(role=Role.EDUCATOR, subject_id=1).split(".")
-    forged = issue_token(role=Role.OPERATOR, subject_id=1).split(".")[1]
-    assert verify_token(f"{prefix}.{forged}.{signature}") is None
-    assert verify_token(f"{prefix}.{body}.{signature}x") is None
+def _claims(**changes: object) -> dict[str, object]:
+    base = {"sub": "12", "sid": "session:3", "iat": 1, "roles": [{"role": "educator"}]}
+    return base | changes
 
 
-def test_garbage_is_not_a_token() -> None:
-    for junk in ("", "abc", "ck1..", "ck1.e30.sig", "Bearer x"):
-        assert verify_token(junk) is None
+def test_claims_become_a_principal_with_roles_and_memberships() -> None:
+    roles = [
+        {"role": "educator"},
+        {"role": "affiliate", "affiliate_id": 4, "member_role": "viewer"},
+        {"role": "affiliate", "affiliate_id": 9, "member_role": "editor"},
+    ]
+    principal = principal_from(_claims(roles=roles, name="Ana", email="ana@x.org"))
+    assert principal is not None
+    assert principal.person_id == 12 and principal.educator_id == 12
+    assert principal.roles == {Role.EDUCATOR, Role.AFFILIATE}
+    assert principal.member_of(4) and not principal.member_of(4, MemberRole.EDITOR)
+    assert principal.affiliates(MemberRole.ADMIN, MemberRole.EDITOR) == [9]
+    assert principal.facilitator_id is None and not principal.is_operator
+    assert principal.audit_name == "Ana (person 12)"
 
 
-def test_admin_token_is_the_operator() -> None:
-    import os
-
-    assert verify_token(os.environ["COHORT_ADMIN_TOKEN"]) == Principal(Role.OPERATOR)
-
-
-def test_key_hash_is_stable_and_not_the_key() -> None:
-    key = issue_token(role=Role.AFFILIATE, subject_id=3)
-    assert hash_key(key) == hash_key(key) != key
+def test_bootstrap_operator_has_no_person() -> None:
+    principal = principal_from(_claims(sub="bootstrap", roles=[{"role": "operator"}]))
+    assert principal is not None and principal.person_id is None and principal.is_operator
+    assert principal.audit_name == "bootstrap"
 
 
-def test_two_tokens_for_the_same_subject_differ() -> None:
-    first = issue_token(role=Role.AFFILIATE, subject_id=9)
-    second = issue_token(role=Role.AFFILIATE, subject_id=9)
-    assert first != second
-    assert verify_token(first) == verify_token(second) == Principal(Role.AFFILIATE, 9)
+@pytest.mark.parametrize(
+    "roles",
+    [
+        [{"role": "wizard"}],
+        [{"role": "affiliate", "affiliate_id": "4", "member_role": "admin"}],
+        [{"role": "affiliate", "affiliate_id": 0, "member_role": "admin"}],
+        [{"role": "affiliate", "affiliate_id": 4, "member_role": "owner"}],
+        [{"role": "affiliate"}],
+        ["educator"],
+    ],
+)
+def test_malformed_roles_give_no_principal(roles: object) -> None:
+    assert principal_from(_claims(roles=roles)) is None
+
+
+def test_keyring_fetches_again_only_for_an_unseen_kid(monkeypatch: pytest.MonkeyPatch) -> None:
+    fetched: list[int] = []
+    published = json.loads(tokens.test_key_env()["COHORT_TEST_JWKS"])
+
+    def fetch() -> dict[str, object]:
+        fetched.append(1)
+        return published
+
+    ring = Keyring(fetch)
+    assert ring.needs_fetch("test-key")
+    ring.refresh()
+    assert not ring.needs_fetch("test-key") and ring.knows("test-key")
+    assert not ring.needs_fetch("unseen"), "a second fetch waits out the gap"
+    clock = [0.0]
+    monkeypatch.setattr("shared.keyring.time.monotonic", lambda: clock[0] + 10**6)
+    assert ring.needs_fetch("unseen")
+
+
+def test_keyring_keeps_its_keys_when_accounts_is_unreachable() -> None:
+    answers: list[dict[str, Any]] = [{"keys": [{"kid": "a"}]}, {"keys": []}]
+    ring = Keyring(lambda: answers.pop(0))
+    ring.refresh()
+    ring.refresh()
+    assert ring.knows("a")
+
+
+def test_a_registered_revocation_check_refuses_the_token() -> None:
+    token = tokens.educator_token(tokens.next_person_id(), "ana@x.org")
+    assert isinstance(verify_access_token(token), Principal)
+    refused: list[str] = []
+
+    def check(principal: Principal) -> bool:
+        refused.append(principal.session_id)
+        return True
+
+    auth.refuse_when(check)
+    try:
+        assert verify_access_token(token) is None and refused
+    finally:
+        auth._revocation_checks.remove(check)
+
+
+def test_other_keys_and_other_algorithms_are_refused() -> None:
+    assert verify_access_token(tokens.sign_with_another_key()) is None
+    assert verify_access_token("ck1.abc.def") is None
+    assert verify_access_token("") is None

@@ -31,9 +31,15 @@ def test_filter_masks_message_arguments_and_extra_fields() -> None:
     assert line["msg"] == "Task x received"
 
 
-def test_feed_tokens_in_paths_are_masked() -> None:
-    line = '127.0.0.1 - "GET /calendars/ck1.eyJyIjoiZWR1Y2F0b3IifQ.c2lnbmF0dXJl.ics HTTP/1.1" 200'
+def test_feed_secrets_in_paths_are_masked() -> None:
+    line = '127.0.0.1 - "GET /calendars/Zx8pQ_r2sT0uV4wX6yA.ics HTTP/1.1" 200'
     assert redact(line) == '127.0.0.1 - "GET /calendars/***.ics HTTP/1.1" 200'
+
+
+def test_access_tokens_and_long_lived_credentials_are_masked() -> None:
+    jwt = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+    text = f"Bearer {jwt} then cs1_abcdefghijklmnopqrstu and cak_ABCDEFGHIJKLMNOPQRST"
+    assert redact(text) == "Bearer eyJ*** then cs1_*** and cak_***"
 
 
 def test_access_log_arguments_stay_a_tuple() -> None:

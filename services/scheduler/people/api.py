@@ -17,12 +17,12 @@ from services.scheduler.people.schemas import (
     AssignmentsPublic,
     AvailabilityChange,
     EducatorCreate,
-    EducatorCreated,
+    EducatorPublic,
     FacilitatorCreate,
-    FacilitatorCreated,
     FacilitatorPublic,
     FacilitatorsPublic,
 )
+from shared.auth import BearerCredential
 from shared.validation import Id
 
 router = APIRouter(tags=["people"])
@@ -31,14 +31,22 @@ router = APIRouter(tags=["people"])
 @router.post(
     "/educators",
     status_code=201,
-    summary="Sign up as an educator",
-    description="Open to anyone. The answer carries the educator's bearer token (shown once). "
-    "Emails are unique regardless of case.",
-    responses=errors(409, 422),
+    summary="Add an educator's profile",
+    description="For operators and affiliate members. The person is kept by the accounts "
+    "service (their id is their accounts id) and signs in by emailed link; nothing is mailed "
+    "until they do. 409 when the profile exists.",
+    responses=errors(401, 403, 409, 422, 503),
 )
-def create_educator(educator_in: EducatorCreate, session: SessionDep) -> EducatorCreated:
-    """Create an educator and issue their token."""
-    return people.create_educator(session=session, data=educator_in)
+def create_educator(
+    educator_in: EducatorCreate,
+    session: SessionDep,
+    principal: AffiliateOrOperator,
+    bearer: BearerCredential,
+) -> EducatorPublic:
+    """Add an educator's profile."""
+    return people.create_educator(
+        session=session, data=educator_in, principal=principal, bearer=bearer
+    )
 
 
 @router.post(
@@ -47,14 +55,20 @@ def create_educator(educator_in: EducatorCreate, session: SessionDep) -> Educato
     summary="Add a facilitator to the pool",
     description="Availability windows are weekly, in the facilitator's own `timezone` "
     "(weekday Mon=0..Sun=6, `start`/`end` as HH:MM, end after start). Cohorts of their "
-    "programs that wait for a facilitator are staffed at once, right after the commit.",
-    responses=errors(401, 403, 409, 422),
+    "programs that wait for a facilitator are staffed at once, right after the commit. The "
+    "accounts service invites the facilitator by mail; nobody else can act as them.",
+    responses=errors(401, 403, 409, 422, 503),
 )
 def create_facilitator(
-    facilitator_in: FacilitatorCreate, session: SessionDep, principal: AffiliateOrOperator
-) -> FacilitatorCreated:
-    """Create a facilitator and issue their token."""
-    return people.create_facilitator(session=session, data=facilitator_in, principal=principal)
+    facilitator_in: FacilitatorCreate,
+    session: SessionDep,
+    principal: AffiliateOrOperator,
+    bearer: BearerCredential,
+) -> FacilitatorPublic:
+    """Add a facilitator to the pool."""
+    return people.create_facilitator(
+        session=session, data=facilitator_in, principal=principal, bearer=bearer
+    )
 
 
 @router.put(

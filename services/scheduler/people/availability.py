@@ -17,7 +17,7 @@ from services.scheduler.locks import lock_facilitator_pool, lock_facilitators
 from services.scheduler.models import Assignment, Cohort, Facilitator, Meeting, utcnow
 from services.scheduler.people.schemas import AvailabilityChange, FacilitatorPublic
 from services.scheduler.people.service import facilitator_public, pool_changed
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.columns import as_utc
 from shared.errors import Conflict, NotFound
 from shared.validation import storable_id
@@ -27,7 +27,7 @@ def change_availability(
     *, session: Session, facilitator_id: int, data: AvailabilityChange, principal: Principal
 ) -> FacilitatorPublic:
     """Replace a facilitator's weekly windows (that facilitator, operator)."""
-    mine = principal.role is Role.FACILITATOR and principal.subject_id == facilitator_id
+    mine = principal.facilitator_id == facilitator_id
     if not (mine or principal.is_operator) or not storable_id(facilitator_id):
         raise NotFound("facilitator not found")
     windows = [window.model_dump() for window in data.availability]

@@ -48,12 +48,6 @@ class EducatorPublic(EducatorBase):
     id: int
 
 
-class EducatorCreated(EducatorPublic):
-    """An educator just created, with their bearer token (shown once)."""
-
-    token: str
-
-
 # --- facilitators ---------------------------------------------------------------------------
 
 
@@ -101,6 +95,11 @@ class FacilitatorCreate(FacilitatorBase):
     timezone: Zone
     certifications: list[ProgramCode] = Field(default_factory=list, max_length=50)
     home_state: UsState
+    affiliate_id: RowId | None = Field(
+        default=None,
+        description="The affiliate whose own facilitator this is (only its offerings); "
+        "left out by an operator, the facilitator joins the shared pool.",
+    )
 
     @field_validator("certifications")
     @classmethod
@@ -121,12 +120,6 @@ class FacilitatorPublic(FacilitatorBase):
 
     id: int
     affiliate_id: int | None = None
-
-
-class FacilitatorCreated(FacilitatorPublic):
-    """A facilitator just created, with their bearer token (shown once)."""
-
-    token: str
 
 
 class FacilitatorsPublic(BaseModel):

@@ -10,54 +10,88 @@ from services.scheduler import domain
 from services.scheduler.database import run_in_transaction, runtime
 from services.scheduler.locks import lock_facilitator_pool
 from services.scheduler.models import Assignment, Cohort, Educator, Facilitator, Meeting, Offering
+from services.scheduler.people.enrol import enrol_person
 from services.scheduler.people.schemas import (
     AssignmentPublic,
     AssignmentsPublic,
     EducatorCreate,
-    EducatorCreated,
+    EducatorPublic,
     FacilitatorCreate,
-    FacilitatorCreated,
     FacilitatorPublic,
     FacilitatorsPublic,
     MeetingPublic,
 )
 from services.scheduler.snapshots import meeting_snapshot
 from shared import events
-from shared.auth import Principal, Role, issue_token
-from shared.errors import Conflict, NotFound
+from shared.auth import MemberRole, Principal
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.validation import storable_id
 
 
-def create_educator(*, session: Session, data: EducatorCreate) -> EducatorCreated:
-    """Sign up an educator and issue their token (409 when the email is already known)."""
-    educator = Educator(**data.model_dump(), email_key=domain.email_key(data.email))
-    _insert_unique(session, educator, "an educator with this email already exists")
-    assert educator.id is not None
-    token = issue_token(role=Role.EDUCATOR, subject_id=educator.id)
-    return EducatorCreated(**data.model_dump(), id=educator.id, token=token)
+def create_educator(
+    *, session: Session, data: EducatorCreate, principal: Principal, bearer: str
+) -> EducatorPublic:
+    """Add an educator's profile for an address; accounts keeps the person, who signs in by
+    link (409 when the profile exists)."""
+    if not principal.is_operator and not principal.affiliates():
+        raise Forbidden("only operators and affiliate members add educators")
+    person_id = enrol_person(
+        bearer=bearer, name=data.name, email=data.email, timezone=data.timezone, role="educator"
+    )
+    fields = data.model_dump()
+    educator = Educator(**fields, id=person_id, email_key=domain.email_key(data.email))
+    _insert_unique(session, educator, "this educator's profile already exists")
+    return EducatorPublic(**fields, id=person_id)
 
 
 def create_facilitator(
-    *, session: Session, data: FacilitatorCreate, principal: Principal
-) -> FacilitatorCreated:
-    """Add a facilitator to the pool and issue their token (409 when the email is known)."""
-    affiliate_id = principal.subject_id if principal.role is Role.AFFILIATE else None
+    *, session: Session, data: FacilitatorCreate, principal: Principal, bearer: str
+) -> FacilitatorPublic:
+    """Add a facilitator to the pool; accounts invites them by mail (409 when already in it)."""
+    affiliate_id = _owning_affiliate(principal, data.affiliate_id)
+    person_id = enrol_person(
+        bearer=bearer, name=data.name, email=data.email, timezone=data.timezone, role="facilitator"
+    )
+    facilitator = add_facilitator(
+        session=session, data=data, person_id=person_id, affiliate_id=affiliate_id
+    )
+    return facilitator_public(facilitator)
+
+
+def add_facilitator(
+    *, session: Session, data: FacilitatorCreate, person_id: int, affiliate_id: int | None
+) -> Facilitator:
+    """Put a person in the facilitator pool (409 when they are in it already)."""
     try:
-        facilitator = run_in_transaction(
-            session, lambda: _add_facilitator(session, data, affiliate_id)
+        return run_in_transaction(
+            session, lambda: _add_facilitator(session, data, person_id, affiliate_id)
         )
     except IntegrityError as exc:
-        raise Conflict("a facilitator with this email already exists") from exc
-    token = issue_token(role=Role.FACILITATOR, subject_id=facilitator.id or 0)
-    return FacilitatorCreated(**facilitator_public(facilitator).model_dump(), token=token)
+        raise Conflict("this facilitator is already in the pool") from exc
+
+
+def _owning_affiliate(principal: Principal, asked: int | None) -> int | None:
+    """The affiliate a new facilitator belongs to: none when an operator adds them (the shared
+    pool), else the admin's affiliate (the one asked, or their only one)."""
+    if principal.is_operator and asked is None:
+        return None
+    admin_of = principal.affiliates(MemberRole.ADMIN)
+    if asked is not None and (asked in admin_of or principal.is_operator):
+        return asked
+    if asked is None and len(admin_of) == 1:
+        return admin_of[0]
+    if not admin_of:
+        raise Forbidden("only operators and affiliate admins add facilitators")
+    raise InvalidInput(("affiliate_id",), "say which of your affiliates this facilitator is for")
 
 
 def _add_facilitator(
-    session: Session, data: FacilitatorCreate, affiliate_id: int | None
+    session: Session, data: FacilitatorCreate, person_id: int, affiliate_id: int | None
 ) -> Facilitator:
     lock_facilitator_pool(session, exclusive=True)
     facilitator = Facilitator(
-        **data.model_dump(),
+        **data.model_dump(exclude={"affiliate_id"}),
+        id=person_id,
         email_key=domain.email_key(data.email),
         affiliate_id=affiliate_id,
     )
@@ -99,7 +133,7 @@ def facilitator_assignments(
     *, session: Session, facilitator_id: int, principal: Principal, limit: int, offset: int
 ) -> AssignmentsPublic:
     """The cohorts a facilitator leads now, with their meetings (that facilitator, operator)."""
-    mine = principal.role is Role.FACILITATOR and principal.subject_id == facilitator_id
+    mine = principal.facilitator_id == facilitator_id
     known = storable_id(facilitator_id) and session.get(Facilitator, facilitator_id) is not None
     if not (mine or principal.is_operator) or not known:
         raise NotFound("facilitator not found")

@@ -14,6 +14,7 @@ from services.scheduler.deps import (
     SessionDep,
     errors,
 )
+from services.scheduler.people.profiles import ensure_educator
 from services.scheduler.registrations import cancel as cancellations
 from services.scheduler.registrations import register as registering
 from services.scheduler.registrations import roster as rosters
@@ -62,7 +63,7 @@ def register(
         _check_key(idempotency_key)
     answer = registering.register_educator(
         session=session,
-        educator_id=educator.subject_id or 0,
+        educator_id=ensure_educator(session, educator),
         offering_id=registration_in.offering_id,
         idempotency_key=idempotency_key,
     )

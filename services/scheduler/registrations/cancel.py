@@ -36,7 +36,12 @@ def _cancel_once(session: Session, registration_id: int, principal: Principal) -
         raise NotFound("registration not found")
     session.refresh(registration)
     if registration.status != Registration.CANCELLED:
-        _cancel(session, offering, registration, cancel_reason(principal.role.value))
+        _cancel(
+            session,
+            offering,
+            registration,
+            cancel_reason(_acting_as(principal, registration, offering)),
+        )
     return registration
 
 
@@ -59,3 +64,10 @@ def _cancel(session: Session, offering: Offering, registration: Registration, re
     runtime.outbox.record(session, event)
     if held_seat:
         fill_free_seats(session=session, offering=offering, meetings=meetings)
+
+
+def _acting_as(principal: Principal, registration: Registration, offering: Offering) -> str:
+    """Whom a cancellation is from: the educator themself, the affiliate, or an operator."""
+    if principal.educator_id == registration.educator_id:
+        return "educator"
+    return "affiliate" if principal.member_of(offering.affiliate_id) else "operator"

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from sqlalchemy import ColumnElement, and_, false, func
+from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -24,7 +24,7 @@ from services.scheduler.registrations.schemas import (
     RosterPublic,
     RosterWaitlisted,
 )
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.columns import as_utc
 from shared.errors import NotFound
 from shared.validation import storable_id
@@ -68,12 +68,13 @@ def get_registration(
 
 
 def _visible_to(principal: Principal) -> ColumnElement[bool]:
-    if principal.role is Role.EDUCATOR:
-        return col(Registration.educator_id) == principal.subject_id
-    if principal.role is Role.AFFILIATE:
-        owned = select(Offering.id).where(Offering.affiliate_id == principal.subject_id)
-        return col(Registration.offering_id).in_(owned)
-    return and_(True)
+    if principal.is_operator:
+        return and_(True)
+    mine = col(Registration.educator_id) == (principal.educator_id or 0)
+    if not principal.affiliates():
+        return mine
+    owned = select(Offering.id).where(col(Offering.affiliate_id).in_(principal.affiliates()))
+    return or_(mine, col(Registration.offering_id).in_(owned))
 
 
 def list_registrations(
@@ -117,12 +118,9 @@ def list_registrations(
 def offering_roster(*, session: Session, offering_id: int, principal: Principal) -> RosterPublic:
     """Who leads and sits in each cohort of an offering, and who waits (owner, operator)."""
     offering = session.get(Offering, offering_id) if storable_id(offering_id) else None
-    owner = (
-        principal.role is Role.AFFILIATE
-        and offering
-        and principal.subject_id == offering.affiliate_id
-    )
-    if offering is None or not (owner or principal.is_operator):
+    if offering is None or not (
+        principal.is_operator or principal.member_of(offering.affiliate_id)
+    ):
         raise NotFound("offering not found")
     cohorts = session.exec(
         select(Cohort).where(Cohort.offering_id == offering_id).order_by(col(Cohort.index))

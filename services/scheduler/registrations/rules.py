@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.scheduler.models import Cohort, Offering, Registration
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.columns import as_utc
 
 
@@ -59,10 +59,6 @@ def cancel_reason(role: str) -> str:
 
 def may_see(principal: Principal, registration: Registration, offering: Offering) -> bool:
     """Whether the caller may see and act on a registration (owner, owning affiliate, operator)."""
-    if principal.role is Role.OPERATOR:
+    if principal.is_operator or principal.member_of(offering.affiliate_id):
         return True
-    if principal.role is Role.EDUCATOR:
-        return principal.subject_id == registration.educator_id
-    if principal.role is Role.AFFILIATE:
-        return principal.subject_id == offering.affiliate_id
-    return False
+    return principal.educator_id == registration.educator_id

@@ -1,0 +1,46 @@
+"""Educators' profiles come from their access tokens: the first request of a person signed in
+by accounts creates the profile, so a just-verified educator can register at once."""
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from services.scheduler import domain
+from services.scheduler.models import Educator
+from shared.auth import Principal
+from shared.errors import Forbidden
+
+# Profiles are never deleted (erasure blanks them), so once seen, a person needs no check.
+_known: set[int] = set()
+_KNOWN_LIMIT = 100_000
+
+
+def ensure_educator(session: Session, principal: Principal) -> int:
+    """The caller's educator id, their profile created from the token's claims when new."""
+    educator_id = principal.educator_id
+    if educator_id is None:
+        raise Forbidden("only educators register")
+    if educator_id in _known:
+        return educator_id
+    if session.get(Educator, educator_id) is None:
+        _insert_profile(session, educator_id, principal)
+    if len(_known) >= _KNOWN_LIMIT:
+        _known.clear()
+    _known.add(educator_id)
+    return educator_id
+
+
+def _insert_profile(session: Session, educator_id: int, principal: Principal) -> None:
+    if not principal.email:
+        raise Forbidden("this access token names no address: sign in again")
+    values = {
+        "id": educator_id,
+        "name": principal.name or principal.email.split("@")[0],
+        "email": principal.email,
+        "email_key": domain.email_key(principal.email),
+        "timezone": principal.timezone,
+    }
+    table = Educator.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # Two first requests of one person race here; the loser's insert does nothing.
+    session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+    session.commit()
