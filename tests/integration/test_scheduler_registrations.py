@@ -14,7 +14,12 @@ from tests.support.scheduler import (
     outbox_events,
     publish,
 )
-from tests.support.tokens import educator_token, facilitator_token, member_token
+from tests.support.tokens import (
+    educator_token,
+    member_token,
+    next_person_id,
+    person_token,
+)
 
 
 def _register(client: TestClient, educator: dict[str, Any], offering_id: int, **headers: str):
@@ -116,12 +121,15 @@ def test_refusals(client: TestClient, admin_headers: dict[str, str]) -> None:
     assert as_operator.status_code == 403
     bad = client.post("/registrations", json={"offering": 1}, headers=educator["headers"])
     assert bad.status_code == 422
-    ghost = bearer(educator_token(99_999_999, "someone@schools.example.org"))
     open_one = publish(offering_state())
-    assert (
-        client.post("/registrations", json={"offering_id": open_one.id}, headers=ghost).status_code
-        == 404
+    just_signed_in = bearer(
+        educator_token(next_person_id(), f"new-{open_one.id}@schools.example.org")
     )
+    fresh = client.post("/registrations", json={"offering_id": open_one.id}, headers=just_signed_in)
+    assert fresh.status_code == 201, "a just-verified educator registers at once"
+    nameless = bearer(person_token(next_person_id(), [{"role": "educator"}]))
+    refused = client.post("/registrations", json={"offering_id": open_one.id}, headers=nameless)
+    assert refused.status_code == 403
 
 
 def test_cancel_promotes_the_waitlist_head_and_shifts_positions(
@@ -165,7 +173,7 @@ def test_who_may_see_and_cancel(client: TestClient, admin_headers: dict[str, str
     assert client.get(path, headers=admin_headers).status_code == 200
     assert client.get(path, headers=stranger["headers"]).status_code == 404
     assert client.get(path, headers=_affiliate(42)).status_code == 404
-    facilitator = bearer(facilitator_token(1))
+    facilitator = bearer(person_token(next_person_id(), [{"role": "facilitator"}]))
     assert client.get(path, headers=facilitator).status_code == 403
     assert client.get(path).status_code == 401
     assert client.get("/registrations/987654321", headers=admin_headers).status_code == 404
@@ -197,7 +205,7 @@ def test_lists_are_scoped_and_paged(client: TestClient, admin_headers: dict[str,
     assert confirmed.json()["total"] == 2
     assert client.get("/registrations?status=lost", headers=admin_headers).status_code == 422
     assert client.get("/registrations?offset=-1", headers=admin_headers).status_code == 422
-    facilitator = bearer(facilitator_token(1))
+    facilitator = bearer(person_token(next_person_id(), [{"role": "facilitator"}]))
     assert client.get("/registrations", headers=facilitator).status_code == 403
 
 
