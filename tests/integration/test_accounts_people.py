@@ -1,6 +1,7 @@
 """Accounts: people added unproven, operators, affiliate members, and the roles tokens carry."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -221,3 +222,16 @@ def test_bad_input_is_422_with_the_field(
     answer = client.post(path, json=body, headers=operator)
     assert answer.status_code == 422, answer.text
     assert answer.json()["detail"][0]["loc"]
+
+
+def test_the_same_address_added_at_once_makes_one_person(
+    client: TestClient, operator: dict[str, str]
+) -> None:
+    body = {"name": "Ray Race", "email": new_address(), "role": "facilitator"}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(lambda _: client.post("/people", json=body, headers=operator), range(4))
+        )
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 201]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert len(sign_in_events(body["email"])) == 1

@@ -1,6 +1,7 @@
 """Roles granted to people: operator, facilitator and affiliate memberships (educator is implied
 by a proven address)."""
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from services.accounts.models import Person, PersonRole
@@ -59,8 +60,12 @@ def grant(
         return False
     row = row or PersonRole(person_id=person.id, role=role, affiliate_id=affiliate_id)
     row.member_role = member_role
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        # Granted by another request at the same moment: the role is theirs to have given.
+        return False
     return True
 
 

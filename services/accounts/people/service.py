@@ -3,6 +3,7 @@ invite them."""
 
 from typing import Literal
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from services.accounts.models import Person
@@ -47,8 +48,14 @@ def add_person(
     if person is not None:
         return person, False
     person = Person(email=normalise_email(email), name=name, timezone=timezone, locale=locale)
-    session.add(person)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(person)
+    except IntegrityError:
+        # Someone added (or proved) the address at the same moment: theirs is the person.
+        found = find_person(session=session, email=email)
+        assert found is not None
+        return found, False
     return person, True
 
 
