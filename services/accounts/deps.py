@@ -1,19 +1,36 @@
-"""The accounts service's own dependencies: its session, and the caller an access token names."""
+"""The accounts service's own dependencies: its session, the caller an access token names, and
+the ids its paths take."""
 
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, HTTPException, Path
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from services.accounts import keys
+from services.accounts import access, keys
 from services.accounts.database import runtime
+from services.accounts.models import AccountSession, ApiKey, Person
 from shared import access_tokens
 from shared.auth import unauthorized
 from shared.keyring import test_keys
+from shared.validation import MAX_ROW_ID
 
 SessionDep = Annotated[Session, Depends(runtime.request_session)]
 _bearer = HTTPBearer(auto_error=False)
+
+
+def _revoked(session: Session, sid: str) -> bool:
+    """Tell whether the credential a token was minted from has been revoked since (here the
+    service reads its own rows; other services learn it from `access.revoked`)."""
+    kind, _, number = sid.partition(":")
+    if kind not in ("session", "key") or not number.isdigit() or int(number) > MAX_ROW_ID:
+        return False
+    row: AccountSession | ApiKey | None = (
+        session.get(AccountSession, int(number))
+        if kind == "session"
+        else session.get(ApiKey, int(number))
+    )
+    return row is None or row.revoked_at is not None
 
 
 def access_claims(
@@ -26,9 +43,24 @@ def access_claims(
     jwks: dict[str, Any] = keys.jwks(keys.current_keys(session=session))
     jwks["keys"] = [*jwks["keys"], *test_keys()]
     claims = access_tokens.verify(credentials.credentials, jwks)
-    if claims is None:
-        raise unauthorized("invalid or expired access token")
+    if claims is None or _revoked(session, str(claims["sid"])):
+        raise unauthorized("invalid, expired or revoked access token")
     return claims
 
 
 AccessClaims = Annotated[dict[str, Any], Depends(access_claims)]
+
+
+def current_person(session: SessionDep, claims: AccessClaims) -> Person:
+    """The person the token names (404 for the bootstrap operator or an affiliate key)."""
+    person_id = access.person_id(claims)
+    person = session.get(Person, person_id) if person_id and person_id <= MAX_ROW_ID else None
+    if person is None:
+        raise HTTPException(404, detail="this token names no person")
+    return person
+
+
+CurrentPerson = Annotated[Person, Depends(current_person)]
+# Ids in paths: any positive id a row can have (accounts keeps no affiliates: any will do).
+AffiliateIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -4,7 +4,9 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from services.accounts import keys
+from services.accounts.api_keys.api import router as api_keys
 from services.accounts.database import runtime
+from services.accounts.members.api import router as members
 from services.accounts.people.api import router as people
 from services.accounts.sign_in.api import router as sign_in
 from services.accounts.tokens.api import router as tokens
@@ -21,9 +23,15 @@ The accounts service proves who people are and hands out the credentials every s
   address has been proven this way.
 * A sign-in gives a **session token** (long-lived, opaque) and an **access token**: an EdDSA JWT of
   at most 15 minutes that every service verifies with `GET /.well-known/jwks.json`, no call needed.
-  `POST /token` exchanges the session token (or the bootstrap operator token) for a new one.
+  `POST /token` exchanges the session token, an API key or the bootstrap operator token for a
+  new one; its `roles` are read at that moment.
+* **Roles**: every proven person is an educator; operators, facilitators and affiliate members
+  (admin, editor, viewer) are added by those who may (`POST /operators`, `POST /people`,
+  `POST /affiliates/{id}/members`) and mailed an invitation carrying a sign-in link.
+* **API keys** (`POST /api-keys`) are opaque, shown once, and act as their owner or, for an
+  affiliate key, as a member of that affiliate.
 
-Authenticate with `Authorization: Bearer <access token>` (`POST /token`: the session token).
+Authenticate with `Authorization: Bearer <access token>` (`POST /token`: the session token or key).
 """
 
 
@@ -44,7 +52,7 @@ def create_app() -> FastAPI:
         title="Cohort Accounts",
         description=DESCRIPTION,
         engine=runtime.engine,
-        routers=[sign_in, tokens, people],
+        routers=[sign_in, tokens, people, members, api_keys],
         on_startup=[_start_logging, runtime.migrate, _ensure_signing_key, runtime.start_relay],
         on_shutdown=[runtime.stop_relay],
         on_scrape=[runtime.observe_metrics],

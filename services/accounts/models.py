@@ -1,7 +1,9 @@
-"""The accounts service's tables: people, sign-in codes, sessions and signing keys."""
+"""The accounts service's tables: people and their roles, sign-in codes, sessions, API keys and
+signing keys."""
 
 from datetime import datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -12,7 +14,8 @@ class AccountsTable(SQLModel, registry=registry()):
     """Base of the accounts service's tables (its own metadata)."""
 
 
-# A person whose address was proven by redeeming a sign-in code (email lower-case, unique).
+# A person, keyed by address (lower-case, unique): made by redeeming a sign-in code, or invited
+# (added by an operator or an affiliate) and unproven, `verified_at` null, until a code is redeemed.
 class Person(AccountsTable, table=True):
     __tablename__ = "people"
 
@@ -21,6 +24,30 @@ class Person(AccountsTable, table=True):
     name: str | None = Field(default=None, max_length=200)
     timezone: str | None = Field(default=None, max_length=64)
     locale: str = Field(default="en", max_length=8)
+    created_at: datetime = stamp_field()
+    verified_at: datetime | None = instant_field(default=None)
+
+
+# A role granted to a person: operator, facilitator, or affiliate (with the affiliate's id and
+# the member role). Educator is no row: every proven person is one. NULLs are not distinct in the
+# unique key, so a person holds operator or facilitator once.
+class PersonRole(AccountsTable, table=True):
+    __tablename__ = "person_roles"
+    __table_args__ = (
+        UniqueConstraint(
+            "person_id",
+            "role",
+            "affiliate_id",
+            name="uq_person_roles_person_role_affiliate",
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    role: str = Field(max_length=16)
+    affiliate_id: int | None = Field(default=None, index=True)
+    member_role: str | None = Field(default=None, max_length=16)
     created_at: datetime = stamp_field()
 
 
@@ -49,6 +76,23 @@ class AccountSession(AccountsTable, table=True):
     person_id: int = Field(foreign_key="people.id", index=True)
     created_at: datetime = stamp_field()
     expires_at: datetime = instant_field()
+    revoked_at: datetime | None = instant_field(default=None)
+
+
+# An API key: opaque, kept as its SHA-256. A personal key acts as its owner (`person_id`, or the
+# bootstrap operator when null); an affiliate key (`affiliate_id`) as a member of `member_role`.
+class ApiKey(AccountsTable, table=True):
+    __tablename__ = "api_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    person_id: int | None = Field(default=None, foreign_key="people.id", index=True)
+    affiliate_id: int | None = Field(default=None, index=True)
+    member_role: str | None = Field(default=None, max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = stamp_field()
+    expires_at: datetime | None = instant_field(default=None)
     revoked_at: datetime | None = instant_field(default=None)
 
 

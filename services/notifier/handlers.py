@@ -180,7 +180,8 @@ def on_cohort_cancelled(session: Session, event: Event) -> None:
 
 
 def on_sign_in_requested(session: Session, event: Event) -> None:
-    """Mail the one-time sign-in link: the only mail an address nobody has proven ever gets."""
+    """Mail the one-time sign-in link, or the invitation carrying one: the only mail an address
+    nobody has proven ever gets."""
     assert isinstance(event, SignInRequested)
     if as_utc(event.expires_at) <= utcnow():
         return  # arrived after the link expired (a backlog): a dead link would only confuse
@@ -190,6 +191,9 @@ def on_sign_in_requested(session: Session, event: Event) -> None:
         link=event.link,
         expires_at=event.expires_at,
         locale=event.locale,
+        kind=event.kind,
+        invited_by=event.invited_by,
+        role_label=event.role_label,
     )
     inline.queue_messages(session, [message])
 

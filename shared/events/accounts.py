@@ -1,14 +1,15 @@
-"""Events the accounts service emits about sign-in; the notifier will mail them."""
+"""Events the accounts service emits about sign-in and revoked credentials."""
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from shared.events.envelope import Event
 
 
 class SignInRequested(Event):
-    """Someone asked to sign in with an address; `link` carries the one-time code until
-    `expires_at`. Emitted alike for known and unknown addresses (the mail is the only proof)."""
+    """Someone asked to sign in with an address, or was invited (`kind` invitation); `link`
+    carries the one-time code until `expires_at`. Emitted alike for known and unknown addresses
+    (the mail is the only proof)."""
 
     TYPE: ClassVar[str] = "sign_in.requested"
     VERSION: ClassVar[int] = 1
@@ -17,3 +18,19 @@ class SignInRequested(Event):
     locale: str = "en"
     link: str
     expires_at: datetime
+    kind: Literal["sign_in", "invitation"] = "sign_in"
+    # Who invited them (a name), and as what ("operator", "facilitator", "affiliate admin" ...).
+    invited_by: str | None = None
+    role_label: str | None = None
+
+
+class AccessRevoked(Event):
+    """Access tokens covered by `key` stop working from `revoked_at`: `sid:session:<id>` and
+    `sid:key:<id>` name the credential they were minted from, `sub:<person id>` every token of
+    a person. Services keep it until the tokens it covers have expired."""
+
+    TYPE: ClassVar[str] = "access.revoked"
+    VERSION: ClassVar[int] = 1
+    key: str
+    revoked_at: datetime
+    reason: str

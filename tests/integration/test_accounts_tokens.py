@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shared.access_tokens import verify
-from tests.support.accounts import accounts_client, reset_limits, sign_in
+from tests.support.accounts import accounts_client, reset_limits, revocations, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,11 @@ def test_a_session_token_buys_an_eddsa_access_token_with_its_claims(client: Test
     assert claims is not None
     assert claims["sub"] == str(signed_in["person"]["id"])
     assert claims["roles"] == [{"role": "educator"}]
-    assert claims["sid"] and claims["iss"] == "cohort-accounts" and claims["aud"] == "cohort"
+    assert claims["sid"].startswith("session:") and claims["sid"][8:].isdigit()
+    assert claims["iss"] == "cohort-accounts" and claims["aud"] == "cohort"
+    person = signed_in["person"]
+    assert claims["email"] == person["email"] and claims["name"] == person["name"]
+    assert claims["zoneinfo"] == person["timezone"] and claims["locale"] == person["locale"]
     assert 0 < claims["exp"] - claims["iat"] <= 900
     assert verify(body["access_token"], _jwks(client), now=claims["exp"] + 31) is None
 
@@ -67,6 +71,8 @@ def test_the_bootstrap_token_buys_an_operator_token(
     assert answer.status_code == 200
     claims = verify(answer.json()["access_token"], _jwks(client))
     assert claims is not None and claims["roles"] == [{"role": "operator"}]
+    assert claims["sub"] == "bootstrap" and claims["sid"] == "bootstrap"
+    assert not {"email", "name", "zoneinfo", "locale"} & set(claims)
     assert client.get("/me", headers=_bearer(answer.json()["access_token"])).status_code == 404
 
 
@@ -102,3 +108,12 @@ def test_a_signed_out_session_buys_no_more_tokens(client: TestClient) -> None:
     assert client.post("/token", headers=session_headers).status_code == 401
     assert client.post("/sign-out", headers=session_headers).status_code == 401
     assert client.post("/sign-out").status_code == 401
+
+
+def test_signing_out_revokes_the_tokens_of_the_session(client: TestClient) -> None:
+    signed_in = sign_in(client)
+    sid = verify(signed_in["access_token"], _jwks(client))["sid"]  # type: ignore[index]
+    assert client.post("/sign-out", headers=_bearer(signed_in["session_token"])).status_code == 204
+    (event,) = [e for e in revocations() if e["data"]["key"] == f"sid:{sid}"]
+    assert event["schema_version"] == 1 and event["data"]["reason"]
+    assert client.get("/me", headers=_bearer(signed_in["access_token"])).status_code == 401

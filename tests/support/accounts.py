@@ -41,6 +41,29 @@ def sign_in_events(email: str) -> list[Json]:
     return [p for p in payloads if p["data"]["email"] == email.lower()]
 
 
+def revocations() -> list[Json]:
+    """The `access.revoked` events in the outbox, oldest first."""
+    from services.accounts.database import runtime
+
+    outbox = runtime.bus_tables.outbox
+    query = select(outbox.c.payload).where(outbox.c.type == "access.revoked")
+    with runtime.engine().connect() as connection:
+        return [json.loads(row.payload) for row in connection.execute(query.order_by(outbox.c.id))]
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for a bearer credential."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def access_token(client: TestClient, credential: str) -> str:
+    """An access token bought at /token with a session token, an API key or the admin token."""
+    response = client.post("/token", headers=bearer(credential))
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
 def code_from(event: Json) -> str:
     """The code in a sign-in event's link."""
     (code,) = parse_qs(urlsplit(event["data"]["link"]).query)["code"]

@@ -1,11 +1,17 @@
-"""People: found by their proven address, created the first time it is proven."""
+"""People: keyed by address; proven by redeeming a sign-in code, or added unproven by those who
+invite them."""
 
-from sqlmodel import Session, select
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
 
 from services.accounts.models import Person
+from services.accounts.people import roles
 from services.accounts.people.schemas import PersonPublic
+from shared.columns import utcnow
 
-EDUCATOR = {"role": "educator"}
+Status = Literal["invited", "active"]
 
 
 def normalise_email(email: str) -> str:
@@ -14,29 +20,56 @@ def normalise_email(email: str) -> str:
 
 
 def find_person(*, session: Session, email: str) -> Person | None:
-    """The person who proved this address, if anyone has."""
+    """The person with this address, proven or not."""
     return session.exec(select(Person).where(Person.email == normalise_email(email))).first()
 
 
-def ensure_person(
+def prove_person(
     *, session: Session, email: str, name: str | None, timezone: str | None, locale: str
 ) -> Person:
-    """The person with this (now proven) address, created when new with this name, zone and
-    language; flushed, not committed."""
+    """The person whose address a redeemed code just proved, created when new with this name,
+    zone and language, and marked proven; flushed, not committed."""
     person = find_person(session=session, email=email)
     if person is None:
         person = Person(email=normalise_email(email), name=name, timezone=timezone, locale=locale)
-        session.add(person)
-        session.flush()
+    if person.verified_at is None:
+        person.verified_at = utcnow()
+    session.add(person)
+    session.flush()
     return person
 
 
-def roles_of(person: Person) -> list[dict[str, object]]:
-    """What a person may act as. Everyone who signed in is an educator; memberships come later."""
-    return [dict(EDUCATOR)]
+def add_person(
+    *, session: Session, email: str, name: str, timezone: str | None, locale: str
+) -> tuple[Person, bool]:
+    """The person with this address, added unproven when there is none; whether it was added.
+    A known person keeps their own name, zone and language. Flushed, not committed."""
+    person = find_person(session=session, email=email)
+    if person is not None:
+        return person, False
+    person = Person(email=normalise_email(email), name=name, timezone=timezone, locale=locale)
+    try:
+        with session.begin_nested():
+            session.add(person)
+    except IntegrityError:
+        # Someone added (or proved) the address at the same moment: theirs is the person.
+        found = find_person(session=session, email=email)
+        assert found is not None
+        return found, False
+    return person, True
 
 
-def describe(person: Person) -> PersonPublic:
+def status_of(person: Person) -> Status:
+    """`active` once the person has proven their address, `invited` until then."""
+    return "active" if person.verified_at is not None else "invited"
+
+
+def roles_of(*, session: Session, person: Person) -> list[dict[str, object]]:
+    """What a person may act as (see `roles.roles_of`)."""
+    return roles.roles_of(session=session, person=person)
+
+
+def describe(*, session: Session, person: Person) -> PersonPublic:
     """A person as the API shows them."""
     return PersonPublic.model_validate(
         {
@@ -45,6 +78,28 @@ def describe(person: Person) -> PersonPublic:
             "email": person.email,
             "timezone": person.timezone,
             "locale": person.locale,
-            "roles": roles_of(person),
+            "status": status_of(person),
+            "roles": roles_of(session=session, person=person),
         }
     )
+
+
+def update_person(*, session: Session, person: Person, changes: dict[str, object]) -> Person:
+    """Apply the given name, zone or language to the person (committed)."""
+    for field in ("name", "timezone", "locale"):
+        if field in changes:
+            setattr(person, field, changes[field])
+    session.add(person)
+    session.commit()
+    session.refresh(person)
+    return person
+
+
+def find_people(
+    *, session: Session, email: str | None, limit: int, offset: int
+) -> tuple[list[Person], int]:
+    """A page of people (oldest first), only the one with `email` when given, and the total."""
+    where = [] if email is None else [col(Person.email) == normalise_email(email)]
+    query = select(Person).where(*where).order_by(col(Person.id)).offset(offset).limit(limit)
+    total = session.exec(select(func.count()).select_from(Person).where(*where)).one()
+    return list(session.exec(query).all()), int(total)

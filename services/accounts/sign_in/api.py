@@ -58,5 +58,5 @@ def post_redeem(body: RedeemRequest, session: SessionDep) -> SignedIn:
         session_token=redeemed.session_token,
         access_token=minted.token,
         expires_at=minted.expires_at,
-        person=people.describe(redeemed.person),
+        person=people.describe(session=session, person=redeemed.person),
     )

@@ -42,9 +42,26 @@ def request_sign_in(
     Known and unknown addresses are treated alike: nothing about the person is read here. The
     event carries the link itself (whoever mails it needs it); the outbox row keeps it until the
     bus retention purges it, long after the code has expired."""
+    ttl = timedelta(seconds=get_settings().cohort_sign_in_code_ttl)
+    issue_code(session=session, email=email, name=name, timezone=timezone, locale=locale, ttl=ttl)
+    session.commit()
+
+
+def issue_code(
+    *,
+    session: Session,
+    email: str,
+    name: str | None,
+    timezone: str | None,
+    locale: str,
+    ttl: timedelta,
+    invitation: events.Invitation | None = None,
+) -> None:
+    """Store a new code for the address, living `ttl`, and record the event that mails its link
+    (an invitation's when `invitation` is given); not committed."""
     code = secrets.token_urlsafe(32)
     address = people.normalise_email(email)
-    expires_at = utcnow() + timedelta(seconds=get_settings().cohort_sign_in_code_ttl)
+    expires_at = utcnow() + ttl
     session.add(
         SignInCode(
             code_hash=sessions.digest(code),
@@ -56,15 +73,20 @@ def request_sign_in(
         )
     )
     event = events.sign_in_requested(
-        email=address, name=name, locale=locale, code=code, expires_at=expires_at
+        email=address,
+        name=name,
+        locale=locale,
+        code=code,
+        expires_at=expires_at,
+        invitation=invitation,
     )
     runtime.outbox.record(session, event)
-    session.commit()
 
 
 def redeem_code(*, session: Session, code: str) -> Redeemed:
     """Use the code up: the address is proven, so its person exists from now on (created when
-    new), and gets a session. Raises CodeRefused for a used, expired or unknown code.
+    new, marked proven when invited), and gets a session. Raises CodeRefused for a used, expired
+    or unknown code.
 
     Two codes of one new address redeemed at once both try to create the person: the loser's
     unique violation rolls its transaction back (the code unused again) and it runs once more."""
@@ -84,7 +106,7 @@ def _redeem(*, session: Session, code: str) -> Redeemed:
         raise CodeRefused()
     row.used_at = now
     session.add(row)
-    person = people.ensure_person(
+    person = people.prove_person(
         session=session, email=row.email, name=row.name, timezone=row.timezone, locale=row.locale
     )
     opened, token = sessions.open_session(session=session, person=person)

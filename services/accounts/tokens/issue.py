@@ -25,9 +25,15 @@ class AccessToken:
 
 
 def mint_access_token(
-    *, session: Session, subject: str, roles: list[dict[str, Any]], session_id: str
+    *,
+    session: Session,
+    subject: str,
+    roles: list[dict[str, Any]],
+    session_id: str,
+    profile: dict[str, Any] | None = None,
 ) -> AccessToken:
-    """Sign a token for `subject` with the current key for COHORT_ACCESS_TOKEN_TTL (≤ 15 min)."""
+    """Sign a token for `subject` with the current key for COHORT_ACCESS_TOKEN_TTL (≤ 15 min);
+    `profile` adds a person's claims (email, name, zoneinfo, locale)."""
     key = keys.ensure_signing_key(session=session)
     ttl = max(1, min(get_settings().cohort_access_token_ttl, MAX_TTL_SECONDS))
     issued = int(time.time())
@@ -41,6 +47,7 @@ def mint_access_token(
         "exp": issued + ttl,
         "jti": secrets.token_hex(8),
         "kid": key.kid,
+        **(profile or {}),
     }
     token = jwt.encode(claims, keys.private_key(key), algorithm=ALGORITHM, headers={"kid": key.kid})
     return AccessToken(token=token, expires_at=datetime.fromtimestamp(issued + ttl, UTC))

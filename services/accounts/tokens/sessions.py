@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from services.accounts import revocation
 from services.accounts.models import AccountSession, Person
 from shared.columns import as_utc, utcnow
 
@@ -31,12 +32,20 @@ def open_session(*, session: Session, person: Person) -> tuple[AccountSession, s
 
 
 def close_session(*, session: Session, token: str) -> bool:
-    """Revoke the session this token opens (committed); False when it opens none."""
+    """Revoke the session this token opens, and with `access.revoked` the access tokens minted
+    from it (committed); False when it opens none."""
     row = live_session(session=session, token=token)
     if row is None:
         return False
+    assert row.id is not None
     row.revoked_at = utcnow()
     session.add(row)
+    revocation.revoke_sid(
+        session=session,
+        sid=revocation.session_sid(row.id),
+        revoked_at=row.revoked_at,
+        reason="signed out",
+    )
     session.commit()
     return True
 

@@ -46,6 +46,7 @@ MessageKind = Literal[
     "facilitator_cancel",
     "notice",
     "sign_in",
+    "invitation",
 ]
 _EN_DASH = "\u2013"  # between two times of a meeting
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
