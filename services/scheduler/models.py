@@ -45,7 +45,9 @@ class Facilitator(SchedulerTable, table=True):
     home_state: str = Field(max_length=2)
     max_sessions_per_month: int
     availability: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    # An affiliate's own facilitator serves only its offerings until an operator shares them.
     affiliate_id: int | None = None
+    shared: bool = False
     created_at: datetime = stamp_field()
 
 

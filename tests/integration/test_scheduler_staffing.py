@@ -236,3 +236,43 @@ def test_a_cohort_needing_two_is_booked_when_the_second_arrives(
     assert len(_cohort(client, admin_headers, state.id)["facilitators"]) == 2
     assert len(_assigned_to(first["id"])) == len(_assigned_to(second["id"])) == 1
     assert _assigned_to(third["id"]) == []
+
+
+def test_an_affiliates_own_facilitator_leads_only_its_offerings_until_shared(
+    worker: Process, client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    program = program_code()
+    theirs = publish(
+        offering_state(program=program, affiliate_id=61, starts=[datetime(2027, 8, 2, 9)])
+    )
+    other = publish(
+        offering_state(program=program, affiliate_id=62, starts=[datetime(2027, 8, 3, 9)])
+    )
+    admin = bearer(member_token(61, "admin"))
+    facilitator = new_facilitator(client, admin, program)
+    assert facilitator["affiliate_id"] == 61 and facilitator["shared"] is False
+    eventually(lambda: _applied(facilitator["id"]))
+    staffed = _cohort(client, admin_headers, theirs.id)
+    assert [f["id"] for f in staffed["facilitators"]] == [facilitator["id"]]
+    waiting = _cohort(client, admin_headers, other.id)
+    assert waiting["status"] == "needs_facilitator"
+    assert waiting["needs_facilitator_reason"] == "nobody_certified"
+    assert (
+        "(1 certified but kept to their own affiliate's offerings)"
+        in waiting["needs_facilitator_detail"]
+    )
+    path = f"/facilitators/{facilitator['id']}/sharing"
+    assert client.put(path, json={"shared": True}, headers=admin).status_code == 403
+    assert (
+        client.put(path, json={"shared": True}, headers=facilitator["headers"]).status_code == 403
+    )
+    assert (
+        client.put(
+            "/facilitators/999999999/sharing", json={"shared": True}, headers=admin_headers
+        ).status_code
+        == 404
+    )
+    shared = client.put(path, json={"shared": True}, headers=admin_headers)
+    assert shared.status_code == 200 and shared.json()["shared"] is True
+    eventually(lambda: _cohort(client, admin_headers, other.id)["facilitators"])
+    assert _cohort(client, admin_headers, other.id)["facilitators"][0]["id"] == facilitator["id"]

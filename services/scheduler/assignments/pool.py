@@ -35,6 +35,7 @@ def facilitator_profile(row: Facilitator) -> FacilitatorProfile:
             Window(w["weekday"], domain.parse_clock(w["start"]), domain.parse_clock(w["end"]))
             for w in row.availability
         ),
+        serves_only=None if row.shared else row.affiliate_id,
     )
 
 
@@ -50,6 +51,7 @@ def cohort_need(
         city=venue.get("city"),
         state=venue.get("state"),
         facilitators_required=required,
+        affiliate_id=offering.affiliate_id,
         meetings=tuple(
             MeetingSlot(m.id, as_utc(m.starts_at_utc), as_utc(m.ends_at_utc)) for m in meetings
         ),

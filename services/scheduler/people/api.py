@@ -11,7 +11,7 @@ from services.scheduler.deps import (
     SessionDep,
     errors,
 )
-from services.scheduler.people import availability
+from services.scheduler.people import availability, sharing
 from services.scheduler.people import service as people
 from services.scheduler.people.schemas import (
     AssignmentsPublic,
@@ -21,6 +21,7 @@ from services.scheduler.people.schemas import (
     FacilitatorCreate,
     FacilitatorPublic,
     FacilitatorsPublic,
+    SharingChange,
 )
 from shared.auth import BearerCredential
 from shared.validation import Id
@@ -69,6 +70,21 @@ def create_facilitator(
     return people.create_facilitator(
         session=session, data=facilitator_in, principal=principal, bearer=bearer
     )
+
+
+@router.put(
+    "/facilitators/{facilitator_id}/sharing",
+    summary="Share an affiliate's own facilitator with every affiliate",
+    description="Operator only. An affiliate's own facilitator leads only its offerings until "
+    "shared; cohorts waiting for a facilitator are staffed at once after a change. Unsharing "
+    "keeps the cohorts they already lead.",
+    responses=errors(401, 403, 404, 422),
+)
+def change_sharing(
+    facilitator_id: Id, sharing_in: SharingChange, session: SessionDep, _operator: Operator
+) -> FacilitatorPublic:
+    """Share a facilitator, or keep them to their affiliate."""
+    return sharing.change_sharing(session=session, facilitator_id=facilitator_id, data=sharing_in)
 
 
 @router.put(

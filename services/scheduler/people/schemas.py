@@ -119,7 +119,12 @@ class FacilitatorPublic(FacilitatorBase):
     """A facilitator as the API shows it."""
 
     id: int
-    affiliate_id: int | None = None
+    affiliate_id: int | None = Field(
+        default=None, description="The affiliate whose own facilitator this is, if any."
+    )
+    shared: bool = Field(
+        default=False, description="Shared by an operator: leads any affiliate's offerings."
+    )
 
 
 class FacilitatorsPublic(BaseModel):
@@ -162,3 +167,11 @@ class AssignmentsPublic(BaseModel):
 
     items: list[AssignmentPublic]
     total: int
+
+
+class SharingChange(BaseModel):
+    """Body of PUT /facilitators/{facilitator_id}/sharing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shared: bool = Field(description="True: any affiliate's offerings; false: only its own.")

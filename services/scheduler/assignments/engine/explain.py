@@ -66,9 +66,12 @@ def no_fit(
 ) -> NoFit:
     """The most telling reason why fewer than the required facilitators fit, with counts."""
     program = need.program_code
-    certified = [verdicts[f.id] for f in pool if not verdicts[f.id].uncertified]
+    qualified = [verdicts[f.id] for f in pool if not verdicts[f.id].uncertified]
+    certified = [v for v in qualified if not v.other_affiliate]
     if not certified:
         detail = f"none of {len(pool)} facilitators is certified for {program}"
+        if qualified:
+            detail += f" ({len(qualified)} certified but kept to their own affiliate's offerings)"
         return NoFit(need.cohort_id, "nobody_certified", detail)
     available = [v for v in certified if v.available]
     if not available:

@@ -27,6 +27,7 @@ class Verdict:
     """Hard-constraint findings for one facilitator on one cohort, by kind."""
 
     uncertified: list[str] = field(default_factory=list)
+    other_affiliate: list[str] = field(default_factory=list)
     unavailable: list[str] = field(default_factory=list)
     clashing: list[str] = field(default_factory=list)
     over_cap: list[str] = field(default_factory=list)
@@ -37,12 +38,18 @@ class Verdict:
     @property
     def violations(self) -> list[str]:
         """All findings, in a stable order."""
-        return self.uncertified + self.unavailable + self.clashing + self.over_cap
+        return (
+            self.uncertified
+            + self.other_affiliate
+            + self.unavailable
+            + self.clashing
+            + self.over_cap
+        )
 
     @property
     def available(self) -> bool:
         """Certified, inside availability and free of clashes (the cap aside)."""
-        return not (self.uncertified or self.unavailable or self.clashing)
+        return not (self.uncertified or self.other_affiliate or self.unavailable or self.clashing)
 
 
 def _same_city(a: str | None, b: str | None) -> bool:
@@ -83,6 +90,10 @@ def check_facilitator(
     verdict.load = len(others)
     if need.program_code not in facilitator.certifications:
         verdict.uncertified.append(f"not certified for {need.program_code}")
+    if facilitator.serves_only is not None and facilitator.serves_only != need.affiliate_id:
+        verdict.other_affiliate.append(
+            f"leads only offerings of affiliate {facilitator.serves_only}"
+        )
     for meeting in need.meetings:
         start, end = meeting.starts_at_utc, meeting.ends_at_utc
         window = fitting_window(start, end, facilitator.timezone, facilitator.availability)

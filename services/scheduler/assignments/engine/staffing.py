@@ -24,6 +24,8 @@ class FacilitatorProfile:
     home_state: str
     max_sessions_per_month: int
     availability: tuple[Window, ...]
+    # The one affiliate whose offerings they may lead; None for the shared pool.
+    serves_only: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class CohortNeed:
     state: str | None
     facilitators_required: int
     meetings: tuple[MeetingSlot, ...]
+    affiliate_id: int | None = None
 
 
 @dataclass(frozen=True)
