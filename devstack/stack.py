@@ -161,6 +161,8 @@ def start_stack(
     viewer = _start_mail_sink(supervisor, plan, folder, env) if plan.start_sink else None
     mail = f"stored in {folder}/" if plan.start_sink else "sent to the SMTP server already there"
     services = architecture(plan.ports, str(home / "celerybeat-schedule"))
+    # Every API fetches the accounts keys, and the scheduler adds people there.
+    env = {"COHORT_ACCOUNTS_URL": f"http://127.0.0.1:{plan.ports['accounts']}", **env}
     started = {s.name: supervisor.start(s.name, s.argv, env) for s in services if s.exists()}
     for svc in services:
         if svc.name in started:

@@ -1,5 +1,6 @@
 """People using Cohort over HTTP in end-to-end tests: operator, affiliate, educators."""
 
+import re
 import secrets
 import time
 from collections import Counter
@@ -11,9 +12,10 @@ from zoneinfo import ZoneInfo
 import httpx
 from icalendar import Calendar
 
-from tests.e2e.harness import Stack
+from tests.e2e.harness import Stack, access_token
 from tests.support.processes import wait_http
 from tests.support.smtp import Received
+from tests.support.tokens import educator_token, next_person_id
 
 ZONE = "America/Chicago"
 
@@ -51,9 +53,14 @@ class World:
 
     stack: Stack
     tag: str
-    affiliate_key: str
+    api_key: str
     program_code: str
     facilitator_email: str
+
+    @property
+    def affiliate_key(self) -> str:
+        """An access token of the affiliate's API key (an editor of it), from accounts."""
+        return access_token(self.stack.accounts, self.api_key)
 
     @classmethod
     def create(cls, stack: Stack, sensitive: bool = False, seats: int = 30) -> "World":
@@ -104,7 +111,14 @@ class World:
                 },
             )
         )
-        return cls(stack, tag, affiliate["api_key"], code, email)
+        key = _ok(
+            httpx.post(
+                f"{stack.accounts}/api-keys",
+                headers=stack.admin,
+                json={"name": f"posting {tag}", "affiliate_id": affiliate["id"]},
+            )
+        )
+        return cls(stack, tag, key["key"], code, email)
 
     def publish_offering(
         self, meetings: list[dict[str, str]], capacity: int = 25
@@ -142,15 +156,21 @@ class World:
         return offering
 
     def educator(self, name: str = "Zoë Ñúñez") -> dict[str, Any]:
-        """A new educator with a token."""
+        """A new educator, as if just signed in (a token signed with the test key)."""
         email = f"educator-{secrets.token_hex(4)}@schools.test"
-        body = _ok(
-            httpx.post(
-                f"{self.stack.scheduler}/educators",
-                json={"name": name, "email": email, "timezone": ZONE},
-            )
-        )
-        return {**body, "email": email}
+        person_id = next_person_id()
+        token = educator_token(person_id, email, name, zoneinfo=ZONE)
+        return {"id": person_id, "name": name, "email": email, "token": token}
+
+    def signed_in_educator(self, name: str = "Zoë Ñúñez") -> dict[str, Any]:
+        """A new educator signed in the real way: the link mailed by accounts, redeemed."""
+        email = f"educator-{secrets.token_hex(4)}@schools.test"
+        body = {"email": email, "name": name, "timezone": ZONE}
+        _ok(httpx.post(f"{self.stack.accounts}/sign-in", json=body), 202)
+        code = wait_for_sign_in_code(self.stack, email)
+        signed_in = _ok(httpx.post(f"{self.stack.accounts}/sign-in/redeem", json={"code": code}))
+        person = signed_in["person"]
+        return {**person, "token": signed_in["access_token"], "session": signed_in["session_token"]}
 
     def register(self, educator: dict[str, Any], offering: dict[str, Any]) -> dict[str, Any]:
         """Register an educator; returns the registration."""
@@ -267,3 +287,17 @@ def left_over(stack: Stack) -> dict[str, int]:
         "queued": total(f"{stack.notifier}/deliveries", status="queued"),
         "sending": total(f"{stack.notifier}/deliveries", status="sending"),
     }
+
+
+def wait_for_sign_in_code(stack: Stack, email: str, timeout: float = 30) -> str:
+    """The code of the newest sign-in link mailed to `email` (waiting for the mail)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in reversed(messages_to(stack.sink.messages, email)):
+            body = message.parsed().get_body(("plain",))
+            text = body.get_content() if body is not None else ""
+            found = re.search(r"/sign-in/confirm\?code=([A-Za-z0-9_-]+)", text)
+            if found:
+                return found.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no sign-in mail reached {email}\n{stack.logs()}")

@@ -9,9 +9,10 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.actors import World, bearer, meeting_body, next_weekday_at
-from tests.e2e.harness import ADMIN_TOKEN, Stack
+from tests.e2e.actors import World, meeting_body, next_weekday_at
+from tests.e2e.harness import Stack
 from tests.support.processes import ROOT
+from tests.support.tokens import facilitator_token
 
 FUZZ_VENV = ROOT / ".venv-fuzz"
 SCHEMATHESIS = FUZZ_VENV / "bin" / "schemathesis"
@@ -124,7 +125,7 @@ def seed(stack: Stack) -> Seeds:
     facilitator = _ok(
         httpx.post(
             f"{stack.scheduler}/facilitators",
-            headers=bearer(world.affiliate_key),
+            headers=stack.admin,
             json={
                 "name": "Kai Lee",
                 "email": f"second-{world.tag}@facilitators.test",
@@ -138,10 +139,10 @@ def seed(stack: Stack) -> Seeds:
     )
     return Seeds(
         tokens={
-            "operator": ADMIN_TOKEN,
+            "operator": stack.admin["Authorization"].removeprefix("Bearer "),
             "affiliate": world.affiliate_key,
             "educator": educator["token"],
-            "facilitator": facilitator["token"],
+            "facilitator": facilitator_token(facilitator["id"], name="Kai Lee"),
         }
     )
 

@@ -1,10 +1,13 @@
 """The whole stack as real OS processes (uvicorn, celery worker and beat) for end-to-end tests."""
 
+import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from devstack.processes import architecture
 from shared.settings import Settings
@@ -29,12 +32,28 @@ class Stack:
 
     @property
     def admin(self) -> dict[str, str]:
-        """The operator's authorization header."""
-        return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        """The bootstrap operator's authorization header: an access token from accounts."""
+        return {"Authorization": f"Bearer {access_token(self.accounts, ADMIN_TOKEN)}"}
 
     def logs(self) -> str:
         """The tail of every process's output, for failure messages."""
         return "\n".join(f"--- {name}\n{p.log()[-2500:]}" for name, p in self.processes.items())
+
+
+_minted: dict[tuple[str, str], tuple[str, float]] = {}
+
+
+def access_token(accounts: str, credential: str) -> str:
+    """An access token for a credential (session, API key or bootstrap token) from accounts'
+    POST /token, reused until a minute before it expires."""
+    cached = _minted.get((accounts, credential))
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    response = httpx.post(f"{accounts}/token", headers={"Authorization": f"Bearer {credential}"})
+    assert response.status_code == 200, response.text
+    token = str(response.json()["access_token"])
+    _minted[(accounts, credential)] = (token, time.monotonic() + 600)
+    return token
 
 
 def base_environment(
@@ -58,6 +77,9 @@ def base_environment(
         "COHORT_OUTBOX_RELAY_AGE": "1",
         "COHORT_VISIBILITY_TIMEOUT": "30",
         "COHORT_LOG_JSON": "true",
+        # Tests may sign access tokens with the session's test key (trusted only in test).
+        "COHORT_TEST_JWKS": os.environ["COHORT_TEST_JWKS"],
+        "COHORT_TEST_SIGNING_KEY": os.environ["COHORT_TEST_SIGNING_KEY"],
     }
 
 
@@ -93,6 +115,7 @@ def run_stack(
     """Start every command as a process (with `env`, plus its `own_env`), wait for the APIs,
     stop them all afterwards."""
     own_env = own_env or {}
+    env = {"COHORT_ACCOUNTS_URL": f"http://127.0.0.1:{ports['accounts']}", **env}
     processes = {
         name: Process(name, argv, {**env, **own_env.get(name, {})}, log_dir)
         for name, argv in commands.items()
