@@ -73,6 +73,12 @@ def admin_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {sign(claims | {'roles': [{'role': 'operator'}]}, ttl=3600)}"}
 
 
+@pytest.fixture(scope="session")
+def bootstrap_headers() -> dict[str, str]:
+    """Authorization header carrying COHORT_ADMIN_TOKEN itself (only accounts' /token takes it)."""
+    return {"Authorization": f"Bearer {TEST_ENV['COHORT_ADMIN_TOKEN']}"}
+
+
 @pytest.fixture()
 def log_dir(tmp_path: Path) -> Iterator[Path]:
     """A folder for child-process logs."""

@@ -1,10 +1,11 @@
 """What the claims of an access token let its holder do here: pure reads of `sub` and `roles`."""
 
-from typing import Any
+from typing import Any, Literal
 
 from shared.auth import forbidden
 
 Claims = dict[str, Any]
+MemberRole = Literal["admin", "editor", "viewer"]
 BOOTSTRAP = "bootstrap"
 # The member roles that may add people (educators, facilitators) for the scheduler.
 CREATORS = ("admin", "editor")

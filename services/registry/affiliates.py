@@ -14,7 +14,8 @@ from services.registry.models import (
     ProgramPublic,
     ProgramsPublic,
 )
-from shared.errors import Conflict
+from shared.auth import EDITING, Principal
+from shared.errors import Conflict, Forbidden, InvalidInput
 
 
 def register_affiliate(*, session: Session, affiliate_in: AffiliateCreate) -> AffiliatePublic:
@@ -58,3 +59,21 @@ def list_programs(*, session: Session, limit: int, offset: int) -> ProgramsPubli
     total = session.exec(select(func.count()).select_from(Program)).one()
     rows = session.exec(select(Program).order_by(Program.code).limit(limit).offset(offset))
     return ProgramsPublic(items=[ProgramPublic.model_validate(row) for row in rows], total=total)
+
+
+def posting_affiliate(session: Session, actor: Principal, asked: int | None) -> int:
+    """The affiliate an offering is posted for: the one asked, or the caller's only one."""
+    mine = [aff for aff in actor.affiliates(*EDITING) if session.get(Affiliate, aff) is not None]
+    if asked is not None:
+        if asked in mine:
+            return asked
+        if session.get(Affiliate, asked) is None:
+            raise InvalidInput(("affiliate_id",), "no affiliate has this id")
+        if actor.member_of(asked):
+            raise Forbidden("viewers of an affiliate cannot post offerings")
+        raise InvalidInput(("affiliate_id",), "you are not a member of this affiliate")
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise Forbidden("only the admins and editors of a registered affiliate post offerings")
+    raise InvalidInput(("affiliate_id",), "you belong to several affiliates: say which one")

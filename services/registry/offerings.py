@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from services.registry import domain
-from services.registry.affiliates import program_by_code
+from services.registry.affiliates import posting_affiliate, program_by_code
 from services.registry.catalog import (
     describe_offering,
     meeting_contracts,
@@ -21,7 +21,7 @@ from services.registry.catalog import (
 from services.registry.database import runtime
 from services.registry.domain import MeetingRequest, Span
 from services.registry.meetings import offering_meetings, plan_meetings, replace_meetings
-from services.registry.models import Affiliate, AuditEntry, Program
+from services.registry.models import AuditEntry, Program
 from services.registry.models_offering import (
     Offering,
     OfferingCreate,
@@ -65,7 +65,7 @@ def create_offering(
     )
     offering = Offering(
         **fields,
-        affiliate_id=_posting_affiliate(session, actor, offering_in.affiliate_id),
+        affiliate_id=posting_affiliate(session, actor, offering_in.affiliate_id),
         program_id=program.id,
         registration_closes_at_utc=closes_at,
         first_starts_at_utc=min(span.starts_at_utc for span in spans),
@@ -198,24 +198,6 @@ def cancel_offering(
             runtime.outbox.record(session, event)
     session.commit()
     return OfferingStatusPublic(id=offering_id, status="cancelled")
-
-
-def _posting_affiliate(session: Session, actor: Principal, asked: int | None) -> int:
-    """The affiliate an offering is posted for: the one asked, or the caller's only one."""
-    mine = [aff for aff in actor.affiliates(*EDITING) if session.get(Affiliate, aff) is not None]
-    if asked is not None:
-        if asked in mine:
-            return asked
-        if session.get(Affiliate, asked) is None:
-            raise InvalidInput(("affiliate_id",), "no affiliate has this id")
-        if actor.member_of(asked):
-            raise Forbidden("viewers of an affiliate cannot post offerings")
-        raise InvalidInput(("affiliate_id",), "you are not a member of this affiliate")
-    if len(mine) == 1:
-        return mine[0]
-    if not mine:
-        raise Forbidden("only the admins and editors of a registered affiliate post offerings")
-    raise InvalidInput(("affiliate_id",), "you belong to several affiliates: say which one")
 
 
 def _lock_owned(session: Session, actor: Principal, offering_id: int) -> Offering:

@@ -83,6 +83,9 @@ def compose_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             }
             for svc in (*APP_SERVICES, "migrate")
         }
+        for svc_env in own_env.values():
+            if "COHORT_ACCOUNTS_URL" in svc_env:
+                svc_env["COHORT_ACCOUNTS_URL"] = f"http://127.0.0.1:{ports['accounts']}"
         run_migrate(services["migrate"], {"PATH": os.environ["PATH"], **own_env["migrate"]}, tmp)
         commands = {
             svc: local_command(services[svc]["command"], ports, tmp) for svc in APP_SERVICES
@@ -96,6 +99,7 @@ def test_compose_processes_run_and_deliver_an_invite(compose_stack: Stack) -> No
     assert compose_stack.processes["registry"].env["COHORT_ENV"] == "production"
     world = World.create(compose_stack)
     offering = world.publish_offering([meeting_body(next_weekday_at(24, 9))])
-    educator = world.educator()
+    # Production trusts no test key: the educator signs in by the mailed link.
+    educator = world.signed_in_educator()
     assert world.register(educator, offering)["status"] == "confirmed"
     compose_stack.sink.wait_for(lambda m: len(calendars_to(m, educator["email"])) >= 1, timeout=30)

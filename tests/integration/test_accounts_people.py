@@ -31,9 +31,9 @@ def client() -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def operator(client: TestClient, admin_headers: dict[str, str]) -> dict[str, str]:
+def operator(client: TestClient, bootstrap_headers: dict[str, str]) -> dict[str, str]:
     """Headers of the bootstrap operator's access token."""
-    return bearer(access_token(client, admin_headers["Authorization"].split()[1]))
+    return bearer(access_token(client, bootstrap_headers["Authorization"].split()[1]))
 
 
 def _claims(client: TestClient, token: str) -> Json:

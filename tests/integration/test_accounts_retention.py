@@ -7,9 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from services.accounts.database import runtime
+from services.accounts.database import forget_spent_credentials, runtime
 from services.accounts.models import AccountSession, SignInCode
-from services.accounts.retention import forget_spent_credentials
 from tests.support.accounts import accounts_client, ask_code, new_address, reset_limits, sign_in
 
 

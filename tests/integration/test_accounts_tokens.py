@@ -65,9 +65,9 @@ def test_the_redeem_answer_carries_a_working_access_token(client: TestClient) ->
 
 
 def test_the_bootstrap_token_buys_an_operator_token(
-    client: TestClient, admin_headers: dict[str, str]
+    client: TestClient, bootstrap_headers: dict[str, str]
 ) -> None:
-    answer = client.post("/token", headers=admin_headers)
+    answer = client.post("/token", headers=bootstrap_headers)
     assert answer.status_code == 200
     claims = verify(answer.json()["access_token"], _jwks(client))
     assert claims is not None and claims["roles"] == [{"role": "operator"}]

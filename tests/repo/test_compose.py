@@ -24,14 +24,15 @@ APP_SERVICES = [
 ]
 SECRET_WORDS = re.compile(r"PASSWORD|TOKEN|SECRET|DATABASE_URL|REDIS_URL", re.IGNORECASE)
 DATABASES = ("accounts", "registry", "scheduler", "notifier")
-API_SECRETS = {"cohort_admin_token", "cohort_secret_key", "cohort_redis_url"}
-# What each container may read: nothing it does not use.
+# What each container may read: nothing it does not use. Only accounts signs and holds the
+# bootstrap token; the other APIs verify with its public keys.
 OWN_SECRETS = {
-    "accounts-api": API_SECRETS | {"accounts_database_url"},
-    "registry": API_SECRETS | {"registry_database_url"},
-    "scheduler-api": API_SECRETS | {"scheduler_database_url"},
+    "accounts-api": {"cohort_admin_token", "cohort_secret_key", "cohort_redis_url"}
+    | {"accounts_database_url"},
+    "registry": {"cohort_redis_url", "registry_database_url"},
+    "scheduler-api": {"cohort_redis_url", "scheduler_database_url"},
     "scheduler-worker": {"cohort_redis_url", "scheduler_database_url"},
-    "notifier-api": API_SECRETS | {"notifier_database_url"},
+    "notifier-api": {"cohort_redis_url", "notifier_database_url"},
     "notifier-worker": {"cohort_redis_url", "notifier_database_url"},
     "beat": {"cohort_redis_url"},
     "migrate": {f"{s}_database_url" for s in DATABASES},

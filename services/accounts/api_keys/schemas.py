@@ -5,7 +5,7 @@ from typing import Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from services.accounts.people.schemas import MemberRole
+from services.accounts.access import MemberRole
 from shared.validation import Line, RowId
 
 

@@ -1,5 +1,6 @@
 """API keys: opaque random credentials kept as their SHA-256, shown once, exchanged at /token."""
 
+import hashlib
 import secrets
 from datetime import timedelta
 
@@ -8,7 +9,6 @@ from sqlmodel import Session, col, func, select
 
 from services.accounts import access, revocation
 from services.accounts.models import ApiKey
-from services.accounts.tokens import sessions
 from shared.columns import as_utc, utcnow
 
 KEY_PREFIX = "cak_"
@@ -29,7 +29,7 @@ def create_key(
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     expires_at = None if expires_in_days is None else utcnow() + timedelta(days=expires_in_days)
     row = ApiKey(
-        key_hash=sessions.digest(secret),
+        key_hash=_digest(secret),
         name=name,
         person_id=None if affiliate_id is not None else access.person_id(claims),
         affiliate_id=affiliate_id,
@@ -45,7 +45,7 @@ def create_key(
 
 def live_key(*, session: Session, key: str) -> ApiKey | None:
     """The key this secret is, unless it is unknown, revoked or expired."""
-    row = session.exec(select(ApiKey).where(ApiKey.key_hash == sessions.digest(key))).first()
+    row = session.exec(select(ApiKey).where(ApiKey.key_hash == _digest(key))).first()
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and as_utc(row.expires_at) <= utcnow():
@@ -94,3 +94,7 @@ def revoke_key(*, session: Session, key: ApiKey) -> None:
         reason="api key revoked",
     )
     session.commit()
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()

@@ -1,9 +1,12 @@
 """Routes of operators and affiliate members: who may run Cohort and each affiliate."""
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Response
 
 from services.accounts import access
 from services.accounts.deps import AccessClaims, AffiliateIdPath, RowIdPath, SessionDep
+from services.accounts.members import onboarding
 from services.accounts.members.schemas import (
     MemberCreate,
     MemberPublic,
@@ -12,10 +15,14 @@ from services.accounts.members.schemas import (
     OperatorCreated,
 )
 from services.accounts.models import Person
-from services.accounts.people import onboarding, roles, service
+from services.accounts.people import roles, service
+from services.accounts.people.schemas import PersonCreate, PersonCreated
 from shared.routes import Limit, Offset, errors
 
 router = APIRouter(tags=["members"])
+EXISTING: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The address already has a person.", "model": PersonCreated}
+}
 
 
 def _member(person: Person, member_role: str | None) -> MemberPublic:
@@ -113,3 +120,23 @@ def delete_member(
     ):
         raise HTTPException(404, detail="no such member of this affiliate")
     return Response(status_code=204)
+
+
+@router.post(
+    "/people",
+    status_code=201,
+    response_model=PersonCreated,
+    summary="Add an educator or a facilitator (operator, affiliate admin or editor)",
+    responses=EXISTING | errors(401, 403, 422),
+)
+def post_person(
+    body: PersonCreate, session: SessionDep, claims: AccessClaims, response: Response
+) -> PersonCreated:
+    """201 with a new (unproven) person, 200 with the one the address already has; a facilitator
+    is mailed an invitation, an educator nothing."""
+    access.require_person_creator(claims)
+    person, created = onboarding.add_person(session=session, claims=claims, body=body)
+    response.status_code = 201 if created else 200
+    return PersonCreated(
+        id=person.id or 0, name=person.name, email=person.email, status=service.status_of(person)
+    )

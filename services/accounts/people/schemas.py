@@ -4,12 +4,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.accounts.access import MemberRole as MemberRole
 from shared.validation import Email, Line, Zone
 
 # The languages Cohort's pages and mail are written in.
 Locale = Literal["en", "es"]
-# What a member may do for their affiliate.
-MemberRole = Literal["admin", "editor", "viewer"]
 # `invited` until the person has proven their address by redeeming a code, `active` after.
 PersonStatus = Literal["invited", "active"]
 

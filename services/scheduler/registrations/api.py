@@ -14,10 +14,10 @@ from services.scheduler.deps import (
     SessionDep,
     errors,
 )
-from services.scheduler.people.profiles import ensure_educator
 from services.scheduler.registrations import cancel as cancellations
 from services.scheduler.registrations import register as registering
 from services.scheduler.registrations import roster as rosters
+from services.scheduler.registrations.profiles import ensure_educator
 from services.scheduler.registrations.schemas import (
     RegistrationCancelled,
     RegistrationCreate,

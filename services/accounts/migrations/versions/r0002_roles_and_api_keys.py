@@ -17,6 +17,14 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Add the role and key tables and the proof column; everyone so far is proven."""
+    _create_api_keys()
+    _create_person_roles()
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE people SET verified_at = created_at")
+
+
+def _create_api_keys() -> None:
     op.create_table(
         "api_keys",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -42,6 +50,8 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_api_keys_person_id"), ["person_id"], unique=False)
 
+
+def _create_person_roles() -> None:
     op.create_table(
         "person_roles",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -68,10 +78,6 @@ def upgrade() -> None:
             batch_op.f("ix_person_roles_affiliate_id"), ["affiliate_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_person_roles_person_id"), ["person_id"], unique=False)
-
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True))
-    op.execute("UPDATE people SET verified_at = created_at")
 
 
 def downgrade() -> None:
