@@ -43,6 +43,8 @@ _ERRORS: dict[int, str] = {
     404: "Not found, or not yours.",
     409: "Conflicts with the current state.",
     422: "Invalid input; `detail` names the field and the reason.",
+    429: "Too many requests; `Retry-After` says how many seconds to wait.",
+    503: "A service this depends on is unreachable; nothing was changed. Try again.",
 }
 
 
