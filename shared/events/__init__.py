@@ -4,7 +4,7 @@ Fields are added, never renamed or re-typed; consumers ignore fields they do not
 live in one module per producer (`registry`, `scheduler`, `accounts`); this module is their face.
 """
 
-from shared.events.accounts import SignInRequested
+from shared.events.accounts import AccessRevoked, SignInRequested
 from shared.events.envelope import Contract, Envelope, Event, UnknownEventType
 from shared.events.parts import Cohort, Meeting, Offering, Recipient, Venue
 from shared.events.registry import OfferingCancelled, OfferingPublished, OfferingUpdated
@@ -23,6 +23,7 @@ from shared.events.scheduler import (
 __all__ = [
     "EVENT_TYPES",
     "SUBSCRIPTIONS",
+    "AccessRevoked",
     "CancelReason",
     "Cohort",
     "CohortCancelled",
@@ -65,6 +66,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CohortUpdated,
         CohortCancelled,
         SignInRequested,
+        AccessRevoked,
     )
 }
 
@@ -81,6 +83,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     CohortUpdated.TYPE: ("notifier",),
     CohortCancelled.TYPE: ("notifier",),
     SignInRequested.TYPE: ("notifier",),
+    # Every service that verifies access tokens keeps its own revocation list.
+    AccessRevoked.TYPE: ("registry", "scheduler", "notifier"),
 }
 
 

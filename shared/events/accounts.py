@@ -1,4 +1,4 @@
-"""Events the accounts service emits about sign-in; the notifier will mail them."""
+"""Events the accounts service emits about sign-in and revoked credentials."""
 
 from datetime import datetime
 from typing import ClassVar
@@ -17,3 +17,15 @@ class SignInRequested(Event):
     locale: str = "en"
     link: str
     expires_at: datetime
+
+
+class AccessRevoked(Event):
+    """Credentials were revoked: every access token they cover is refused until it expires.
+    `key` is "sid:<sid claim>" (a session or API key) or "sub:<person id>" (all of a person's
+    tokens issued up to `revoked_at`, e.g. a removed member or an erased person)."""
+
+    TYPE: ClassVar[str] = "access.revoked"
+    VERSION: ClassVar[int] = 1
+    key: str
+    revoked_at: datetime
+    reason: str
