@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from services.registry.api_affiliates import affiliates_router, programs_router
 from services.registry.api_offerings import router as offerings
-from services.registry.database import runtime
+from services.registry.database import revocations, runtime
 from shared.logs import configure_logging
 from shared.settings import get_settings
 from shared.web import create_service_app
@@ -40,8 +40,8 @@ def create_app() -> FastAPI:
         description=DESCRIPTION,
         engine=runtime.engine,
         routers=[affiliates_router, programs_router, offerings],
-        on_startup=[_start_logging, runtime.migrate, runtime.start_relay],
-        on_shutdown=[runtime.stop_relay],
+        on_startup=[_start_logging, runtime.migrate, revocations.start, runtime.start_relay],
+        on_shutdown=[runtime.stop_relay, revocations.stop],
         on_scrape=[runtime.observe_metrics],
     )
 

@@ -16,6 +16,7 @@ SERVICES: dict[str, Any] = COMPOSE["services"]
 APP_SERVICES = [
     "accounts-api",
     "registry",
+    "registry-worker",
     "scheduler-api",
     "scheduler-worker",
     "notifier-api",
@@ -30,6 +31,7 @@ OWN_SECRETS = {
     "accounts-api": API_SECRETS | {"accounts_database_url"},
     "registry": API_SECRETS | {"registry_database_url"},
     "scheduler-api": API_SECRETS | {"scheduler_database_url"},
+    "registry-worker": {"cohort_redis_url", "registry_database_url"},
     "scheduler-worker": {"cohort_redis_url", "scheduler_database_url"},
     "notifier-api": API_SECRETS | {"notifier_database_url"},
     "notifier-worker": {"cohort_redis_url", "notifier_database_url"},
