@@ -1,11 +1,14 @@
 """Accounts: access tokens minted from sessions and the bootstrap token, the JWKS, and /me."""
 
+import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import jwt
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from shared.access_tokens import verify
 from tests.support.accounts import accounts_client, reset_limits, sign_in
@@ -102,3 +105,27 @@ def test_a_signed_out_session_buys_no_more_tokens(client: TestClient) -> None:
     assert client.post("/token", headers=session_headers).status_code == 401
     assert client.post("/sign-out", headers=session_headers).status_code == 401
     assert client.post("/sign-out").status_code == 401
+
+
+def _revocations() -> list[dict[str, Any]]:
+    from services.accounts.database import runtime
+
+    outbox = runtime.bus_tables.outbox
+    query = select(outbox.c.payload).where(outbox.c.type == "access.revoked")
+    with runtime.engine().connect() as connection:
+        return [json.loads(row.payload) for row in connection.execute(query.order_by(outbox.c.id))]
+
+
+def test_signing_out_records_the_revocation_of_the_sessions_access_tokens(
+    client: TestClient,
+) -> None:
+    signed_in = sign_in(client)
+    claims = jwt.decode(signed_in["access_token"], options={"verify_signature": False})
+    assert claims["sid"].startswith("session:")
+    before = len(_revocations())
+    assert client.post("/sign-out", headers=_bearer(signed_in["session_token"])).status_code == 204
+    (event,) = _revocations()[before:]
+    assert event["producer"] == "accounts"
+    assert event["data"]["key"] == "sid:" + claims["sid"]
+    assert event["data"]["reason"] == "signed out"
+    assert claims["iat"] <= datetime.fromisoformat(event["data"]["revoked_at"]).timestamp()

@@ -28,11 +28,11 @@ def exchange_credential(*, session: Session, credential: str) -> issue.AccessTok
     if row is None:
         return None
     person = session.get(Person, row.person_id)
-    if person is None:
+    if person is None or row.id is None:
         return None
     return issue.mint_access_token(
         session=session,
         subject=str(person.id),
         roles=people.roles_of(person),
-        session_id=str(row.id),
+        session_id=sessions.session_sid(row.id),
     )

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from services.accounts.database import runtime
 from services.accounts.models import AccountSession, Person
 from shared.columns import as_utc, utcnow
+from shared.events import AccessRevoked
 
 SESSION_LIFETIME = timedelta(days=30)
 TOKEN_PREFIX = "cs1_"
@@ -30,13 +32,24 @@ def open_session(*, session: Session, person: Person) -> tuple[AccountSession, s
     return row, token
 
 
+def session_sid(session_id: int) -> str:
+    """The `sid` claim of access tokens minted from a session."""
+    return f"session:{session_id}"
+
+
 def close_session(*, session: Session, token: str) -> bool:
-    """Revoke the session this token opens (committed); False when it opens none."""
+    """Revoke the session this token opens, and with `access.revoked` the access tokens minted
+    from it (committed); False when it opens none."""
     row = live_session(session=session, token=token)
     if row is None:
         return False
+    assert row.id is not None
     row.revoked_at = utcnow()
     session.add(row)
+    revoked = AccessRevoked(
+        key="sid:" + session_sid(row.id), revoked_at=row.revoked_at, reason="signed out"
+    )
+    runtime.outbox.record(session, revoked)
     session.commit()
     return True
 
