@@ -64,6 +64,7 @@ def architecture(
     return (
         _api("accounts-api", "services.accounts.main", ports["accounts"]),
         _api("registry", "services.registry.main", ports["registry"]),
+        _worker("registry-worker", "services.registry.tasks", "registry"),
         _api("scheduler-api", "services.scheduler.main", ports["scheduler"]),
         _worker("scheduler-worker", "services.scheduler.tasks", "scheduler"),
         _api("notifier-api", "services.notifier.main", ports["notifier"]),

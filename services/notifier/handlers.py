@@ -5,6 +5,7 @@ Handlers run inside the consumer's transaction (which also records the event id)
 commit. Every message goes into the delivery ledger in that same transaction, through
 `inline.queue_messages`: this event's messages are sent inline, by the consume task itself right
 after the commit, when the task took the session (tasks.py); else by the `mail` queue.
+`access.revoked` from accounts only goes into the revocation list (shared/revocations.py).
 """
 
 from collections.abc import Iterable, Sequence
@@ -13,6 +14,7 @@ from sqlmodel import Session
 
 from services.notifier import bookings, reminders
 from services.notifier.bookings import Change, Synced
+from services.notifier.database import revocations
 from services.notifier.delivery import inline
 from services.notifier.models import Booking
 from services.notifier.rendering import content, outgoing, sign_in
@@ -20,6 +22,7 @@ from services.notifier.rendering.content import MeetingView, MessageContent
 from shared.columns import as_utc, utcnow
 from shared.consumer import Handler
 from shared.events import (
+    AccessRevoked,
     Cohort,
     CohortCancelled,
     CohortUpdated,
@@ -199,6 +202,7 @@ def on_sign_in_requested(session: Session, event: Event) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
+    AccessRevoked.TYPE: revocations.apply,
     SignInRequested.TYPE: on_sign_in_requested,
     RegistrationConfirmed.TYPE: on_registration_confirmed,
     RegistrationWaitlisted.TYPE: on_registration_waitlisted,

@@ -5,7 +5,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.notifier.api import router
-from services.notifier.database import runtime
+from services.notifier.database import revocations, runtime
 from services.notifier.models import Delivery
 from shared.dead_events import dead_events_router
 from shared.logs import configure_logging
@@ -37,7 +37,8 @@ def create_app() -> FastAPI:
         description="Delivery ledger of invites and notices, and live calendar feeds.",
         engine=runtime.engine,
         routers=[router, dead_events_router(runtime)],
-        on_startup=[_start],
+        on_startup=[_start, revocations.start],
+        on_shutdown=[revocations.stop],
         on_scrape=[runtime.observe_metrics, _observe_deliveries],
     )
 

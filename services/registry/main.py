@@ -4,7 +4,8 @@ from fastapi import FastAPI
 
 from services.registry.api_affiliates import affiliates_router, programs_router
 from services.registry.api_offerings import router as offerings
-from services.registry.database import runtime
+from services.registry.database import revocations, runtime
+from shared.dead_events import dead_events_router
 from shared.logs import configure_logging
 from shared.settings import get_settings
 from shared.web import create_service_app
@@ -39,9 +40,9 @@ def create_app() -> FastAPI:
         title="Cohort Registry",
         description=DESCRIPTION,
         engine=runtime.engine,
-        routers=[affiliates_router, programs_router, offerings],
-        on_startup=[_start_logging, runtime.migrate, runtime.start_relay],
-        on_shutdown=[runtime.stop_relay],
+        routers=[affiliates_router, programs_router, offerings, dead_events_router(runtime)],
+        on_startup=[_start_logging, runtime.migrate, revocations.start, runtime.start_relay],
+        on_shutdown=[runtime.stop_relay, revocations.stop],
         on_scrape=[runtime.observe_metrics],
     )
 

@@ -1,4 +1,5 @@
-"""The scheduler's database, outbox and consumer wiring, its retention, and the one retry helper."""
+"""The scheduler's database, outbox, consumer wiring and revocation list, its retention, and the
+one retry helper."""
 
 import logging
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from services.scheduler.models import IdempotencyKey, SchedulerTable
+from shared.revocations import RevocationList
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
 
@@ -38,12 +40,17 @@ def forget_idempotency_keys(
     return int(forgotten)
 
 
+def _engine() -> Engine:
+    return runtime.engine()
+
+
+revocations = RevocationList(SchedulerTable.metadata, engine=_engine)
 runtime = ServiceRuntime(
     service="scheduler",
     metadata=SchedulerTable.metadata,
     database_setting="scheduler_database_url",
     migrations=Path(__file__).parent / "migrations",
-    retention=[forget_idempotency_keys],
+    retention=[forget_idempotency_keys, revocations.purge_expired],
 )
 
 

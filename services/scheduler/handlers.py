@@ -1,14 +1,15 @@
 """Which function applies each event the scheduler consumes.
 
-Consumed from the registry, one function per type, and `facilitator.changed`, which the scheduler
-sends itself: each runs inside the consumer's transaction (it never commits) and tolerates
-duplicates and out-of-order delivery (`offerings/projection.py`; staffing waiting cohorts again
-changes nothing the second time).
+Consumed from the registry, one function per type, `facilitator.changed`, which the scheduler
+sends itself, and `access.revoked` from accounts (kept in the revocation list): each runs inside
+the consumer's transaction (it never commits) and tolerates duplicates and out-of-order delivery
+(`offerings/projection.py`; staffing waiting cohorts again changes nothing the second time).
 What the notifier sends for each event the scheduler emits is written on the event classes in
 `shared/events/scheduler.py`.
 """
 
 from services.scheduler.assignments.waiting import apply_facilitator_changed
+from services.scheduler.database import revocations
 from services.scheduler.offerings.service import (
     apply_offering_cancelled,
     apply_offering_published,
@@ -16,6 +17,7 @@ from services.scheduler.offerings.service import (
 )
 from shared.consumer import Handler
 from shared.events import (
+    AccessRevoked,
     FacilitatorChanged,
     OfferingCancelled,
     OfferingPublished,
@@ -27,4 +29,5 @@ HANDLERS: dict[str, Handler] = {
     OfferingUpdated.TYPE: apply_offering_updated,  # type: ignore[dict-item]
     OfferingCancelled.TYPE: apply_offering_cancelled,  # type: ignore[dict-item]
     FacilitatorChanged.TYPE: apply_facilitator_changed,  # type: ignore[dict-item]
+    AccessRevoked.TYPE: revocations.apply,
 }

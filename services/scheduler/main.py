@@ -4,7 +4,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from services.scheduler.assignments import api as assignments_api
-from services.scheduler.database import runtime
+from services.scheduler.database import revocations, runtime
 from services.scheduler.people import api as people_api
 from services.scheduler.registrations import api as registrations_api
 from shared.dead_events import dead_events_router
@@ -52,9 +52,10 @@ def create_app() -> FastAPI:
             _configure_logging,
             _limit_request_threads,
             runtime.migrate,
+            revocations.start,
             runtime.start_relay,
         ],
-        on_shutdown=[runtime.stop_relay],
+        on_shutdown=[runtime.stop_relay, revocations.stop],
         on_scrape=[runtime.observe_metrics],
     )
 

@@ -83,8 +83,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     CohortUpdated.TYPE: ("notifier",),
     CohortCancelled.TYPE: ("notifier",),
     SignInRequested.TYPE: ("notifier",),
-    # Every service that verifies access tokens will subscribe; none does yet.
-    AccessRevoked.TYPE: (),
+    # Every service that verifies access tokens keeps its own revocation list.
+    AccessRevoked.TYPE: ("registry", "scheduler", "notifier"),
 }
 
 

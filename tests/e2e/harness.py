@@ -130,7 +130,7 @@ def run_stack(
             ("notifier-api", ports["notifier"]),
         ):
             wait_http(f"http://127.0.0.1:{port}/readyz", timeout=60, process=processes[name])
-        for name in ("scheduler-worker", "notifier-worker"):
+        for name in ("registry-worker", "scheduler-worker", "notifier-worker"):
             processes[name].wait_for_log("ready", timeout=60)
         yield Stack(
             accounts=f"http://127.0.0.1:{ports['accounts']}",

@@ -28,6 +28,7 @@ READY = "Cohort is running."
 START_WITHIN = 120.0
 STOP_WITHIN = 15.0
 PORTS = ("accounts", "registry", "scheduler", "notifier", "mail_viewer", "smtp", "redis")
+WORKERS = ("registry", "scheduler", "notifier")
 
 
 def distinct_free_ports(count: int) -> list[int]:
@@ -125,7 +126,7 @@ class MakeRun:
         self.known = family(self.pid, self.marker)
 
     def _workers_ready(self) -> bool:
-        logs = [self.tmp / "run" / "logs" / f"{w}-worker.log" for w in ("scheduler", "notifier")]
+        logs = [self.tmp / "run" / "logs" / f"{w}-worker.log" for w in WORKERS]
         return all(log.exists() and " ready." in log.read_text(errors="replace") for log in logs)
 
     def wait_printed(self, text: str, timeout: float = 5.0) -> None:

@@ -16,6 +16,7 @@ SERVICES: dict[str, Any] = COMPOSE["services"]
 APP_SERVICES = [
     "accounts-api",
     "registry",
+    "registry-worker",
     "scheduler-api",
     "scheduler-worker",
     "notifier-api",
@@ -31,6 +32,7 @@ OWN_SECRETS = {
     | {"accounts_database_url"},
     "registry": {"cohort_redis_url", "registry_database_url"},
     "scheduler-api": {"cohort_redis_url", "scheduler_database_url"},
+    "registry-worker": {"cohort_redis_url", "registry_database_url"},
     "scheduler-worker": {"cohort_redis_url", "scheduler_database_url"},
     "notifier-api": {"cohort_redis_url", "notifier_database_url"},
     "notifier-worker": {"cohort_redis_url", "notifier_database_url"},

@@ -57,8 +57,8 @@ def post_sign_out(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Response:
-    """Revoke the session: it buys no more access tokens (those already minted run out within
-    15 minutes)."""
+    """Revoke the session: it buys no more access tokens, and those already minted from it are
+    refused by every service within seconds (`access.revoked`)."""
     if credentials is None or not sessions.close_session(
         session=session, token=credentials.credentials
     ):
