@@ -1,4 +1,5 @@
-"""The notifier's tables (bookings projection, delivery ledger, reminders) and its API models."""
+"""The notifier's tables (bookings projection, delivery ledger, reminders, feed secrets) and its
+API models."""
 
 from datetime import datetime
 from typing import ClassVar
@@ -120,6 +121,18 @@ class Reminder(NotifierTable, table=True):
     delivery_id: int | None = None
 
 
+class FeedSecret(NotifierTable, table=True):
+    """A person's one live calendar-feed secret: found by its SHA-256, kept so that the person
+    can be shown their feed URL again (it grants reading that one calendar, nothing else)."""
+
+    __tablename__ = "feed_secret"
+
+    person_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    secret_sha256: str = Field(max_length=64, unique=True)
+    secret: str = Field(max_length=64)
+    created_at: datetime = stamp_field()
+
+
 # --- API models ----------------------------------------------------------------------------
 
 
@@ -146,3 +159,10 @@ class DeliveriesPublic(BaseModel):
 
     items: list[DeliveryPublic]
     total: int
+
+
+class FeedPublic(BaseModel):
+    """Where a person's live calendar feed is read: over https and as a webcal subscription."""
+
+    url: str
+    webcal_url: str
