@@ -43,6 +43,7 @@ _ERRORS: dict[int, str] = {
     404: "Not found, or not yours.",
     409: "Conflicts with the current state.",
     422: "Invalid input; `detail` names the field and the reason.",
+    503: "A service this one relies on is unreachable; try again shortly.",
 }
 
 
