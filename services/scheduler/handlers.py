@@ -1,9 +1,10 @@
 """Which function applies each event the scheduler consumes.
 
-Consumed from the registry, one function per type, and `facilitator.changed`, which the scheduler
-sends itself: each runs inside the consumer's transaction (it never commits) and tolerates
-duplicates and out-of-order delivery (`offerings/projection.py`; staffing waiting cohorts again
-changes nothing the second time).
+Consumed from the registry, one function per type, `person.erased` from accounts, and
+`facilitator.changed`, which the scheduler sends itself: each runs inside the consumer's
+transaction (it never commits) and tolerates duplicates and out-of-order delivery
+(`offerings/projection.py`; staffing waiting cohorts again changes nothing the second time;
+an erasure finds nothing left to blank).
 What the notifier sends for each event the scheduler emits is written on the event classes in
 `shared/events/scheduler.py`.
 """
@@ -14,12 +15,14 @@ from services.scheduler.offerings.service import (
     apply_offering_published,
     apply_offering_updated,
 )
+from services.scheduler.people.erasure import apply_person_erased
 from shared.consumer import Handler
 from shared.events import (
     FacilitatorChanged,
     OfferingCancelled,
     OfferingPublished,
     OfferingUpdated,
+    PersonErased,
 )
 
 HANDLERS: dict[str, Handler] = {
@@ -27,4 +30,5 @@ HANDLERS: dict[str, Handler] = {
     OfferingUpdated.TYPE: apply_offering_updated,  # type: ignore[dict-item]
     OfferingCancelled.TYPE: apply_offering_cancelled,  # type: ignore[dict-item]
     FacilitatorChanged.TYPE: apply_facilitator_changed,  # type: ignore[dict-item]
+    PersonErased.TYPE: apply_person_erased,
 }

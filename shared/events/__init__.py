@@ -4,7 +4,7 @@ Fields are added, never renamed or re-typed; consumers ignore fields they do not
 live in one module per producer (`registry`, `scheduler`, `accounts`); this module is their face.
 """
 
-from shared.events.accounts import SignInRequested
+from shared.events.accounts import PersonErased, SignInRequested
 from shared.events.envelope import Contract, Envelope, Event, UnknownEventType
 from shared.events.parts import Cohort, Meeting, Offering, Recipient, Venue
 from shared.events.registry import OfferingCancelled, OfferingPublished, OfferingUpdated
@@ -38,6 +38,7 @@ __all__ = [
     "OfferingCancelled",
     "OfferingPublished",
     "OfferingUpdated",
+    "PersonErased",
     "Recipient",
     "RegistrationCancelled",
     "RegistrationConfirmed",
@@ -65,6 +66,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CohortUpdated,
         CohortCancelled,
         SignInRequested,
+        PersonErased,
     )
 }
 
@@ -81,6 +83,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     CohortUpdated.TYPE: ("notifier",),
     CohortCancelled.TYPE: ("notifier",),
     SignInRequested.TYPE: ("notifier",),
+    PersonErased.TYPE: ("scheduler", "notifier"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Events the accounts service emits about sign-in; the notifier will mail them."""
+"""Events the accounts service emits: sign-in requests (the notifier mails them) and erasures."""
 
 from datetime import datetime
 from typing import ClassVar
@@ -17,3 +17,12 @@ class SignInRequested(Event):
     locale: str = "en"
     link: str
     expires_at: datetime
+
+
+class PersonErased(Event):
+    """A person asked to be forgotten: remove their name and email everywhere; keep the counts."""
+
+    TYPE: ClassVar[str] = "person.erased"
+    VERSION: ClassVar[int] = 1
+    person_id: int
+    erased_at: datetime
