@@ -73,6 +73,8 @@ class Delivery(NotifierTable, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     recipient: str = Field(max_length=320, index=True)
+    # Whom the message is for when known (not for sign-in mail): erasure finds their rows by it.
+    person_id: int | None = Field(default=None, index=True)
     meeting_id: int = 0
     kind: str = Field(max_length=32)
     sequence: int = 0

@@ -43,7 +43,8 @@ def row_counts(engine: Engine) -> dict[str, int]:
         tables = connection.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
         ).scalars()
+        count = 'SELECT count(*) FROM "{}"'
         return {
-            str(table): int(connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one())
+            str(table): int(connection.execute(text(count.format(table))).scalar_one())
             for table in list(tables)
         }
