@@ -4,10 +4,12 @@ A row stays open until every subscribed consumer has confirmed processing it (sh
 reaching Redis is not enough, since Redis may lose what it holds.
 """
 
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -19,9 +21,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     insert,
+    or_,
+    select,
+    update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from shared.bus import Publisher
@@ -95,6 +101,29 @@ def define_bus_tables(metadata: MetaData) -> BusTables:
         Column("died_at", DateTime(timezone=True), nullable=False),
     )
     return BusTables(outbox=outbox, processed=processed, dead=dead)
+
+
+def rewrite_payloads(
+    connection: Connection,
+    tables: BusTables,
+    mentioning: Sequence[str],
+    rewrite: Callable[[Any], Any],
+) -> int:
+    """Rewrite the stored events (outbox, sent or not, and parked ones) whose text contains
+    any of `mentioning` (lower case) with `rewrite(parsed payload)`; how many rows changed."""
+    changed = 0
+    for table in (tables.outbox, tables.dead):
+        lowered = func.lower(table.c.payload)
+        wanted = or_(*(lowered.contains(text, autoescape=True) for text in mentioning))
+        found = select(table.c.id, table.c.payload).where(wanted)
+        for row_id, payload in connection.execute(found).all():
+            original = json.loads(payload)
+            rewritten = rewrite(original)
+            if rewritten != original:
+                text = json.dumps(rewritten, separators=(",", ":"), ensure_ascii=False)
+                connection.execute(update(table).where(table.c.id == row_id).values(payload=text))
+                changed += 1
+    return changed
 
 
 class Outbox:

@@ -9,9 +9,9 @@ from sqlmodel import Session
 from services.notifier import feeds
 from services.notifier.database import runtime
 from services.notifier.delivery import ledger
-from services.notifier.models import DeliveriesPublic, DeliveryPublic
+from services.notifier.models import DeliveriesPublic, DeliveryPublic, FeedPublic
 from services.notifier.rendering.content import MessageKind
-from shared.auth import Operator, verify_access_token
+from shared.auth import Operator, Principal, Role, require_roles
 from shared.routes import Limit, Offset, Problem, errors
 from shared.validation import Id, Line
 
@@ -19,7 +19,8 @@ SessionDep = Annotated[Session, Depends(runtime.request_session)]
 # The `Delivery.STATUSES` values, spelled out so OpenAPI lists them.
 Status = Literal["queued", "sending", "sent", "failed"]
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
-NO_FEED = "calendar feeds exist for educators and facilitators"
+# Calendar feeds exist for educators and facilitators only.
+FeedHolder = Annotated[Principal, require_roles(Role.EDUCATOR, Role.FACILITATOR)]
 
 router = APIRouter(tags=["notifier"])
 
@@ -59,23 +60,44 @@ def post_delivery_retry(
 
 
 @router.get(
-    "/calendars/{token}.ics",
-    summary="A recipient's live calendar feed",
+    "/feeds/me",
+    response_model=FeedPublic,
+    summary="Where my calendar feed is",
+    responses=errors(401, 403),
+)
+def get_my_feed(person: FeedHolder, session: SessionDep) -> FeedPublic:
+    """The caller's calendar-feed URLs (educators and facilitators); made on first asking."""
+    assert person.person_id is not None
+    return feeds.get_feed(session=session, person_id=person.person_id)
+
+
+@router.post(
+    "/feeds/me/reset",
+    response_model=FeedPublic,
+    summary="A new calendar-feed URL",
+    responses=errors(401, 403),
+)
+def post_my_feed_reset(person: FeedHolder, session: SessionDep) -> FeedPublic:
+    """Give the caller a new feed secret; the old feed URL answers 404 from now on."""
+    assert person.person_id is not None
+    return feeds.reset_feed(session=session, person_id=person.person_id)
+
+
+@router.get(
+    "/calendars/{feed_secret}.ics",
+    summary="A person's live calendar feed",
     response_class=Response,
     responses={
         200: {"content": {"text/calendar": {}}},
-        401: {"description": "The token in the path does not verify.", "model": Problem},
-        403: {"description": NO_FEED, "model": Problem},
+        404: {"description": "No live feed has this secret.", "model": Problem},
     },
 )
-def get_calendar(token: str, session: SessionDep) -> Response:
+def get_calendar(feed_secret: str, session: SessionDep) -> Response:
     """The educator's or facilitator's meetings as a subscribable calendar (METHOD:PUBLISH)."""
-    principal = verify_access_token(token)
-    if principal is None:
-        raise HTTPException(http.HTTP_401_UNAUTHORIZED, detail="invalid calendar token")
-    feed = feeds.calendar_feed(session=session, principal=principal)
-    if feed is None:
-        raise HTTPException(http.HTTP_403_FORBIDDEN, detail=NO_FEED)
+    person_id = feeds.feed_owner(session=session, secret=feed_secret)
+    if person_id is None:
+        raise HTTPException(http.HTTP_404_NOT_FOUND, detail="no such calendar feed")
+    feed = feeds.person_feed(session=session, person_id=person_id)
     return Response(
         content=feed.encode("utf-8"),
         media_type=CALENDAR_TYPE,

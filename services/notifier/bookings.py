@@ -74,6 +74,12 @@ def has_ended(*, session: Session, keys: Iterable[str]) -> bool:
     return session.execute(_ENDED, {"keys": list(keys)}).first() is not None
 
 
+def ended_keys(*, session: Session, keys: Iterable[str]) -> set[str]:
+    """Those of these keys that were ended before."""
+    query = select(Ended.key).where(col(Ended.key).in_(list(keys)))
+    return set(session.exec(query).all())
+
+
 def holds_seat(*, session: Session, source: str) -> bool:
     """Tell whether a registration or assignment has booked any meeting yet."""
     return (

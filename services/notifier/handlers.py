@@ -1,5 +1,7 @@
 """Scheduler events → bookings → messages; one table maps each event type to its handler.
 
+Someone erased (`person.erased`, erasure.py) is booked and mailed nothing afterwards.
+
 What each event means for mail is written on the event classes (shared/events/scheduler.py).
 Handlers run inside the consumer's transaction (which also records the event id) and never
 commit. Every message goes into the delivery ledger in that same transaction, through
@@ -12,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session
 
-from services.notifier import bookings, reminders
+from services.notifier import bookings, erasure, reminders
 from services.notifier.bookings import Change, Synced
 from services.notifier.database import revocations
 from services.notifier.delivery import inline
@@ -29,6 +31,7 @@ from shared.events import (
     Event,
     FacilitatorAssigned,
     FacilitatorUnassigned,
+    PersonErased,
     Recipient,
     RegistrationCancelled,
     RegistrationConfirmed,
@@ -70,13 +73,19 @@ def _notify(
 ) -> None:
     """Queue a plain notice (no calendar part) to one recipient."""
     notice = outgoing.notice_message(
-        kind=kind, content=words, to_name=recipient.name, to_email=recipient.email, variant=source
+        kind=kind,
+        content=words,
+        to_name=recipient.name,
+        to_email=recipient.email,
+        variant=source,
+        person_id=recipient.id,
     )
     inline.queue_messages(session, [notice])
 
 
 def _book(session: Session, recipient: Recipient, cohort: Cohort, source: str) -> None:
-    if bookings.has_ended(session=session, keys=(source, f"cohort:{cohort.id}")):
+    ended = (source, f"cohort:{cohort.id}", erasure.person_key(recipient.id))
+    if bookings.has_ended(session=session, keys=ended):
         return
     synced = bookings.sync_recipient(
         session=session, recipient=recipient, cohort=cohort, source=source, may_reactivate=True
@@ -102,10 +111,11 @@ def on_registration_waitlisted(session: Session, event: Event) -> None:
     """Tell the educator their waitlist position, unless the registration moved on already."""
     assert isinstance(event, RegistrationWaitlisted)
     source = f"registration:{event.registration_id}"
-    if bookings.has_ended(session=session, keys=(source,)) or bookings.holds_seat(
+    ended = (source, erasure.person_key(event.educator.id))
+    if bookings.has_ended(session=session, keys=ended) or bookings.holds_seat(
         session=session, source=source
     ):
-        return  # a late notice: the registration is already over or already has its seat
+        return  # a late notice (the registration is over or has its seat), or to someone erased
     words = MessageContent(
         kind=content.WAITLISTED,
         recipient_name=event.educator.name,
@@ -131,7 +141,7 @@ def on_registration_cancelled(session: Session, event: Event) -> None:
     if event.cohort is not None:
         _unbook(session, event.educator, event.cohort, source)
         return
-    if bookings.has_ended(session=session, keys=(source,)):
+    if bookings.has_ended(session=session, keys=(source, erasure.person_key(event.educator.id))):
         return
     bookings.mark_ended(session=session, key=source)
     words = MessageContent(
@@ -164,7 +174,10 @@ def on_cohort_updated(session: Session, event: Event) -> None:
     assert isinstance(event, CohortUpdated)
     if bookings.has_ended(session=session, keys=(f"cohort:{event.cohort.id}",)):
         return
+    erased = erasure.erased_among(session=session, person_ids={r.id for r in event.recipients})
     for recipient in event.recipients:
+        if recipient.id in erased:
+            continue
         held = bookings.lock_recipient_bookings(
             session=session, recipient=recipient, cohort=event.cohort
         )
@@ -211,4 +224,5 @@ HANDLERS: dict[str, Handler] = {
     FacilitatorUnassigned.TYPE: on_facilitator_unassigned,
     CohortUpdated.TYPE: on_cohort_updated,
     CohortCancelled.TYPE: on_cohort_cancelled,
+    PersonErased.TYPE: erasure.apply_person_erased,
 }

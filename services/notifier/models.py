@@ -1,4 +1,5 @@
-"""The notifier's tables (bookings projection, delivery ledger, reminders) and its API models."""
+"""The notifier's tables (bookings projection, delivery ledger, reminders, feed secrets) and its
+API models."""
 
 from datetime import datetime
 from typing import ClassVar
@@ -72,6 +73,8 @@ class Delivery(NotifierTable, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     recipient: str = Field(max_length=320, index=True)
+    # Whom the message is for when known (not for sign-in mail): erasure finds their rows by it.
+    person_id: int | None = Field(default=None, index=True)
     meeting_id: int = 0
     kind: str = Field(max_length=32)
     sequence: int = 0
@@ -120,6 +123,18 @@ class Reminder(NotifierTable, table=True):
     delivery_id: int | None = None
 
 
+class FeedSecret(NotifierTable, table=True):
+    """A person's one live calendar-feed secret: found by its SHA-256, kept so that the person
+    can be shown their feed URL again (it grants reading that one calendar, nothing else)."""
+
+    __tablename__ = "feed_secret"
+
+    person_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    secret_sha256: str = Field(max_length=64, unique=True)
+    secret: str = Field(max_length=64)
+    created_at: datetime = stamp_field()
+
+
 # --- API models ----------------------------------------------------------------------------
 
 
@@ -146,3 +161,10 @@ class DeliveriesPublic(BaseModel):
 
     items: list[DeliveryPublic]
     total: int
+
+
+class FeedPublic(BaseModel):
+    """Where a person's live calendar feed is read: over https and as a webcal subscription."""
+
+    url: str
+    webcal_url: str

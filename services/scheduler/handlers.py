@@ -1,9 +1,10 @@
 """Which function applies each event the scheduler consumes.
 
 Consumed from the registry, one function per type, `facilitator.changed`, which the scheduler
-sends itself, and `access.revoked` from accounts (kept in the revocation list): each runs inside
-the consumer's transaction (it never commits) and tolerates duplicates and out-of-order delivery
-(`offerings/projection.py`; staffing waiting cohorts again changes nothing the second time).
+sends itself, `access.revoked` from accounts (kept in the revocation list) and `person.erased`
+from accounts: each runs inside the consumer's transaction (it never commits) and tolerates
+duplicates and out-of-order delivery (`offerings/projection.py`; staffing waiting cohorts again
+changes nothing the second time; an erasure finds nothing left to blank).
 What the notifier sends for each event the scheduler emits is written on the event classes in
 `shared/events/scheduler.py`.
 """
@@ -15,6 +16,7 @@ from services.scheduler.offerings.service import (
     apply_offering_published,
     apply_offering_updated,
 )
+from services.scheduler.people.erasure import apply_person_erased
 from shared.consumer import Handler
 from shared.events import (
     AccessRevoked,
@@ -22,6 +24,7 @@ from shared.events import (
     OfferingCancelled,
     OfferingPublished,
     OfferingUpdated,
+    PersonErased,
 )
 
 HANDLERS: dict[str, Handler] = {
@@ -30,4 +33,5 @@ HANDLERS: dict[str, Handler] = {
     OfferingCancelled.TYPE: apply_offering_cancelled,  # type: ignore[dict-item]
     FacilitatorChanged.TYPE: apply_facilitator_changed,  # type: ignore[dict-item]
     AccessRevoked.TYPE: revocations.apply,
+    PersonErased.TYPE: apply_person_erased,
 }

@@ -4,7 +4,7 @@ Fields are added, never renamed or re-typed; consumers ignore fields they do not
 live in one module per producer (`registry`, `scheduler`, `accounts`); this module is their face.
 """
 
-from shared.events.accounts import AccessRevoked, SignInRequested
+from shared.events.accounts import AccessRevoked, PersonErased, SignInRequested
 from shared.events.envelope import Contract, Envelope, Event, UnknownEventType
 from shared.events.parts import Cohort, Meeting, Offering, Recipient, Venue
 from shared.events.registry import OfferingCancelled, OfferingPublished, OfferingUpdated
@@ -39,6 +39,7 @@ __all__ = [
     "OfferingCancelled",
     "OfferingPublished",
     "OfferingUpdated",
+    "PersonErased",
     "Recipient",
     "RegistrationCancelled",
     "RegistrationConfirmed",
@@ -67,6 +68,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CohortCancelled,
         SignInRequested,
         AccessRevoked,
+        PersonErased,
     )
 }
 
@@ -85,6 +87,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     SignInRequested.TYPE: ("notifier",),
     # Every service that verifies access tokens keeps its own revocation list.
     AccessRevoked.TYPE: ("registry", "scheduler", "notifier"),
+    PersonErased.TYPE: ("scheduler", "notifier"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Events the accounts service emits about sign-in and revoked credentials."""
+"""Events the accounts service emits: sign-in requests, revoked credentials and erasures."""
 
 from datetime import datetime
 from typing import ClassVar, Literal
@@ -34,3 +34,12 @@ class AccessRevoked(Event):
     key: str
     revoked_at: datetime
     reason: str
+
+
+class PersonErased(Event):
+    """A person asked to be forgotten: remove their name and email everywhere; keep the counts."""
+
+    TYPE: ClassVar[str] = "person.erased"
+    VERSION: ClassVar[int] = 1
+    person_id: int
+    erased_at: datetime

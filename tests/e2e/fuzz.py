@@ -160,7 +160,7 @@ def config_text(seeds: Seeds) -> str:
             f'"path.{name}" = {{ dictionary = "seeded-ids", probability = 0.5 }}'
             for name in SEEDED_ID_PARAMETERS
         ),
-        '"path.token" = { dictionary = "feed-tokens", probability = 0.5 }',
+        '"path.feed_secret" = { dictionary = "feed-tokens", probability = 0.5 }',
     ]
     return "\n".join(lines) + "\n"
 

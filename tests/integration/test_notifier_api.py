@@ -1,4 +1,5 @@
-"""The notifier's HTTP API on PostgreSQL: the delivery ledger and live calendar feeds."""
+"""The notifier's HTTP API on PostgreSQL: the delivery ledger and live calendar feeds read
+by their feed secret."""
 
 from collections.abc import Iterator
 from datetime import timedelta
@@ -23,11 +24,12 @@ from tests.support.notifier import (
     person,
     weekly_meetings,
 )
+from tests.support.registry import registry_client
 from tests.support.tokens import (
     bearer,
     educator_token,
     facilitator_token,
-    member_token,
+    person_token,
     sign_with_another_key,
 )
 
@@ -59,8 +61,26 @@ def invite_uids(email: str) -> set[str]:
         return uids
 
 
+def feed_url(client: TestClient, token: str, *, reset: bool = False) -> str:
+    """The feed URL `GET /feeds/me` (or a reset) hands the token's holder."""
+    if reset:
+        response = client.post("/feeds/me/reset", headers=bearer(token))
+    else:
+        response = client.get("/feeds/me", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["webcal_url"] == "webcal://" + body["url"].removeprefix("http://")
+    return str(body["url"])
+
+
+def secret_of(url: str) -> str:
+    return url.rsplit("/", 1)[1].removesuffix(".ics")
+
+
 def feed(client: TestClient, token: str) -> Any:
-    response = client.get(f"/calendars/{token}.ics")
+    url = feed_url(client, token)
+    assert url.startswith("http://127.0.0.1:8003/calendars/")
+    response = client.get(f"/calendars/{secret_of(url)}.ics")
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
     return Calendar.from_ical(response.content.decode("utf-8"))
@@ -96,13 +116,29 @@ def test_feed_is_a_publish_calendar_with_the_invites_uids(
     assert int(cancelled["SEQUENCE"]) == 1
 
 
-def test_facilitator_feed(client: TestClient) -> None:
+def test_a_facilitator_feed_holds_their_cohorts_and_their_own_trainings(
+    client: TestClient,
+) -> None:
     facilitator = person(kind="facilitator")
-    booked = cohort(weekly_meetings(2, first=None))
-    apply(FacilitatorAssigned(assignment_id=new_id(), facilitator=facilitator, cohort=booked))
+    led = cohort(weekly_meetings(2, first=None))
+    apply(FacilitatorAssigned(assignment_id=new_id(), facilitator=facilitator, cohort=led))
+    as_educator = facilitator.model_copy(update={"kind": "educator"})
+    attended = cohort(weekly_meetings(1, first=led.meetings[0].starts_at_utc + timedelta(days=1)))
+    apply(RegistrationConfirmed(registration_id=new_id(), educator=as_educator, cohort=attended))
     calendar = feed(client, facilitator_token(facilitator.id))
-    assert len(calendar.walk("VEVENT")) == 2
+    assert len(calendar.walk("VEVENT")) == 3
     forget_deliveries(facilitator.email)
+
+
+def test_a_sensitive_program_stays_discreet_in_the_feed(
+    client: TestClient, educator: Recipient
+) -> None:
+    booked = cohort(weekly_meetings(1), sensitive=True, title="Grief support for staff")
+    apply(RegistrationConfirmed(registration_id=new_id(), educator=educator, cohort=booked))
+    (event,) = feed(client, educator_token(educator.id, educator.email)).walk("VEVENT")
+    text = event.to_ical().decode()
+    assert "Grief" not in text and "Classroom Management" not in text
+    assert str(event["CLASS"]) == "PRIVATE"
 
 
 def test_feed_of_someone_with_no_bookings_is_empty(client: TestClient) -> None:
@@ -110,14 +146,42 @@ def test_feed_of_someone_with_no_bookings_is_empty(client: TestClient) -> None:
     assert calendar.walk("VEVENT") == []
 
 
-def test_feed_refuses_bad_tokens(client: TestClient, admin_headers: dict[str, str]) -> None:
-    assert client.get("/calendars/not-a-token.ics").status_code == 401
-    forged = sign_with_another_key()
-    assert client.get(f"/calendars/{forged}.ics").status_code == 401
-    operator = admin_headers["Authorization"].removeprefix("Bearer ")
-    assert client.get(f"/calendars/{operator}.ics").status_code == 403
-    affiliate = member_token(3)
-    assert client.get(f"/calendars/{affiliate}.ics").status_code == 403
+def test_the_feed_url_stays_the_same_until_a_reset_which_ends_the_old_one(
+    client: TestClient,
+) -> None:
+    token = educator_token(new_id(), "someone@schools.example.org")
+    first = feed_url(client, token)
+    assert feed_url(client, token) == first
+    assert len(secret_of(first)) >= 43
+    renewed = feed_url(client, token, reset=True)
+    assert renewed != first and feed_url(client, token) == renewed
+    assert client.get(f"/calendars/{secret_of(first)}.ics").status_code == 404
+    assert client.get(f"/calendars/{secret_of(renewed)}.ics").status_code == 200
+
+
+def test_feed_secrets_are_not_access_tokens_and_access_tokens_are_not_feed_secrets(
+    client: TestClient,
+) -> None:
+    token = educator_token(new_id(), "someone@schools.example.org")
+    secret = secret_of(feed_url(client, token))
+    assert client.get("/feeds/me", headers=bearer(secret)).status_code == 401
+    with registry_client() as registry:
+        assert registry.get("/offerings", headers=bearer(secret)).status_code == 401
+    assert client.get(f"/calendars/{token}.ics").status_code == 404
+    assert client.get("/calendars/not-a-secret.ics").status_code == 404
+    assert client.get(f"/calendars/{sign_with_another_key()}.ics").status_code == 404
+
+
+def test_only_educators_and_facilitators_have_feeds(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    member = person_token(
+        new_id(), [{"role": "affiliate", "affiliate_id": 3, "member_role": "admin"}]
+    )
+    for headers in (admin_headers, bearer(member)):
+        assert client.get("/feeds/me", headers=headers).status_code == 403
+        assert client.post("/feeds/me/reset", headers=headers).status_code == 403
+    assert client.get("/feeds/me").status_code == 401
 
 
 def test_deliveries_filters_and_pages(

@@ -91,6 +91,7 @@ def _row(outgoing: Outgoing, now: datetime, lease: Lease | None) -> dict[str, An
         "correlation_id": correlation_id.get(),
         "created_at": now,
         "message": outgoing.message,
+        "person_id": outgoing.person_id,
     }
 
 

@@ -10,6 +10,7 @@ from typing import Protocol, cast
 from services.notifier.rendering import content as words
 from services.notifier.rendering import ical, mime, zones
 from services.notifier.rendering.content import MeetingView, MessageContent, MessageKind
+from shared.erasure import is_erased_email
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -19,12 +20,15 @@ ALARM_MINUTES = 30
 NEUTRAL_DESCRIPTION = "Professional development session. The details are in your email."
 # `Booking.CANCELLED` of the notifier's tables (rendering imports no table).
 CANCELLED_BOOKING = "cancelled"
+# The error of a message to someone erased: it enters the ledger failed and is never sent.
+RECIPIENT_ERASED = "recipient erased"
 
 
 class BookingView(Protocol):
     """What rendering reads of a booking (the notifier's `Booking` row has these columns)."""
 
     recipient_kind: str
+    recipient_id: int
     recipient_email: str
     recipient_name: str
     recipient_timezone: str | None
@@ -59,6 +63,8 @@ class Outgoing:
     uid: str | None = None
     # Set when the message could not be composed: it enters the ledger failed, never sent.
     error: str | None = None
+    # The person it goes to, when known (sign-in mail goes to an address): erasure finds it so.
+    person_id: int | None = None
 
 
 def _organizer() -> tuple[str, str]:
@@ -178,6 +184,8 @@ def _variant(booking: BookingView, detail: str = "") -> str:
 def finished(outgoing: Outgoing, build: Callable[[], bytes]) -> Outgoing:
     """The message with its bytes; one that cannot be composed (an unusable address, an unknown
     zone) enters the ledger as failed, visible to operators, instead of failing the event."""
+    if is_erased_email(outgoing.recipient):
+        return replace(outgoing, error=RECIPIENT_ERASED)
     try:
         return replace(outgoing, message=build())
     except ValueError as exc:
@@ -196,6 +204,7 @@ def booking_message(booking: BookingView, kind: str, changed: tuple[str, ...] = 
         variant=_variant(booking),
         method=method,
         uid=booking.uid,
+        person_id=booking.recipient_id,
     )
 
     def build() -> bytes:
@@ -223,6 +232,7 @@ def reminder_message(booking: BookingView, offset_label: str) -> Outgoing:
         sequence=booking.sequence,
         variant=_variant(booking, offset_label),
         uid=booking.uid,
+        person_id=booking.recipient_id,
     )
     return finished(
         outgoing,
@@ -244,9 +254,10 @@ def notice_message(
     to_name: str,
     to_email: str,
     variant: str,
+    person_id: int | None = None,
 ) -> Outgoing:
     """A plain notice with no calendar part (waitlisted, a waitlist place cancelled)."""
-    outgoing = Outgoing(recipient=to_email, kind=kind, variant=variant)
+    outgoing = Outgoing(recipient=to_email, kind=kind, variant=variant, person_id=person_id)
     return finished(
         outgoing,
         lambda: _compose(

@@ -1,6 +1,6 @@
 """Access tokens revoked by accounts, kept until the last one they cover has expired.
 
-Revision 0003, after 0002.
+Revision 0005, after 0004.
 """
 
 from collections.abc import Sequence
@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
