@@ -6,6 +6,7 @@ from sqlmodel import Session
 from services.accounts import keys
 from services.accounts.api_keys.api import router as api_keys
 from services.accounts.database import runtime
+from services.accounts.erasure.api import router as erasure
 from services.accounts.members.api import router as members
 from services.accounts.people.api import router as people
 from services.accounts.sign_in.api import router as sign_in
@@ -52,7 +53,7 @@ def create_app() -> FastAPI:
         title="Cohort Accounts",
         description=DESCRIPTION,
         engine=runtime.engine,
-        routers=[sign_in, tokens, people, members, api_keys],
+        routers=[sign_in, tokens, people, members, api_keys, erasure],
         on_startup=[_start_logging, runtime.migrate, _ensure_signing_key, runtime.start_relay],
         on_shutdown=[runtime.stop_relay],
         on_scrape=[runtime.observe_metrics],

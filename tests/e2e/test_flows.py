@@ -177,3 +177,45 @@ def test_logs_carry_the_request_id_to_the_mail_line_and_never_an_address(stack: 
     for process in stack.processes.values():
         assert educator["email"] not in process.log()
         assert educator["token"] not in process.log()
+
+
+def test_an_educator_who_erases_their_account_is_forgotten_everywhere(stack: Stack) -> None:
+    world = World.create(stack)
+    offering = world.publish_offering([meeting_body(next_weekday_at(26, 9))])
+    educator = world.signed_in_educator(name="Wilhelmina Oyelaran-Castañeda")
+    registration = world.register(educator, offering)
+    stack.sink.wait_for(lambda m: len(calendars_to(m, educator["email"])) >= 1, timeout=30)
+    erased = httpx.post(f"{stack.accounts}/me/erase", headers=bearer(educator["token"]))
+    assert erased.status_code == 202, erased.text
+    roster_url = f"{stack.scheduler}/offerings/{offering['id']}/roster"
+
+    def forgotten() -> bool:
+        roster = httpx.get(roster_url, headers=stack.admin).json()
+        (member,) = [
+            m
+            for c in roster["cohorts"]
+            for m in c["members"]
+            if m["registration_id"] == registration["id"]
+        ]
+        ledger = httpx.get(
+            f"{stack.notifier}/deliveries",
+            params={"recipient": educator["email"]},
+            headers=stack.admin,
+        ).json()
+        return member["name"] == "Erased person" and ledger["total"] == 0
+
+    deadline = time.monotonic() + 15
+    while not forgotten():
+        assert time.monotonic() < deadline, (
+            "the erasure did not reach every service\n" + stack.logs()
+        )
+        time.sleep(0.3)
+    deadline = time.monotonic() + 5
+    while (
+        httpx.get(f"{stack.scheduler}/registrations", headers=bearer(educator["token"])).status_code
+        != 401
+    ):
+        assert time.monotonic() < deadline, "the erased person's token still works"
+        time.sleep(0.2)
+    roster = httpx.get(roster_url, headers=stack.admin).json()
+    assert sum(len(c["members"]) for c in roster["cohorts"]) == 1, "the count stays"
