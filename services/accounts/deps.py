@@ -51,6 +51,18 @@ def access_claims(
 AccessClaims = Annotated[dict[str, Any], Depends(access_claims)]
 
 
+def no_bad_token(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Anonymous routes take no token, but one that is sent must verify (401 otherwise)."""
+    if credentials is not None:
+        access_claims(session, credentials)
+
+
+AnonymousOrValid = Depends(no_bad_token)
+
+
 def current_person(session: SessionDep, claims: AccessClaims) -> Person:
     """The person the token names (404 for the bootstrap operator or an affiliate key)."""
     person_id = access.person_id(claims)

@@ -174,3 +174,21 @@ def test_a_concurrent_first_sign_in_of_one_address_makes_one_person(
     again = client.post("/sign-in/redeem", json={"code": second})
     assert again.status_code == 200 and missed == [True]
     assert _people_with(email) == 1
+
+
+def test_a_bearer_token_that_does_not_verify_is_401_even_on_anonymous_routes(
+    client: TestClient,
+) -> None:
+    from tests.support.tokens import sign_with_another_key
+
+    for token in ("nonsense", sign_with_another_key()):
+        headers = {"Authorization": f"Bearer {token}"}
+        asked = client.post("/sign-in", json={"email": new_address()}, headers=headers)
+        assert asked.status_code == 401
+        redeemed = client.post("/sign-in/redeem", json={"code": "x" * 43}, headers=headers)
+        assert redeemed.status_code == 401
+    good = sign_in(client)["access_token"]
+    with_good = client.post(
+        "/sign-in", json={"email": new_address()}, headers={"Authorization": f"Bearer {good}"}
+    )
+    assert with_good.status_code == 202

@@ -3,13 +3,13 @@
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from services.accounts.deps import SessionDep
+from services.accounts.deps import AnonymousOrValid, SessionDep
 from services.accounts.people import service as people
 from services.accounts.sign_in import codes, throttle
 from services.accounts.sign_in.schemas import RedeemRequest, SignedIn, SignInRequest, SignInSent
 from services.accounts.tokens import exchange
 
-router = APIRouter(tags=["sign-in"])
+router = APIRouter(tags=["sign-in"], dependencies=[AnonymousOrValid])
 REFUSED = "this sign-in link is used, expired or unknown; ask for a new one"
 
 
@@ -18,7 +18,10 @@ REFUSED = "this sign-in link is used, expired or unknown; ask for a new one"
     status_code=202,
     response_model=SignInSent,
     summary="Mail a one-time sign-in link to an address",
-    responses={429: {"description": "Too many requests for this address or from this client."}},
+    responses={
+        401: {"description": "A bearer token was sent and does not verify."},
+        429: {"description": "Too many requests for this address or from this client."},
+    },
 )
 def post_sign_in(body: SignInRequest, request: Request, session: SessionDep) -> JSONResponse:
     """The same 202 for every address; the link goes only to the address itself."""
@@ -44,7 +47,10 @@ def post_sign_in(body: SignInRequest, request: Request, session: SessionDep) -> 
     "/sign-in/redeem",
     response_model=SignedIn,
     summary="Redeem a sign-in code for a session and an access token",
-    responses={400: {"description": "The code is used, expired or unknown (one answer for all)."}},
+    responses={
+        400: {"description": "The code is used, expired or unknown (one answer for all)."},
+        401: {"description": "A bearer token was sent and does not verify."},
+    },
 )
 def post_redeem(body: RedeemRequest, session: SessionDep) -> SignedIn:
     """Sign in: the person (new on first sign-in), a session token and a first access token."""
