@@ -1,10 +1,11 @@
 """Which function applies each event the scheduler consumes.
 
 Consumed from the registry, one function per type, `facilitator.changed`, which the scheduler
-sends itself, `access.revoked` from accounts (kept in the revocation list) and `person.erased`
-from accounts: each runs inside the consumer's transaction (it never commits) and tolerates
-duplicates and out-of-order delivery (`offerings/projection.py`; staffing waiting cohorts again
-changes nothing the second time; an erasure finds nothing left to blank).
+sends itself, and from accounts `access.revoked` (kept in the revocation list), `person.erased`
+and `person.verified` (a facilitator becomes bookable): each runs inside the consumer's
+transaction (it never commits) and tolerates duplicates and out-of-order delivery
+(`offerings/projection.py`; staffing waiting cohorts again changes nothing the second time; an
+erasure finds nothing left to blank).
 What the notifier sends for each event the scheduler emits is written on the event classes in
 `shared/events/scheduler.py`.
 """
@@ -17,6 +18,7 @@ from services.scheduler.offerings.service import (
     apply_offering_updated,
 )
 from services.scheduler.people.erasure import apply_person_erased
+from services.scheduler.people.verification import apply_person_verified
 from shared.consumer import Handler
 from shared.events import (
     AccessRevoked,
@@ -25,6 +27,7 @@ from shared.events import (
     OfferingPublished,
     OfferingUpdated,
     PersonErased,
+    PersonVerified,
 )
 
 HANDLERS: dict[str, Handler] = {
@@ -34,4 +37,5 @@ HANDLERS: dict[str, Handler] = {
     FacilitatorChanged.TYPE: apply_facilitator_changed,  # type: ignore[dict-item]
     AccessRevoked.TYPE: revocations.apply,
     PersonErased.TYPE: apply_person_erased,
+    PersonVerified.TYPE: apply_person_verified,
 }

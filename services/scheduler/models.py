@@ -48,6 +48,8 @@ class Facilitator(SchedulerTable, table=True):
     # An affiliate's own facilitator serves only its offerings until an operator shares them.
     affiliate_id: int | None = None
     shared: bool = False
+    # Booked only once they have proven their address (redeemed their invitation or a sign-in).
+    verified: bool = False
     created_at: datetime = stamp_field()
 
 

@@ -4,7 +4,7 @@ Fields are added, never renamed or re-typed; consumers ignore fields they do not
 live in one module per producer (`registry`, `scheduler`, `accounts`); this module is their face.
 """
 
-from shared.events.accounts import AccessRevoked, PersonErased, SignInRequested
+from shared.events.accounts import AccessRevoked, PersonErased, PersonVerified, SignInRequested
 from shared.events.envelope import Contract, Envelope, Event, UnknownEventType
 from shared.events.parts import Cohort, Meeting, Offering, Recipient, Venue
 from shared.events.registry import OfferingCancelled, OfferingPublished, OfferingUpdated
@@ -40,6 +40,7 @@ __all__ = [
     "OfferingPublished",
     "OfferingUpdated",
     "PersonErased",
+    "PersonVerified",
     "Recipient",
     "RegistrationCancelled",
     "RegistrationConfirmed",
@@ -69,6 +70,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         SignInRequested,
         AccessRevoked,
         PersonErased,
+        PersonVerified,
     )
 }
 
@@ -88,6 +90,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     # Every service that verifies access tokens keeps its own revocation list.
     AccessRevoked.TYPE: ("registry", "scheduler", "notifier"),
     PersonErased.TYPE: ("scheduler", "notifier"),
+    PersonVerified.TYPE: ("scheduler",),
 }
 
 

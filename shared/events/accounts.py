@@ -43,3 +43,13 @@ class PersonErased(Event):
     VERSION: ClassVar[int] = 1
     person_id: int
     erased_at: datetime
+
+
+class PersonVerified(Event):
+    """A person proved their address (redeemed their first sign-in or invitation link): from
+    now on they may be booked and mailed."""
+
+    TYPE: ClassVar[str] = "person.verified"
+    VERSION: ClassVar[int] = 1
+    person_id: int
+    verified_at: datetime

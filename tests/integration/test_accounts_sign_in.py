@@ -192,3 +192,23 @@ def test_a_bearer_token_that_does_not_verify_is_401_even_on_anonymous_routes(
         "/sign-in", json={"email": new_address()}, headers={"Authorization": f"Bearer {good}"}
     )
     assert with_good.status_code == 202
+
+
+def test_proving_an_address_is_told_once(client: TestClient) -> None:
+    import json
+
+    outbox = runtime.bus_tables.outbox
+
+    def verified(person_id: int) -> list[dict[str, Any]]:
+        with runtime.engine().connect() as connection:
+            rows = connection.execute(
+                select(outbox.c.payload).where(outbox.c.type == "person.verified")
+            )
+            found = [json.loads(row.payload)["data"] for row in rows]
+        return [e for e in found if e["person_id"] == person_id]
+
+    email = new_address()
+    first = sign_in(client, email)["person"]["id"]
+    assert len(verified(first)) == 1
+    assert sign_in(client, email)["person"]["id"] == first
+    assert len(verified(first)) == 1

@@ -276,3 +276,28 @@ def test_an_affiliates_own_facilitator_leads_only_its_offerings_until_shared(
     assert shared.status_code == 200 and shared.json()["shared"] is True
     eventually(lambda: _cohort(client, admin_headers, other.id)["facilitators"])
     assert _cohort(client, admin_headers, other.id)["facilitators"][0]["id"] == facilitator["id"]
+
+
+def test_a_facilitator_is_booked_only_once_they_have_proven_their_address(
+    worker: Process, client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    from datetime import UTC
+
+    from shared import events
+    from tests.support.scheduler import apply
+
+    program = program_code()
+    waiting = publish(offering_state(program=program, starts=[datetime(2027, 9, 6, 9)]))
+    facilitator = new_facilitator(client, admin_headers, program, accepts=False)
+    assert facilitator["verified"] is False
+    eventually(lambda: _applied(facilitator["id"]))
+    assert _cohort(client, admin_headers, waiting.id)["facilitators"] == []
+    assert _assigned_to(facilitator["id"]) == [], "nobody unproven is booked or mailed"
+    proven = events.PersonVerified(person_id=facilitator["id"], verified_at=datetime.now(UTC))
+    apply(proven)
+    apply(proven)
+    eventually(lambda: _cohort(client, admin_headers, waiting.id)["facilitators"])
+    assert [f["id"] for f in _cohort(client, admin_headers, waiting.id)["facilitators"]] == [
+        facilitator["id"]
+    ]
+    assert len(_assigned_to(facilitator["id"])) == 1

@@ -5,7 +5,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -79,9 +79,15 @@ def new_educator(client: TestClient | None = None, name: str = "Edu") -> dict[st
 
 
 def new_facilitator(
-    client: TestClient, headers: dict[str, str], program: str, **fields: Any
+    client: TestClient,
+    headers: dict[str, str],
+    program: str,
+    *,
+    accepts: bool = True,
+    **fields: Any,
 ) -> dict[str, Any]:
-    """Add a facilitator certified for `program`, available every day 07:00-21:00 by default."""
+    """Add a facilitator certified for `program`, available every day 07:00-21:00 by default,
+    who (unless `accepts` is false) then proves their address as accepting the invitation does."""
     body = {
         "name": fields.pop("name", f"Fac {secrets.token_hex(2)}"),
         "email": f"fac-{secrets.token_hex(5)}@trainers.example.org",
@@ -97,6 +103,8 @@ def new_facilitator(
     created: dict[str, Any] = response.json()
     created["token"] = facilitator_token(created["id"], email=body["email"], name=body["name"])
     created["headers"] = bearer(created["token"])
+    if accepts:
+        apply(events.PersonVerified(person_id=created["id"], verified_at=datetime.now(UTC)))
     return created
 
 

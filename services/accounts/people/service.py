@@ -6,10 +6,12 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from services.accounts.database import runtime
 from services.accounts.models import Person
 from services.accounts.people import roles
 from services.accounts.people.schemas import PersonPublic
 from shared.columns import utcnow
+from shared.events import PersonVerified
 
 Status = Literal["invited", "active"]
 
@@ -32,10 +34,15 @@ def prove_person(
     person = find_person(session=session, email=email)
     if person is None:
         person = Person(email=normalise_email(email), name=name, timezone=timezone, locale=locale)
-    if person.verified_at is None:
+    newly_proven = person.verified_at is None
+    if newly_proven:
         person.verified_at = utcnow()
     session.add(person)
     session.flush()
+    if newly_proven:
+        assert person.id is not None and person.verified_at is not None
+        event = PersonVerified(person_id=person.id, verified_at=person.verified_at)
+        runtime.outbox.record(session, event)
     return person
 
 

@@ -62,7 +62,8 @@ def load_profiles(
     session: Session, ids: Iterable[int] | None = None, *, certified_for: str | None = None
 ) -> list[FacilitatorProfile]:
     """Facilitators (all, those with the given ids, or those certified for a program)."""
-    query = select(Facilitator).order_by(col(Facilitator.id))
+    # A facilitator who has not proven their address is never booked (nor mailed).
+    query = select(Facilitator).where(col(Facilitator.verified)).order_by(col(Facilitator.id))
     if ids is not None:
         query = query.where(col(Facilitator.id).in_(list(ids)))
     if certified_for is not None:

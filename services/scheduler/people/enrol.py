@@ -8,9 +8,12 @@ from shared.settings import get_settings
 TIMEOUT_SECONDS = 5.0
 
 
-def enrol_person(*, bearer: str, name: str, email: str, timezone: str | None, role: str) -> int:
+def enrol_person(
+    *, bearer: str, name: str, email: str, timezone: str | None, role: str
+) -> tuple[int, bool]:
     """The accounts id of the person with this address, created (and, for a facilitator,
-    invited) by accounts on the caller's authority; accounts' refusals are passed on."""
+    invited) by accounts on the caller's authority, and whether they have proven their
+    address already; accounts' refusals are passed on."""
     url = get_settings().cohort_accounts_url.rstrip("/") + "/people"
     body = {"name": name, "email": email, "timezone": timezone, "role": role}
     try:
@@ -25,7 +28,8 @@ def enrol_person(*, bearer: str, name: str, email: str, timezone: str | None, ro
             status.HTTP_503_SERVICE_UNAVAILABLE, detail="the accounts service is unreachable"
         ) from None
     if response.status_code in (200, 201):
-        return int(response.json()["id"])
+        found = response.json()
+        return int(found["id"]), found.get("status") == "active"
     if response.status_code in (401, 403, 409, 422, 429):
         raise HTTPException(response.status_code, detail=_detail(response))
     raise HTTPException(

@@ -125,6 +125,10 @@ class FacilitatorPublic(FacilitatorBase):
     shared: bool = Field(
         default=False, description="Shared by an operator: leads any affiliate's offerings."
     )
+    verified: bool = Field(
+        default=False,
+        description="Has proven their address (accepted the invitation); booked only then.",
+    )
 
 
 class FacilitatorsPublic(BaseModel):

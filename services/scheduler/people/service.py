@@ -35,7 +35,7 @@ def create_educator(
     link (409 when the profile exists)."""
     if not principal.is_operator and not principal.affiliates():
         raise Forbidden("only operators and affiliate members add educators")
-    person_id = enrol_person(
+    person_id, _proven = enrol_person(
         bearer=bearer, name=data.name, email=data.email, timezone=data.timezone, role="educator"
     )
     fields = data.model_dump()
@@ -49,22 +49,32 @@ def create_facilitator(
 ) -> FacilitatorPublic:
     """Add a facilitator to the pool; accounts invites them by mail (409 when already in it)."""
     affiliate_id = _owning_affiliate(principal, data.affiliate_id)
-    person_id = enrol_person(
+    person_id, proven = enrol_person(
         bearer=bearer, name=data.name, email=data.email, timezone=data.timezone, role="facilitator"
     )
     facilitator = add_facilitator(
-        session=session, data=data, person_id=person_id, affiliate_id=affiliate_id
+        session=session,
+        data=data,
+        person_id=person_id,
+        affiliate_id=affiliate_id,
+        verified=proven,
     )
     return facilitator_public(facilitator)
 
 
 def add_facilitator(
-    *, session: Session, data: FacilitatorCreate, person_id: int, affiliate_id: int | None
+    *,
+    session: Session,
+    data: FacilitatorCreate,
+    person_id: int,
+    affiliate_id: int | None,
+    verified: bool = True,
 ) -> Facilitator:
-    """Put a person in the facilitator pool (409 when they are in it already)."""
+    """Put a person in the facilitator pool (409 when they are in it already); booked only
+    once `verified` (they proved their address)."""
     try:
         return run_in_transaction(
-            session, lambda: _add_facilitator(session, data, person_id, affiliate_id)
+            session, lambda: _add_facilitator(session, data, person_id, affiliate_id, verified)
         )
     except IntegrityError as exc:
         raise Conflict("this facilitator is already in the pool") from exc
@@ -86,7 +96,11 @@ def _owning_affiliate(principal: Principal, asked: int | None) -> int | None:
 
 
 def _add_facilitator(
-    session: Session, data: FacilitatorCreate, person_id: int, affiliate_id: int | None
+    session: Session,
+    data: FacilitatorCreate,
+    person_id: int,
+    affiliate_id: int | None,
+    verified: bool,
 ) -> Facilitator:
     lock_facilitator_pool(session, exclusive=True)
     facilitator = Facilitator(
@@ -94,6 +108,7 @@ def _add_facilitator(
         id=person_id,
         email_key=domain.email_key(data.email),
         affiliate_id=affiliate_id,
+        verified=verified,
     )
     session.add(facilitator)
     session.flush()
