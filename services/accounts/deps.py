@@ -7,7 +7,7 @@ from fastapi import Depends, HTTPException, Path
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from services.accounts import access, keys
+from services.accounts import access, keys, roles
 from services.accounts.database import runtime
 from services.accounts.models import AccountSession, ApiKey, Person
 from shared import access_tokens
@@ -45,7 +45,17 @@ def access_claims(
     claims = access_tokens.verify(credentials.credentials, jwks)
     if claims is None or _revoked(session, str(claims["sid"])):
         raise unauthorized("invalid, expired or revoked access token")
-    return claims
+    return _with_current_roles(session, claims)
+
+
+def _with_current_roles(session: Session, claims: dict[str, Any]) -> dict[str, Any]:
+    """Here the person's roles are read as they are now, not as the token says: a removed
+    member or a demoted admin acts no more in accounts, even before the token expires."""
+    person_id = access.person_id(claims)
+    person = session.get(Person, person_id) if person_id and person_id <= MAX_ROW_ID else None
+    if person is None:
+        return claims
+    return claims | {"roles": roles.roles_of(session=session, person=person)}
 
 
 AccessClaims = Annotated[dict[str, Any], Depends(access_claims)]

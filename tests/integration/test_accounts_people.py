@@ -235,3 +235,16 @@ def test_the_same_address_added_at_once_makes_one_person(
     assert sorted(a.status_code for a in answers) == [200, 200, 200, 201]
     assert len({a.json()["id"] for a in answers}) == 1
     assert len(sign_in_events(body["email"])) == 1
+
+
+def test_a_removed_admin_acts_no_more_here_with_a_token_minted_before(
+    client: TestClient, operator: dict[str, str]
+) -> None:
+    removed = _member(client, operator, 45, "admin")
+    token = bearer(removed["access_token"])
+    assert client.get("/affiliates/45/members", headers=token).status_code == 200
+    person_id = removed["person"]["id"]
+    assert client.delete(f"/affiliates/45/members/{person_id}", headers=operator).status_code == 204
+    assert client.get("/affiliates/45/members", headers=token).status_code == 403
+    key = client.post("/api-keys", json={"name": "k", "affiliate_id": 45}, headers=token)
+    assert key.status_code == 403

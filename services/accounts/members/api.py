@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
 
-from services.accounts import access
+from services.accounts import access, roles
 from services.accounts.deps import AccessClaims, AffiliateIdPath, RowIdPath, SessionDep
 from services.accounts.members import onboarding
 from services.accounts.members.schemas import (
@@ -15,7 +15,7 @@ from services.accounts.members.schemas import (
     OperatorCreated,
 )
 from services.accounts.models import Person
-from services.accounts.people import roles, service
+from services.accounts.people import service
 from services.accounts.people.schemas import PersonCreate, PersonCreated
 from shared.routes import Limit, Offset, errors
 

@@ -4,9 +4,9 @@ mailed an invitation (a sign-in link); an educator added by someone else is mail
 
 from sqlmodel import Session
 
-from services.accounts import access, revocation
+from services.accounts import access, revocation, roles
 from services.accounts.models import Person
-from services.accounts.people import roles, service
+from services.accounts.people import service
 from services.accounts.people.schemas import PersonCreate
 from services.accounts.sign_in import invitations
 from shared.columns import utcnow

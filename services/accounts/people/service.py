@@ -6,9 +6,9 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from services.accounts import roles
 from services.accounts.database import runtime
 from services.accounts.models import Person
-from services.accounts.people import roles
 from services.accounts.people.schemas import PersonPublic
 from shared.columns import utcnow
 from shared.events import PersonVerified
