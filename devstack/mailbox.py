@@ -58,9 +58,10 @@ class Mailbox:
                 self._seen.add(path.name)
                 message = parse(path)
                 link = sign_in_link(message)
+                if link is None:
+                    continue
                 for _, address in getaddresses([str(message["To"] or "")]):
-                    if link:
-                        self._links.setdefault(address.lower(), []).append(link)
+                    self._links.setdefault(address.lower(), []).append(link)
 
     def links(self, email: str) -> list[str]:
         """Every sign-in link mailed to the address so far, oldest first."""
