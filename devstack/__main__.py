@@ -8,9 +8,10 @@ import signal
 import sys
 import time
 
-from devstack.banner import banner
+from devstack.banner import accounts_url, banner
+from devstack.operator import sign_in_operator
 from devstack.ports import StackError
-from devstack.stack import RUN_DIR, dev_environment, start_stack
+from devstack.stack import RUN_DIR, RunningStack, dev_environment, start_stack
 from devstack.supervisor import Stopped, Supervisor, say
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -30,6 +31,13 @@ def watch(supervisor: Supervisor) -> int:
     return 0
 
 
+def greeting(stack: RunningStack) -> str:
+    """The banner, once the bootstrap operator exists and has been mailed a sign-in link."""
+    settings = stack.settings
+    token, email = str(settings.cohort_admin_token), settings.cohort_operator_email
+    return banner(stack, sign_in_operator(accounts_url(stack), token, email, stack.mail_folder))
+
+
 def main() -> int:
     """Start everything, print where it is, stop it all on a signal or when a process dies."""
     supervisor = Supervisor(log_dir=RUN_DIR / "logs")
@@ -38,7 +46,7 @@ def main() -> int:
     code = 1
     try:
         say(f"starting Cohort (logs in {supervisor.log_dir}/) ...")
-        say(banner(start_stack(supervisor, dev_environment())))
+        say(greeting(start_stack(supervisor, dev_environment())))
         code = watch(supervisor)
     except Stopped:
         code = 0

@@ -221,7 +221,7 @@ def venue_for(state: str) -> dict[str, str]:
 
 
 def educator_payloads(count: int, seed: int = 7) -> list[dict[str, object]]:
-    """POST /educators bodies with distinct, realistic names (some non-ASCII)."""
+    """POST /sign-in bodies with distinct, realistic names (some non-ASCII)."""
     rng = random.Random(seed)
     first = [
         "Ava",

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from devstack import demo_data
+from devstack import demo_data, demo_people
 from devstack.demo_client import NOTIFIER, REGISTRY, SCHEDULER, CohortApi
+from devstack.mailbox import Mailbox
 from devstack.progress import Progress
 
 
@@ -36,32 +37,32 @@ class World:
 class Scenario:
     """Seed, then publish, rush, cancel, reschedule, cancel an offering and re-plan facilitators."""
 
-    def __init__(self, api: CohortApi, progress: Progress) -> None:
+    def __init__(self, api: CohortApi, progress: Progress, mailbox: Mailbox) -> None:
         self.api = api
         self.progress = progress
+        self.mailbox = mailbox
         self.world = World()
 
     def seed(self, educators: int) -> None:
-        """Create affiliates, programs, facilitators, offerings and educators."""
+        """Create affiliates and their API keys, programs, facilitators, offerings; sign
+        educators in by the mailed link."""
         api, admin = self.api, self.api.admin
         for body in demo_data.AFFILIATES:
-            self.world.affiliate_keys.append(
-                api.call("POST", f"{REGISTRY}/affiliates", admin, body)["api_key"]
-            )
+            self.world.affiliate_keys.append(demo_people.add_affiliate(api, body))
         for program in demo_data.program_payloads():
             api.call("POST", f"{REGISTRY}/programs", admin, program, ok=(201, 409))
         for facilitator in demo_data.facilitator_payloads():
             api.call("POST", f"{SCHEDULER}/facilitators", admin, facilitator)
-        self.progress.step("seeded affiliates, programs and facilitators")
+            self.world.expectations.expect(str(facilitator["email"]), "invitation")
+        self.progress.step("seeded affiliates (each with an API key), programs and facilitators")
         for plan in demo_data.offering_plans(date.today()):
             self.world.offerings.append(self._create_offering(plan))
         self.progress.step(f"created {len(self.world.offerings)} offerings")
         bodies = demo_data.educator_payloads(educators)
-        with ThreadPoolExecutor(8) as pool:
-            made = pool.map(lambda b: api.call("POST", f"{SCHEDULER}/educators", None, b), bodies)
-            for sent, educator in zip(bodies, made, strict=True):
-                self.world.educators.append({**educator, "email": sent["email"]})
-        self.progress.step(f"registered {len(self.world.educators)} educators")
+        self.world.educators = demo_people.sign_in_all(api, self.mailbox, bodies, self.progress)
+        for educator in self.world.educators:
+            self.world.expectations.expect(educator["email"], "sign_in")
+        self.progress.step(f"{len(self.world.educators)} educators signed in by the mailed link")
 
     def _create_offering(self, plan: demo_data.OfferingPlan) -> dict[str, Any]:
         affiliate = demo_data.AFFILIATES[plan.affiliate]

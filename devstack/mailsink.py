@@ -24,7 +24,10 @@ class StoreMessages:
         stamp = time.strftime("%Y%m%dT%H%M%S")
         for _ in envelope.rcpt_tos:
             path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-            path.write_bytes(envelope.original_content or envelope.content)
+            # Written aside, then renamed: whoever reads the folder never sees half a message.
+            partial = path.with_suffix(".part")
+            partial.write_bytes(envelope.original_content or envelope.content)
+            partial.rename(path)
         return "250 Message accepted for delivery"
 
 

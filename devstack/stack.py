@@ -41,6 +41,7 @@ class RunningStack:
     viewer: str | None
     settings: Settings
     log_dir: Path
+    mail_folder: Path | None = None
 
 
 def listening(host: str, port: int) -> bool:
@@ -168,4 +169,5 @@ def start_stack(
         if svc.name in started:
             _wait_up(supervisor, svc, started[svc.name])
     running = tuple(svc for svc in services if svc.name in started)
-    return RunningStack(running, mail, viewer, plan.settings, supervisor.log_dir)
+    sink_folder = folder if plan.start_sink else None
+    return RunningStack(running, mail, viewer, plan.settings, supervisor.log_dir, sink_folder)

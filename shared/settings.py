@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     cohort_sign_in_code_ttl: int = 900
     cohort_access_token_ttl: int = 900
     cohort_accounts_url: str = "http://127.0.0.1:8004"
+    # The operator `make run` makes sure exists, and prints a sign-in link for.
+    cohort_operator_email: str = "operator@cohort.localhost"
     # Base of the calendar-feed URLs the notifier hands out (`/calendars/<secret>.ics` follows).
     cohort_feeds_url: str = "http://127.0.0.1:8003"
     # Public keys tests sign with; read only when COHORT_ENV=test, never in a real install.

@@ -6,6 +6,7 @@ on a free port. A marker in the environment (COHORT_RUN_ID) and the process tree
 which processes belong to the run.
 """
 
+import json
 import os
 import signal
 import socket
@@ -17,6 +18,7 @@ from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.processes import ROOT, inherited_environment
@@ -176,6 +178,34 @@ def _has_grandchildren(run: MakeRun) -> bool:
     """Tell whether the run holds processes (Celery pools) that the supervisor did not start."""
     supervisor = run.supervisor()
     return any(parent(p) not in (supervisor, run.pid, None) for p in run.known if p != supervisor)
+
+
+def _run_printed(run: MakeRun, ending: str) -> dict[str, object]:
+    """Run the printed `curl` command ending in `ending` as a person would; its JSON answer."""
+    lines = [line.strip() for line in run.output().splitlines()]
+    (command,) = [line for line in lines if line.startswith("curl") and line.endswith(ending)]
+    done = subprocess.run(
+        ["bash", "-c", command], env=run.env, capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    answer: dict[str, object] = json.loads(done.stdout)
+    return answer
+
+
+def test_the_banner_prints_a_way_in_that_works(tmp_path: Path) -> None:
+    with make_run(tmp_path) as run:
+        run.start().wait_ready()
+        registry = f"http://127.0.0.1:{run.ports['registry']}/dead-events"
+        minted = _run_printed(run, "/token")
+        operator = {"Authorization": f"Bearer {minted['access_token']}"}
+        assert httpx.get(registry, headers=operator).status_code == 200
+        assert httpx.get(registry).status_code == 401
+        signed_in = _run_printed(run, "/sign-in/redeem")
+        person = signed_in["person"]
+        assert isinstance(person, dict) and person["email"] == "operator@cohort.localhost"
+        assert "operator" in [role["role"] for role in person["roles"]], person
+        session = {"Authorization": f"Bearer {signed_in['access_token']}"}
+        assert httpx.get(registry, headers=session).status_code == 200
 
 
 @pytest.mark.parametrize(
