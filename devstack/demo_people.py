@@ -1,5 +1,6 @@
 """The demo's people get in as everyone does: affiliates by an API key, educators by the mailed
-sign-in link, read back from the demo's own mail sink."""
+sign-in link and facilitators by their mailed invitation, read back from the demo's own mail
+sink."""
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -53,3 +54,12 @@ def sign_in_all(
             if len(signed) % 50 == 0 and len(signed) < len(bodies):
                 progress.note(f"{len(signed)}/{len(bodies)} educators signed in ...")
     return [signed[n] for n in range(len(bodies))]
+
+
+def accept_invitation(api: CohortApi, mailbox: Mailbox, email: str) -> None:
+    """Open the invitation mailed to `email` and press its button: the address is proven, so
+    the facilitator may now be booked."""
+    link = mailbox.wait_link(email, after=0, timeout=LINK_WAIT)
+    if link is None:
+        raise ApiError(f"no invitation reached {email} within {LINK_WAIT:.0f}s")
+    api.call("POST", f"{ACCOUNTS}/sign-in/redeem", None, {"code": code_of(link)})

@@ -51,10 +51,16 @@ class Scenario:
             self.world.affiliate_keys.append(demo_people.add_affiliate(api, body))
         for program in demo_data.program_payloads():
             api.call("POST", f"{REGISTRY}/programs", admin, program, ok=(201, 409))
-        for facilitator in demo_data.facilitator_payloads():
+        facilitators = demo_data.facilitator_payloads()
+        for facilitator in facilitators:
             api.call("POST", f"{SCHEDULER}/facilitators", admin, facilitator)
             self.world.expectations.expect(str(facilitator["email"]), "invitation")
-        self.progress.step("seeded affiliates (each with an API key), programs and facilitators")
+        for facilitator in facilitators:
+            demo_people.accept_invitation(api, self.mailbox, str(facilitator["email"]))
+        self.progress.step(
+            "seeded affiliates (each with an API key), programs and facilitators "
+            "(who accepted their invitations)"
+        )
         for plan in demo_data.offering_plans(date.today()):
             self.world.offerings.append(self._create_offering(plan))
         self.progress.step(f"created {len(self.world.offerings)} offerings")
