@@ -86,7 +86,9 @@ def member_token(
         {"role": "educator"},
         {"role": "affiliate", "affiliate_id": affiliate_id, "member_role": member_role},
     ]
-    return person_token(person_id or next_person_id(), roles, name=f"Member of {affiliate_id}")
+    someone = person_id or next_person_id()
+    email = f"member-{someone}@affiliates.example.org"
+    return person_token(someone, roles, name=f"Member of {affiliate_id}", email=email)
 
 
 def bearer(token: str) -> dict[str, str]:

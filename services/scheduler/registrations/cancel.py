@@ -10,11 +10,11 @@ from services.scheduler.database import run_in_transaction, runtime
 from services.scheduler.locks import lock_offering
 from services.scheduler.models import Cohort, Educator, Offering, Registration, utcnow
 from services.scheduler.registrations import events as registration_events
-from services.scheduler.registrations.rules import cancel_reason, may_see
+from services.scheduler.registrations.rules import cancel_reason, may_change, may_see
 from services.scheduler.registrations.seats import fill_free_seats
 from services.scheduler.snapshots import cohort_snapshot, offering_meetings
 from shared.auth import Principal
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.validation import storable_id
 
 
@@ -34,6 +34,8 @@ def _cancel_once(session: Session, registration_id: int, principal: Principal) -
     assert offering is not None
     if not may_see(principal, registration, offering):
         raise NotFound("registration not found")
+    if not may_change(principal, registration, offering):
+        raise Forbidden("an affiliate's viewers cannot cancel registrations")
     session.refresh(registration)
     if registration.status != Registration.CANCELLED:
         _cancel(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.scheduler.models import Cohort, Offering, Registration
-from shared.auth import Principal
+from shared.auth import EDITING, Principal
 from shared.columns import as_utc
 
 
@@ -62,3 +62,11 @@ def may_see(principal: Principal, registration: Registration, offering: Offering
     if principal.is_operator or principal.member_of(offering.affiliate_id):
         return True
     return principal.educator_id == registration.educator_id
+
+
+def may_change(principal: Principal, registration: Registration, offering: Offering) -> bool:
+    """Whether the caller may cancel a registration: its educator, the owning affiliate's admins
+    and editors, an operator (a viewer only looks)."""
+    if principal.is_operator or principal.educator_id == registration.educator_id:
+        return True
+    return principal.member_of(offering.affiliate_id, *EDITING)
