@@ -283,7 +283,8 @@ def test_every_route_answers_every_caller_as_the_matrix_says(
             got = _outcome(answer.status_code)
             if got != expected[role]:
                 wrong.append(
-                    f"{method} {template} ({target or '-'}) as {role}: {answer.status_code}, expected {expected[role]}"
+                    f"{method} {template} ({target or '-'}) as {role}: "
+                    f"{answer.status_code}, expected {expected[role]}"
                 )
     assert wrong == [], "\n".join(wrong)
 
