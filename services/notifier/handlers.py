@@ -130,6 +130,7 @@ def on_registration_waitlisted(session: Session, event: Event) -> None:
             for m in event.meetings
         ),
         waitlist_position=event.position,
+        offering_id=event.offering_id,
     )
     _notify(session, event.educator, content.WAITLISTED, words, source)
 

@@ -178,3 +178,17 @@ def test_unknown_meeting_zone_is_an_error() -> None:
     view = replace(content().meetings[0], timezone="Mars/Olympus")
     with pytest.raises(ValueError, match="timezone"):
         meeting_when(view, None)
+
+
+def test_every_message_leads_back_to_the_portal() -> None:
+    from shared.settings import get_settings
+
+    portal = get_settings().cohort_portal_url.rstrip("/")
+    text, html = render_bodies(content(offering_id=77))
+    assert f"About this training: {portal}/offerings/77" in text
+    assert f"My trainings: {portal}/me" in text
+    assert f'<a href="{portal}/offerings/77">' in html and f'<a href="{portal}/me">' in html
+    leading, _ = render_bodies(content(kind="facilitator_invite", offering_id=77))
+    assert f"Your schedule: {portal}/facilitator" in leading
+    notice, _ = render_bodies(content(kind="notice", offering_id=None))
+    assert "About this training" not in notice and f"{portal}/me" in notice

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from shared.settings import get_settings
+
 # Message kinds (docs/API.md): what the ledger's `kind` says and which iTIP method each one carries.
 INVITE: Final = "invite"
 UPDATE: Final = "update"
@@ -100,6 +102,8 @@ class MessageContent:
     waitlist_position: int | None = None
     reason: str | None = None
     changed: tuple[str, ...] = ()
+    # The training the message is about, for the link to its portal page.
+    offering_id: int | None = None
 
 
 def neutral_summary(title: str, sensitive: bool) -> str:
@@ -174,6 +178,20 @@ def _context(content: MessageContent) -> dict[str, Any]:
         "changed": list(
             dict.fromkeys(_CHANGES.get(c, c.replace("_", " ")) for c in content.changed)
         ),
+        **_links(content),
+    }
+
+
+def _links(content: MessageContent) -> dict[str, Any]:
+    """Where the message leads back to on the portal: the training, and the person's page."""
+    portal = get_settings().cohort_portal_url.rstrip("/")
+    leads = content.kind.startswith("facilitator")
+    return {
+        "training_url": f"{portal}/offerings/{content.offering_id}"
+        if content.offering_id
+        else None,
+        "home_url": f"{portal}/facilitator" if leads else f"{portal}/me",
+        "home_label": "Your schedule" if leads else "My trainings",
     }
 
 

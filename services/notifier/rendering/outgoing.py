@@ -33,6 +33,7 @@ class BookingView(Protocol):
     recipient_name: str
     recipient_timezone: str | None
     meeting_id: int
+    offering_id: int
     uid: str
     sequence: int
     status: str
@@ -122,6 +123,7 @@ def _content(
         join_url=booking.join_url,
         affiliate_name=booking.affiliate_name,
         changed=changed,
+        offering_id=booking.offering_id,
     )
 
 
