@@ -45,6 +45,7 @@ def _facilitator(engine: Engine, program: str) -> int:
             home_state="OH",
             max_sessions_per_month=200,
             availability=WEEKDAYS,
+            verified=True,
         )
         session.add(row)
         session.commit()
