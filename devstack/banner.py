@@ -4,6 +4,7 @@ from devstack.stack import RunningStack
 from shared.settings import DEV_ADMIN_TOKEN
 
 WHAT = {
+    "portal": "the web pages: sign in by emailed link",
     "accounts-api": "sign-in by emailed link, people, access tokens",
     "registry": "affiliates, programs, offerings",
     "scheduler-api": "educators, facilitators, registrations, cohorts",
@@ -16,11 +17,13 @@ def banner(stack: RunningStack) -> str:
     token = stack.settings.cohort_admin_token
     shown = token if token == DEV_ADMIN_TOKEN else "the value of COHORT_ADMIN_TOKEN"
     pasted = token if token == DEV_ADMIN_TOKEN else "$COHORT_ADMIN_TOKEN"
-    apis = [svc for svc in stack.services if svc.port]
+    apis = sorted((svc for svc in stack.services if svc.port), key=lambda s: s.name != "portal")
     lines = ["", "Cohort is running.", "", "  Open in a browser:"]
     for svc in apis:
         name = svc.name.removesuffix("-api")
-        lines.append(f"    {name:<10} http://127.0.0.1:{svc.port}/docs   {WHAT.get(svc.name, '')}")
+        # The portal is pages for people; the APIs show their interactive docs.
+        url = f"http://127.0.0.1:{svc.port}/" + ("" if svc.name == "portal" else "docs")
+        lines.append(f"    {name:<10} {url}   {WHAT.get(svc.name, '')}")
     if stack.viewer:
         lines.append(f"    {'mail':<10} {stack.viewer}   every message Cohort sends")
     else:
@@ -29,10 +32,11 @@ def banner(stack: RunningStack) -> str:
         "",
         f'  Sign in as the operator: on a /docs page click "Authorize" and paste  {shown}',
     ]
-    if apis:
+    registry = next((svc for svc in apis if svc.name == "registry"), None)
+    if registry:
         lines += [
             "  Or from a terminal, list every offering:",
-            f"    curl -H 'Authorization: Bearer {pasted}' http://127.0.0.1:{apis[0].port}/offerings",
+            f"    curl -H 'Authorization: Bearer {pasted}' http://127.0.0.1:{registry.port}/offerings",
         ]
     background = [svc.name for svc in stack.services if not svc.port]
     if background:

@@ -82,4 +82,6 @@ def architecture(
                 beat_schedule,
             ),
         ),
+        # Last: its health check asks the APIs, which are up by the time it is waited for.
+        _api("portal", "services.portal.main", ports["portal"]),
     )
