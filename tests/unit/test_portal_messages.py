@@ -30,7 +30,8 @@ def _ids(message: Message) -> tuple[str, ...]:
 
 
 def _strings(message: Message) -> tuple[str, ...]:
-    return tuple(message.string) if isinstance(message.string, tuple | list) else (message.string,)
+    string = message.string
+    return tuple(string) if isinstance(string, tuple | list) else (string or "",)
 
 
 def marked_in_the_code() -> set[str]:
