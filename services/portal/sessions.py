@@ -61,8 +61,11 @@ async def load_session(redis: Redis, session_id: str | None) -> BrowserSession |
     stored = await redis.get(_key(session_id))
     if stored is None:
         return None
-    data = json.loads(stored)
-    return BrowserSession(id=session_id, **data)
+    try:
+        return BrowserSession(id=session_id, **json.loads(stored))
+    except (ValueError, TypeError):
+        # Written by an older portal with other fields: the browser starts a fresh session.
+        return None
 
 
 async def save_session(redis: Redis, session: BrowserSession) -> None:
