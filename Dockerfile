@@ -11,4 +11,4 @@ COPY services ./services
 COPY devstack ./devstack
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . && useradd --system --uid 10001 cohort
 USER cohort
-EXPOSE 8001 8002 8003
+EXPOSE 8000 8001 8002 8003

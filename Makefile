@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 FUZZ_VENV  := .venv-fuzz
 FUZZ_STAMP := $(FUZZ_VENV)/.installed
 
-.PHONY: lock migrate migrations-check run demo test test-unit test-integration test-e2e test-repo fuzz lint format typecheck bench interop clean
+.PHONY: lock migrate migrations-check run demo test test-unit test-integration test-e2e test-repo fuzz lint format typecheck bench interop messages clean
 
 LOCK     := requirements/dev.txt
 APP_LOCK := requirements/app.txt
@@ -89,6 +89,13 @@ typecheck: $(STAMP)
 ## bench: every benchmark; figures go to docs/PERFORMANCE.md
 bench: $(STAMP) interop
 	$(BIN)/python -m bench
+
+## messages: bring the portal's Spanish catalogue up to the strings its code and templates mark
+# The .po is the only file kept: the portal compiles it in memory when it starts (no .mo to go stale).
+messages: $(STAMP)
+	@mkdir -p .run
+	$(BIN)/pybabel -q extract -F services/portal/babel.cfg --no-location -k _ -k ngettext:1,2 -o .run/portal.pot .
+	$(BIN)/pybabel -q update -i .run/portal.pot -d services/portal/locale -l es --no-fuzzy-matching --width 100
 
 clean:
 	rm -rf .run .pytest_cache .mypy_cache .ruff_cache

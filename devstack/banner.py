@@ -6,6 +6,7 @@ from devstack.stack import RunningStack
 from shared.settings import DEV_ADMIN_TOKEN
 
 WHAT = {
+    "portal": "the web pages: sign in by emailed link",
     "accounts-api": "sign-in by emailed link, people, access tokens",
     "registry": "affiliates, programs, offerings",
     "scheduler-api": "educators, facilitators, registrations, cohorts",
@@ -28,17 +29,19 @@ def token_command(stack: RunningStack) -> str:
 
 
 def _open(stack: RunningStack) -> list[str]:
-    apis = [svc for svc in stack.services if svc.port]
+    apis = sorted((svc for svc in stack.services if svc.port), key=lambda s: s.name != "portal")
     lines = ["  Open in a browser:"]
     for svc in apis:
         name = svc.name.removesuffix("-api")
-        lines.append(f"    {name:<10} http://127.0.0.1:{svc.port}/docs   {WHAT.get(svc.name, '')}")
+        # The portal is pages for people; the APIs show their interactive docs.
+        url = f"http://127.0.0.1:{svc.port}/" + ("" if svc.name == "portal" else "docs")
+        lines.append(f"    {name:<10} {url}   {WHAT.get(svc.name, '')}")
     where = f"{stack.viewer}   every message Cohort sends" if stack.viewer else stack.mail
     return [*lines, f"    {'mail':<10} {where}"]
 
 
 def _token(stack: RunningStack) -> list[str]:
-    apis = [svc for svc in stack.services if svc.port and svc.name != "accounts-api"]
+    apis = [svc for svc in stack.services if svc.name == "registry"]
     lines = [
         "  An operator access token (valid 15 minutes; run it again for a new one):",
         f"    {token_command(stack)}",
@@ -61,7 +64,7 @@ def _sign_in(stack: RunningStack, way_in: WayIn) -> list[str]:
     body = f'{{"code": "{code_of(way_in.link)}"}}'
     return [
         *lines,
-        f"    the mailed link (single use, 15 minutes): {way_in.link}",
+        f"    open the mailed link in a browser (single use, 15 minutes): {way_in.link}",
         "    or redeem it from a terminal for a session and an access token:",
         f"    curl -s -X POST -H 'Content-Type: application/json' -d '{body}' "
         f"{accounts_url(stack)}/sign-in/redeem",

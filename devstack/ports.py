@@ -5,6 +5,7 @@ import socket
 from collections.abc import Mapping
 
 PORT_VARIABLES = {
+    "portal": "COHORT_PORTAL_PORT",
     "accounts": "COHORT_ACCOUNTS_PORT",
     "registry": "COHORT_REGISTRY_PORT",
     "scheduler": "COHORT_SCHEDULER_PORT",
@@ -12,6 +13,7 @@ PORT_VARIABLES = {
     "mail viewer": "COHORT_MAIL_VIEWER_PORT",
 }
 DEFAULT_PORTS = {
+    "portal": 8000,
     "accounts": 8004,
     "registry": 8001,
     "scheduler": 8002,

@@ -31,6 +31,8 @@ class Service:
 
 
 def _api(name: str, module: str, port: int) -> Service:
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 only (its default): here that is the portal,
+    # passing the browser's address on to accounts for the per-IP sign-in limit.
     argv = (str(BIN / "uvicorn"), f"{module}:app", "--host", "127.0.0.1", "--port", str(port))
     return Service(name, module, argv, port)
 
@@ -82,4 +84,6 @@ def architecture(
                 beat_schedule,
             ),
         ),
+        # Last: its health check asks the APIs, which are up by the time it is waited for.
+        _api("portal", "services.portal.main", ports["portal"]),
     )

@@ -3,6 +3,7 @@
 import os
 import shutil
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,14 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
+def api_locations(ports: Mapping[str, int]) -> dict[str, str]:
+    """Where each API and the portal answer on this machine, as the processes read it."""
+    # Every API fetches the accounts keys, the scheduler adds people there, the portal calls
+    # them all, and mailed links point at the portal.
+    urls = {f"COHORT_{name.upper()}_URL": f"http://127.0.0.1:{ports[name]}" for name in SERVICES}
+    return {**urls, "COHORT_PORTAL_URL": f"http://127.0.0.1:{ports['portal']}"}
+
+
 def dev_environment(**overrides: str) -> dict[str, str]:
     """The environment every process of the dev stack gets."""
     env = dict(os.environ)
@@ -80,7 +89,7 @@ def plan_stack(env: dict[str, str], mail_viewer: bool = True) -> Plan:
     except ValidationError as invalid:
         raise StackError(f"the settings are not valid:\n{invalid}") from None
     ports = configured_ports(env)
-    wanted = {name: ports[name] for name in SERVICES}
+    wanted = {name: ports[name] for name in (*SERVICES, "portal")}
     smtp_port = settings.cohort_smtp_port
     start_sink = not listening(settings.cohort_smtp_host, smtp_port)
     if start_sink and mail_viewer:
@@ -162,8 +171,7 @@ def start_stack(
     viewer = _start_mail_sink(supervisor, plan, folder, env) if plan.start_sink else None
     mail = f"stored in {folder}/" if plan.start_sink else "sent to the SMTP server already there"
     services = architecture(plan.ports, str(home / "celerybeat-schedule"))
-    # Every API fetches the accounts keys, and the scheduler adds people there.
-    env = {"COHORT_ACCOUNTS_URL": f"http://127.0.0.1:{plan.ports['accounts']}", **env}
+    env = {**api_locations(plan.ports), **env}
     started = {s.name: supervisor.start(s.name, s.argv, env) for s in services if s.exists()}
     for svc in services:
         if svc.name in started:

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     cohort_accounts_url: str = "http://127.0.0.1:8004"
     # The operator `make run` makes sure exists, and prints a sign-in link for.
     cohort_operator_email: str = "operator@cohort.localhost"
+    # Where the portal calls the other APIs (it reads no database of its own).
+    cohort_registry_url: str = "http://127.0.0.1:8001"
+    cohort_scheduler_url: str = "http://127.0.0.1:8002"
+    cohort_notifier_url: str = "http://127.0.0.1:8003"
     # Base of the calendar-feed URLs the notifier hands out (`/calendars/<secret>.ics` follows).
     cohort_feeds_url: str = "http://127.0.0.1:8003"
     # Public keys tests sign with; read only when COHORT_ENV=test, never in a real install.

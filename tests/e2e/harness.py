@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from devstack.processes import architecture
+from devstack.stack import api_locations
 from shared.settings import Settings
 from tests.support.infra import fresh_databases, private_redis_db
 from tests.support.processes import Process, free_port, wait_http
@@ -27,6 +28,7 @@ class Stack:
     registry: str
     scheduler: str
     notifier: str
+    portal: str
     sink: SmtpSink
     processes: Mapping[str, Process]
 
@@ -115,7 +117,7 @@ def run_stack(
     """Start every command as a process (with `env`, plus its `own_env`), wait for the APIs,
     stop them all afterwards."""
     own_env = own_env or {}
-    env = {"COHORT_ACCOUNTS_URL": f"http://127.0.0.1:{ports['accounts']}", **env}
+    env = {**api_locations(ports), **env}
     processes = {
         name: Process(name, argv, {**env, **own_env.get(name, {})}, log_dir)
         for name, argv in commands.items()
@@ -130,6 +132,9 @@ def run_stack(
             ("notifier-api", ports["notifier"]),
         ):
             wait_http(f"http://127.0.0.1:{port}/readyz", timeout=60, process=processes[name])
+        if "portal" in processes:
+            portal = processes["portal"]
+            wait_http(f"http://127.0.0.1:{ports['portal']}/healthz", timeout=60, process=portal)
         for name in ("registry-worker", "scheduler-worker", "notifier-worker"):
             processes[name].wait_for_log("ready", timeout=60)
         yield Stack(
@@ -137,6 +142,7 @@ def run_stack(
             registry=f"http://127.0.0.1:{ports['registry']}",
             scheduler=f"http://127.0.0.1:{ports['scheduler']}",
             notifier=f"http://127.0.0.1:{ports['notifier']}",
+            portal=f"http://127.0.0.1:{ports['portal']}",
             sink=sink,
             processes=processes,
         )
@@ -166,5 +172,6 @@ def restart(process: Process, ready: str, timeout: float = 60) -> None:
 
 
 def free_ports() -> dict[str, int]:
-    """A free port for each API."""
-    return {name: free_port() for name in ("accounts", "registry", "scheduler", "notifier")}
+    """A free port for each API and the portal."""
+    names = ("accounts", "registry", "scheduler", "notifier", "portal")
+    return {name: free_port() for name in names}

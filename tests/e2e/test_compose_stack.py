@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from devstack.processes import architecture
+from devstack.stack import api_locations
 from tests.e2e.actors import World, calendars_to, meeting_body, next_weekday_at
 from tests.e2e.harness import ADMIN_TOKEN, SECRET_KEY, Stack, free_ports, infrastructure, run_stack
 from tests.support import compose
@@ -17,7 +18,13 @@ from tests.support.processes import BIN
 pytestmark = pytest.mark.e2e
 # The compose file's application services are the architecture's processes, by name.
 APP_SERVICES = tuple(service.name for service in architecture())
-PORT_OF = {"8001": "registry", "8002": "scheduler", "8003": "notifier", "8004": "accounts"}
+PORT_OF = {
+    "8000": "portal",
+    "8001": "registry",
+    "8002": "scheduler",
+    "8003": "notifier",
+    "8004": "accounts",
+}
 
 
 def compose_services() -> dict[str, Any]:
@@ -73,6 +80,7 @@ def compose_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "COHORT_SMTP_HOST": "127.0.0.1",
             "COHORT_SMTP_PORT": str(sink.port),
             "COHORT_SMTP_STARTTLS": "false",
+            "COHORT_DOMAIN": "cohort.example.org",
         }
         own_env = {
             svc: {
@@ -83,9 +91,11 @@ def compose_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             }
             for svc in (*APP_SERVICES, "migrate")
         }
+        # The compose file's host names are the loopback ports here.
         for svc_env in own_env.values():
-            if "COHORT_ACCOUNTS_URL" in svc_env:
-                svc_env["COHORT_ACCOUNTS_URL"] = f"http://127.0.0.1:{ports['accounts']}"
+            for name, url in api_locations(ports).items():
+                if name in svc_env:
+                    svc_env[name] = url
         run_migrate(services["migrate"], {"PATH": os.environ["PATH"], **own_env["migrate"]}, tmp)
         commands = {
             svc: local_command(services[svc]["command"], ports, tmp) for svc in APP_SERVICES

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.e2e
 READY = "Cohort is running."
 START_WITHIN = 120.0
 STOP_WITHIN = 15.0
-PORTS = ("accounts", "registry", "scheduler", "notifier", "mail_viewer", "smtp", "redis")
+PORTS = ("accounts", "registry", "scheduler", "notifier", "portal", "mail_viewer", "smtp", "redis")
 WORKERS = ("registry", "scheduler", "notifier")
 
 

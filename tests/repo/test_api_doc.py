@@ -12,6 +12,7 @@ SERVICES = {
     "registry": "Registry (:8001)",
     "scheduler": "Scheduler (:8002)",
     "notifier": "Notifier (:8003)",
+    "portal": "Portal (:8000)",
 }
 PROBES = {"/healthz", "/readyz", "/metrics"}
 ROW = re.compile(r"^\| ((?:GET|POST|PUT|PATCH|DELETE) /\S*) \|", re.MULTILINE)

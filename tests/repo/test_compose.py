@@ -22,6 +22,7 @@ APP_SERVICES = [
     "notifier-api",
     "notifier-worker",
     "beat",
+    "portal",
 ]
 SECRET_WORDS = re.compile(r"PASSWORD|TOKEN|SECRET|DATABASE_URL|REDIS_URL", re.IGNORECASE)
 DATABASES = ("accounts", "registry", "scheduler", "notifier")
@@ -37,6 +38,8 @@ OWN_SECRETS = {
     "notifier-api": {"cohort_redis_url", "notifier_database_url"},
     "notifier-worker": {"cohort_redis_url", "notifier_database_url"},
     "beat": {"cohort_redis_url"},
+    # The portal keeps sessions in Redis and holds no key: accounts mints every token.
+    "portal": {"cohort_redis_url"},
     "migrate": {f"{s}_database_url" for s in DATABASES},
     "postgres": {f"{s}_db_password" for s in DATABASES} | {"postgres_password"},
     "redis": {"redis_password"},
@@ -157,6 +160,20 @@ def test_the_proxy_routes_each_api_to_its_service_and_port() -> None:
         assert f"handle_path {prefix}/* {{\n\t\treverse_proxy {name}:{port}\n" in caddyfile
         assert command[command.index("--root-path") + 1] == prefix
     assert "{$COHORT_DOMAIN}" in caddyfile
+
+
+def test_the_proxy_sends_every_other_path_to_the_portal() -> None:
+    caddyfile = (ROOT / "deploy/Caddyfile").read_text()
+    command = SERVICES["portal"]["command"]
+    port = command[command.index("--port") + 1]
+    assert f"handle {{\n\t\treverse_proxy portal:{port}\n" in caddyfile
+    assert "--root-path" not in command
+
+
+def test_mailed_links_open_the_portal_at_the_public_domain() -> None:
+    for name in ("accounts-api", "notifier-worker", "portal"):
+        env = environment(SERVICES[name], PRODUCTION_ENV)
+        assert env["COHORT_PORTAL_URL"] == "https://cohort.example.org", name
 
 
 def test_declared_secrets_cover_what_services_use() -> None:

@@ -1,0 +1,1 @@
+"""The portal: server-rendered pages for people, calling the public APIs on their behalf."""

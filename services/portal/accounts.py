@@ -1,0 +1,107 @@
+"""The accounts API as the portal calls it: sign-in, redeem, fresh tokens, sign-out, me."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+RETRY_DEFAULT = 900
+
+
+class ApiUnavailable(Exception):
+    """An API did not answer, or answered with a server error."""
+
+
+@dataclass(frozen=True)
+class SignInAnswer:
+    """What accounts said to a sign-in request: sent, refused for a while, or not an address."""
+
+    sent: bool = False
+    retry_after: int | None = None
+    invalid: bool = False
+
+
+@dataclass(frozen=True)
+class Minted:
+    """An access token and when it expires (ISO 8601)."""
+
+    access_token: str
+    expires_at: str
+
+
+def _bearer(credential: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credential}"}
+
+
+def _checked(response: httpx.Response) -> httpx.Response:
+    if response.status_code >= 500:
+        raise ApiUnavailable(f"accounts answered {response.status_code}")
+    return response
+
+
+async def _post(client: httpx.AsyncClient, path: str, **kwargs: Any) -> httpx.Response:
+    try:
+        return _checked(await client.post(path, **kwargs))
+    except httpx.TransportError as exc:
+        raise ApiUnavailable(f"accounts unreachable: {type(exc).__name__}") from exc
+
+
+def _retry_after(response: httpx.Response) -> int:
+    value = response.headers.get("Retry-After", "")
+    return int(value) if value.isdigit() else RETRY_DEFAULT
+
+
+async def request_sign_in(
+    client: httpx.AsyncClient, *, email: str, language: str, client_ip: str | None
+) -> SignInAnswer:
+    """Ask accounts to mail a sign-in link, on behalf of the browser at `client_ip`."""
+    # Accounts limits requests per address and per IP: it must see the person's, not ours.
+    headers = {"X-Forwarded-For": client_ip} if client_ip else {}
+    body = {"email": email, "locale": language}
+    response = await _post(client, "/sign-in", json=body, headers=headers)
+    if response.status_code == 429:
+        return SignInAnswer(retry_after=_retry_after(response))
+    if response.status_code == 422:
+        return SignInAnswer(invalid=True)
+    if response.status_code != 202:
+        raise ApiUnavailable(f"accounts answered {response.status_code} to a sign-in")
+    return SignInAnswer(sent=True)
+
+
+async def redeem_code(client: httpx.AsyncClient, *, code: str) -> dict[str, Any] | None:
+    """The session, first access token and person for a code; None when it is used or expired."""
+    response = await _post(client, "/sign-in/redeem", json={"code": code})
+    if response.status_code in (400, 422):
+        return None
+    if response.status_code != 200:
+        raise ApiUnavailable(f"accounts answered {response.status_code} to a redeem")
+    redeemed: dict[str, Any] = response.json()
+    return redeemed
+
+
+async def mint_token(client: httpx.AsyncClient, *, session_token: str) -> Minted | None:
+    """A fresh access token for a session; None when accounts no longer knows the session."""
+    response = await _post(client, "/token", headers=_bearer(session_token))
+    if response.status_code == 401:
+        return None
+    if response.status_code != 200:
+        raise ApiUnavailable(f"accounts answered {response.status_code} to /token")
+    body = response.json()
+    return Minted(access_token=body["access_token"], expires_at=body["expires_at"])
+
+
+async def sign_out(client: httpx.AsyncClient, *, session_token: str) -> None:
+    """End the session at accounts (a session it no longer knows is ended already)."""
+    await _post(client, "/sign-out", headers=_bearer(session_token))
+
+
+async def read_me(client: httpx.AsyncClient, *, access_token: str) -> dict[str, Any] | None:
+    """The signed-in person's profile; None when the token is refused."""
+    try:
+        response = _checked(await client.get("/me", headers=_bearer(access_token)))
+    except httpx.TransportError as exc:
+        raise ApiUnavailable(f"accounts unreachable: {type(exc).__name__}") from exc
+    if response.status_code != 200:
+        return None
+    me: dict[str, Any] = response.json()
+    return me

@@ -1,0 +1,52 @@
+"""What the portal talks to: Redis (sessions) and the public APIs, one client each per process."""
+
+from dataclasses import dataclass
+
+import httpx
+from redis.asyncio import Redis
+
+from shared.settings import Settings
+
+# A page waits this long for an API before it says the service is unavailable.
+API_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+
+@dataclass(frozen=True)
+class Connections:
+    """The portal's Redis and its HTTP client for each API (base URL set)."""
+
+    redis: Redis
+    apis: dict[str, httpx.AsyncClient]
+    secure_cookies: bool
+
+    @property
+    def accounts(self) -> httpx.AsyncClient:
+        """The accounts API."""
+        return self.apis["accounts"]
+
+    async def close(self) -> None:
+        """Close every client."""
+        for client in self.apis.values():
+            await client.aclose()
+        await self.redis.aclose()
+
+
+def api_urls(settings: Settings) -> dict[str, str]:
+    """The base URL of every API the portal calls."""
+    return {
+        "accounts": settings.cohort_accounts_url,
+        "registry": settings.cohort_registry_url,
+        "scheduler": settings.cohort_scheduler_url,
+        "notifier": settings.cohort_notifier_url,
+    }
+
+
+def open_connections(settings: Settings) -> Connections:
+    """A Redis client and one HTTP client per API, from the settings."""
+    redis = Redis.from_url(settings.cohort_redis_url, socket_timeout=3, socket_connect_timeout=3)
+    apis = {
+        name: httpx.AsyncClient(base_url=url.rstrip("/"), timeout=API_TIMEOUT)
+        for name, url in api_urls(settings).items()
+    }
+    secure = settings.cohort_portal_url.lower().startswith("https://")
+    return Connections(redis=redis, apis=apis, secure_cookies=secure)

@@ -1,0 +1,44 @@
+"""Form posts as the browser sends them (URL-encoded), and their CSRF check."""
+
+import hmac
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+
+from services.portal.sessions import BrowserSession
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 64 * 1024
+MAX_FIELDS = 20
+
+
+class CsrfRefused(Exception):
+    """A form post without this session's CSRF token: nothing is done."""
+
+
+class FormTooLarge(Exception):
+    """A form post larger than any of the portal's forms."""
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The fields of a URL-encoded form post (the first value of each); {} for any other body."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
+        return {}
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise FormTooLarge()
+    fields: dict[str, str] = {}
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    for name, value in pairs:
+        fields.setdefault(name, value)
+    return fields
+
+
+def check_csrf(form: dict[str, str], session: BrowserSession | None) -> None:
+    """Refuse a form whose token is not this session's."""
+    given = form.get("csrf", "")
+    if session is None or not hmac.compare_digest(given.encode(), session.csrf.encode()):
+        raise CsrfRefused()

@@ -1,0 +1,45 @@
+"""The portal's app: server-rendered pages on :8000, sessions in Redis, the APIs behind it."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from services.portal import errors, health, home
+from services.portal.connections import open_connections
+from services.portal.sign_in.api import router as sign_in
+from shared.logs import configure_logging
+from shared.settings import get_settings
+from shared.web import BodyLimitMiddleware, RequestIdMiddleware
+
+STATIC = Path(__file__).parent / "static"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open Redis and the API clients for the life of the process."""
+    settings = get_settings()
+    configure_logging("portal", level=settings.cohort_log_level, as_json=settings.cohort_log_json)
+    app.state.connections = open_connections(settings)
+    yield
+    await app.state.connections.close()
+
+
+def create_app() -> FastAPI:
+    """Build the portal app."""
+    app = FastAPI(
+        title="Cohort Portal", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestIdMiddleware, service="portal")
+    errors.add_error_pages(app)
+    app.include_router(health.router)
+    app.include_router(home.router)
+    app.include_router(sign_in)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+app = create_app()
