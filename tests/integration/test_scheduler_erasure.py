@@ -52,6 +52,7 @@ def add_facilitator(program: str, name: str) -> dict[str, Any]:
         home_state="OH",
         max_sessions_per_month=20,
         availability=WEEKDAYS,
+        verified=True,
     )
     with Session(runtime.engine()) as session:
         session.add(row)

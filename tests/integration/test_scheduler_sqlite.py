@@ -11,10 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.scheduler.models import Educator, SchedulerTable
+from services.scheduler.models import Educator
 from services.scheduler.offerings.service import apply_offering_published
 from shared import events
-from shared.db import create_schema, engine_for
+from shared.db import engine_for
 from tests.support.scheduler import bearer, offering_state, run_together, scheduler_server
 from tests.support.tokens import educator_token
 
@@ -28,8 +28,10 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def engine(sqlite_url: str) -> Iterator[Engine]:
+    from services.scheduler.database import runtime
+
     engine = engine_for(sqlite_url)
-    create_schema(engine, SchedulerTable.metadata)
+    runtime.migrations.upgrade(engine)
     yield engine
     engine.dispose()
 

@@ -11,10 +11,9 @@ from sqlalchemy import insert
 
 from services.scheduler.database import runtime
 from shared.events import OfferingPublished, wrap
-from shared.settings import get_settings
 from tests.support.factories import offering
 from tests.support.scheduler import bearer
-from tests.support.tokens import educator_token
+from tests.support.tokens import educator_token, operator_token
 
 
 def _park_one() -> tuple[int, str]:
@@ -40,7 +39,7 @@ def test_an_operator_lists_a_parked_event_with_its_reason_and_redrives_it(
     client: TestClient,
 ) -> None:
     row_id, event_id = _park_one()
-    operator = bearer(str(get_settings().cohort_admin_token))
+    operator = bearer(operator_token())
 
     page = client.get("/dead-events", headers=operator, params={"limit": 100})
     assert page.status_code == 200
@@ -71,6 +70,6 @@ def test_dead_events_are_for_operators_only(client: TestClient) -> None:
     assert client.get("/dead-events", headers=educator).status_code == 403
     assert client.post("/dead-events/1/redrive", headers=educator).status_code == 403
     too_big = client.post(
-        f"/dead-events/{2**64}/redrive", headers=bearer(str(get_settings().cohort_admin_token))
+        f"/dead-events/{2**64}/redrive", headers=bearer(operator_token())
     )
     assert too_big.status_code == 422

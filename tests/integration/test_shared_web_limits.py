@@ -23,7 +23,9 @@ def registry(tmp_path_factory: pytest.TempPathFactory, test_env: dict[str, str])
 
 
 def _operator(test_env: dict[str, str]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {test_env['COHORT_ADMIN_TOKEN']}"}
+    from tests.support.tokens import bearer, operator_token
+
+    return bearer(operator_token())
 
 
 def test_a_declared_body_over_one_mib_is_refused_with_413(
