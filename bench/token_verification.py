@@ -7,7 +7,7 @@ holding the test JWKS, and the revocation check registered with 1,000 live revoc
 `time.process_time()` over a batch of verifications, best and median of the rounds; the parts
 (header, signature and claims, principal, revocation check) are timed the same way.
 
-    .venv/bin/python -m bench.token_verification --iterations 20000 --rounds 5 --write-docs
+    .venv/bin/python -m bench.token_verification --iterations 10000 --rounds 5 --write-docs
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def section(args: argparse.Namespace, found: dict[str, list[float]], revoked: in
 def main() -> None:
     """Run the measurement and print (and optionally write) the figures."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--iterations", type=int, default=20_000)
+    parser.add_argument("--iterations", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--revocations", type=int, default=1_000)
     parser.add_argument("--write-docs", action="store_true", help="update docs/PERFORMANCE.md")
