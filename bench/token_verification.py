@@ -142,8 +142,9 @@ def section(args: argparse.Namespace, found: dict[str, list[float]], revoked: in
         [
             "## Access token verification",
             "",
-            f"Command: `{COMMAND.format(iterations=args.iterations, rounds=args.rounds)}`. "
-            f"One process, {args.iterations:,} verifications per round, {args.rounds} rounds "
+            f"Command: `{COMMAND.format(iterations=args.iterations, rounds=args.rounds)}` — "
+            f"measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. One process, "
+            f"{args.iterations:,} verifications per round, {args.rounds} rounds "
             f"(the parts interleaved round by round), CPU from `time.process_time()`; "
             f"revocation check registered with {revoked:,} live revocations loaded.",
             f"Machine: {machine()}.",
