@@ -21,6 +21,7 @@ Jwks = dict[str, Any]
 # Parsed once, then looked up: a few keys sign every token, and every token one key signs carries
 # the same encoded header. Bounded, since a caller may send headers and keys that are not ours.
 CACHED_ENTRIES = 64
+CACHED_HEADER_CHARS = 512
 _headers: dict[str, dict[str, Any]] = {}
 _keys: dict[str, jwt.PyJWK] = {}
 
@@ -34,7 +35,8 @@ def _header_of(token: str) -> dict[str, Any] | None:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             return None
-        _remember(_headers, segment, header)
+        if len(segment) <= CACHED_HEADER_CHARS:
+            _remember(_headers, segment, header)
     return header
 
 
