@@ -21,7 +21,15 @@ from bench import report
 
 ROOT = Path(__file__).resolve().parents[1]
 # In this order: quick, CPU-only benches first, whole-stack ones after.
-ORDER = ("invites_render", "assignment", "catalogue", "registration_rush", "invites", "pipeline")
+ORDER = (
+    "token_verification",
+    "invites_render",
+    "assignment",
+    "catalogue",
+    "registration_rush",
+    "invites",
+    "pipeline",
+)
 BUDGET_SECONDS = 15 * 60
 
 

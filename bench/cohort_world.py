@@ -1,11 +1,12 @@
 """Cohort set up for load: an affiliate, a program, facilitators, roomy offerings, educators.
 
 Offerings and facilitators go through the public HTTP API (the registry publishes, the
-scheduler projects and staffs the first cohort). Educators are inserted straight into the
-scheduler's table and given signed tokens: tens of thousands are needed and signing up is not
-what is measured. Registrations are spread round-robin over several offerings, each kept below
-its capacity, so every registration is confirmed and turns into an invite; offerings with
-seats left are reused by the next phase.
+scheduler projects and staffs the first cohort; the affiliate posts with an access token of its
+API key from accounts). Educators' profiles are inserted straight into the scheduler's table,
+under person ids no one else uses, and their access tokens are signed with the test key: tens of
+thousands are needed and signing in is not what is measured. Registrations are spread
+round-robin over several offerings, each kept below its capacity, so every registration is
+confirmed and turns into an invite; offerings with seats left are reused by the next phase.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from sqlalchemy.engine import Engine
 
 from bench.openloop import Request
 from services.scheduler.models import Educator
-from shared.auth import Role, issue_token
 from tests.e2e.actors import ZONE, bearer, meeting_body, next_weekday_at
-from tests.e2e.harness import SECRET_KEY, Stack
+from tests.e2e.harness import Stack, access_token
+from tests.support.tokens import educator_token, next_person_id
 
 CAPACITY = 1000
 SEATS_USED = 900
@@ -52,7 +53,7 @@ class CohortLoad:
 
     stack: Stack
     tag: str
-    affiliate_key: str
+    api_key: str
     program_code: str
     scheduler_db: Engine
     offerings_made: int = 0
@@ -94,8 +95,20 @@ class CohortLoad:
                     json=_facilitator(email, code),
                 )
             )
+        key = _ok(
+            client.post(
+                f"{stack.accounts}/api-keys",
+                headers=stack.admin,
+                json={"name": f"bench posting {tag}", "affiliate_id": affiliate["id"]},
+            )
+        )
         engine = database_engine(scheduler_database_url)
-        return cls(stack, tag, affiliate["api_key"], code, engine)
+        return cls(stack, tag, key["key"], code, engine)
+
+    @property
+    def affiliate_key(self) -> str:
+        """An access token of the affiliate's API key, from accounts (minted again when old)."""
+        return access_token(self.stack.accounts, self.api_key)
 
     def _new_offerings(self, count: int) -> list[int]:
         """Publish `count` offerings, then wait until the scheduler has them all."""
@@ -138,6 +151,7 @@ class CohortLoad:
             email = f"educator-{self.tag}-{n}@schools.test"
             rows.append(
                 {
+                    "id": next_person_id(),
                     "name": f"Educator {n}",
                     "email": email,
                     "email_key": email,
@@ -177,7 +191,7 @@ class CohortLoad:
             offering_id = offerings[turn % len(offerings)]
             self.seats_left[offering_id] -= 1
             turn += 1
-            token = issue_token(role=Role.EDUCATOR, subject_id=educator_id, secret=SECRET_KEY)
+            token = educator_token(educator_id, email)
             body = json.dumps({"offering_id": offering_id}).encode()
             made.append(
                 Request(email.lower(), "/registrations", body, tuple(bearer(token).items()))

@@ -35,6 +35,7 @@ from tests.e2e.harness import (
 )
 from tests.support.infra import create_database, database_url, drop_database
 from tests.support.processes import BIN, Process, celery_worker, free_port, running, wait_http
+from tests.support.tokens import test_key_env
 
 QUEUES = ("scheduler", "notifier", "mail", "bare")
 # The services' own defaults (the e2e harness shortens sweeps for tests; a bench must not).
@@ -163,6 +164,9 @@ def _name(url: str) -> str:
 @contextmanager
 def pipelines(log_dir: Path, drain_seconds: float) -> Iterator[Bench]:
     """The whole Cohort stack (tests/e2e/harness.py) and the bare pipeline, both running."""
+    # The stack trusts a test key (COHORT_ENV=test) that this process signs educators' tokens with.
+    for name, value in test_key_env().items():
+        os.environ.setdefault(name, value)
     with ExitStack() as stack:
         databases, redis_url, sink = stack.enter_context(infrastructure())
         bare_name = f"cohort_bench_bare_{int(time.time())}"

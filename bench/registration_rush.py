@@ -40,6 +40,8 @@ CAPACITY_HOT = 25
 SPREAD_OFFERINGS = 300
 ADMIN_TOKEN = "rush-admin-token-0123456789"
 SECRET_KEY = "rush-secret-key-0123456789abcdef"
+# Tokens signed ahead of each scheduler phase: more than it answers per second.
+TOKENS_PER_SECOND = 700
 
 
 # --- the bare app ---------------------------------------------------------------------------
@@ -121,7 +123,7 @@ def main() -> None:
             spread=SPREAD_OFFERINGS,
             hot=args.rounds,
             hot_capacity=CAPACITY_HOT,
-            educators=int(700 * args.seconds * (args.rounds * 2 + 2)) + 5000,
+            educators=int(TOKENS_PER_SECOND * args.seconds * (args.rounds * 2 + 2)) + 5000,
         )
         phases = _alternate(args, bare.url, scheduler.url, world)
         costs = measure_costs(bare, scheduler, world, seconds=min(args.seconds, 4.0))
@@ -152,6 +154,7 @@ def _alternate(
     run = {"clients": args.clients, "seconds": args.seconds}
     warm = {"clients": args.clients, "seconds": min(2.0, args.seconds)}
     run_phase("warm-up", bare, "/signups", bare_body, **warm)
+    world.prepare(int(TOKENS_PER_SECOND * warm["seconds"]))
     run_phase("warm-up", scheduler, "/registrations", spread_body, **warm)
     for round_no, hot_id in enumerate(world.hot_ids):
 
@@ -159,10 +162,12 @@ def _alternate(
             return world.registration(offering_id)
 
         phases["bare"].append(run_phase("bare", bare, "/signups", bare_body, **run))
+        world.prepare(int(TOKENS_PER_SECOND * args.seconds))
         phases["spread"].append(
             run_phase("spread", scheduler, "/registrations", spread_body, **run)
         )
         phases["bare"].append(run_phase("bare", bare, "/signups", bare_body, **run))
+        world.prepare(int(TOKENS_PER_SECOND * args.seconds))
         phases["hot"].append(run_phase("hot", scheduler, "/registrations", hot_body, **run))
         print(
             f"round {round_no + 1}: bare {phases['bare'][-1].rate:.0f}/s, "

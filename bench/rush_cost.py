@@ -1,8 +1,9 @@
 """Where a registration's time goes: CPU per request, one client at a time.
 
-The server's own CPU time (from /proc) per answer, for the bare app and for the scheduler, and
-the scheduler's use case run in this process without HTTP, with and without the outbox's
-after-commit send (the event handed to Redis and its row marked sent).
+The server's own CPU time (from /proc) per answer, for the bare app and for the scheduler; the
+scheduler's use case run in this process without HTTP, with and without the outbox's
+after-commit send (the event handed to Redis and its row marked sent); and the verification of
+one educator's access token in this process (bench/token_verification.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from bench.rush_load import Body, run_phase
 from bench.rush_setup import Server, World
 
+# Revocations loaded where the token's verification is timed, as a busy service would hold.
+REVOCATIONS = 1_000
+
 
 @dataclass(frozen=True)
 class Costs:
@@ -22,6 +26,7 @@ class Costs:
     registration_http: float
     registration_in_process: float
     outbox_send: float
+    token_verification: float
 
 
 def _http_cost(server: Server, path: str, body: Body, seconds: float) -> float:
@@ -69,9 +74,21 @@ def measure_costs(bare: Server, scheduler: Server, world: World, seconds: float)
         return f'{{"offering_id": {next(counter)}}}'.encode(), {}
 
     offering = world.spread_ids[0]
+    world.prepare(int(seconds * 1000))
     bare_ms = _http_cost(bare, "/signups", bare_body, seconds)
     registration_ms = _http_cost(
         scheduler, "/registrations", lambda: world.registration(offering), seconds
     )
     in_process_ms, outbox_ms = _in_process_cost(world, world.spread_ids[1], calls=300)
-    return Costs(bare_ms, registration_ms, in_process_ms, outbox_ms)
+    return Costs(bare_ms, registration_ms, in_process_ms, outbox_ms, _verification_cost(world))
+
+
+def _verification_cost(world: World) -> float:
+    from bench import token_verification
+    from shared.auth import verify_access_token
+
+    token_verification.load_revocations(REVOCATIONS)
+    world.prepare(1)
+    token = world.tokens.popleft()
+    assert verify_access_token(token) is not None, "the bench's token does not verify"
+    return token_verification.cpu_ms_per_call(lambda: verify_access_token(token), 3000)

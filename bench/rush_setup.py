@@ -6,19 +6,20 @@ import itertools
 import os
 import secrets
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, text
 
 from bench.rush_load import Phase
 from shared import events
-from shared.auth import Role, issue_token
 from tests.support.infra import create_database, drop_database, private_redis_db
 from tests.support.processes import BIN, Process, free_port, wait_http
+from tests.support.tokens import educator_token, next_person_id, test_key_env
 
 ZONE = "America/Chicago"
 
@@ -40,6 +41,9 @@ def environment(admin_token: str, secret_key: str, bare_setting: str) -> Iterato
             "SCHEDULER_DATABASE_URL": urls["scheduler"],
             bare_setting: urls["bare"],
             "COHORT_LOG_LEVEL": "WARNING",
+            # No accounts service runs here: the scheduler trusts the bench's test key alone.
+            "COHORT_ACCOUNTS_URL": f"http://127.0.0.1:{free_port()}",
+            **test_key_env(),
         }
         os.environ.update(env)
         from shared.settings import get_settings
@@ -108,6 +112,7 @@ class World:
     educators: int
     used: Iterator[int] = field(default_factory=itertools.count)
     body_cache: dict[int, bytes] = field(default_factory=dict)
+    tokens: deque[str] = field(default_factory=deque)
 
     def next_educator_id(self) -> int:
         """An educator who has not registered yet."""
@@ -116,12 +121,22 @@ class World:
             raise RuntimeError("out of educators: seed more")
         return self.first_educator_id + index
 
+    def prepare(self, count: int) -> None:
+        """Sign the next `count` educators' tokens now, so that signing (a client's work)
+        does not take the cores from the server during a timed phase."""
+        self.tokens.extend(self._token() for _ in range(count - len(self.tokens)))
+
+    def _token(self) -> str:
+        educator_id = self.next_educator_id()
+        index = educator_id - self.first_educator_id
+        return educator_token(educator_id, _email(index), name=f"Educator {index}")
+
     def registration(self, offering_id: int) -> tuple[bytes, dict[str, str]]:
         """The next request: a new educator registering for the offering."""
         body = self.body_cache.get(offering_id)
         if body is None:
             body = self.body_cache[offering_id] = f'{{"offering_id": {offering_id}}}'.encode()
-        token = issue_token(role=Role.EDUCATOR, subject_id=self.next_educator_id())
+        token = self.tokens.popleft() if self.tokens else self._token()
         return body, {"Authorization": f"Bearer {token}"}
 
     def verify(self, phases: dict[str, list[Phase]]) -> list[str]:
@@ -198,12 +213,18 @@ def seed(*, spread: int, hot: int, hot_capacity: int, educators: int) -> World:
             state = _offering(offering_id, capacity)
             apply_offering_published(session, events.OfferingPublished(offering=state))
         session.commit()
+    # Educators who signed in before the rush: their profiles exist, under accounts' person ids.
+    person_ids = [next_person_id() for _ in range(educators)]
+    first = person_ids[0]
+    rows = [
+        {"id": person_ids[i], "name": f"Educator {i}", "email": _email(i), "email_key": _email(i),
+         "created_at": datetime.now(UTC)}
+        for i in range(educators)
+    ]  # fmt: skip
     with engine.begin() as connection:
-        rows = [
-            {"name": f"Educator {i}", "email": f"e{i}@rush.example.org",
-             "email_key": f"e{i}@rush.example.org", "created_at": datetime.now(UTC)}
-            for i in range(educators)
-        ]  # fmt: skip
         connection.execute(insert(Educator), rows)
-        first = connection.execute(select(func.min(Educator.id))).scalar_one()
-    return World(ids[:spread], ids[spread:], hot_capacity, int(first or 0), educators)
+    return World(ids[:spread], ids[spread:], hot_capacity, first, educators)
+
+
+def _email(index: int) -> str:
+    return f"e{index}@rush.example.org"

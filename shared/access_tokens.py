@@ -18,6 +18,27 @@ REQUIRED_CLAIMS = ("kid", "sub", "roles", "sid", "iat", "exp", "iss", "aud")
 Claims = dict[str, Any]
 Jwks = dict[str, Any]
 
+# Parsed once, then looked up: a few keys sign every token, and every token one key signs carries
+# the same encoded header. Bounded, since a caller may send headers and keys that are not ours.
+CACHED_ENTRIES = 64
+CACHED_HEADER_CHARS = 512
+_headers: dict[str, dict[str, Any]] = {}
+_keys: dict[str, jwt.PyJWK] = {}
+
+
+def _header_of(token: str) -> dict[str, Any] | None:
+    """The token's unverified header (None when the token is malformed)."""
+    segment = token.partition(".")[0]
+    header = _headers.get(segment)
+    if header is None:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            return None
+        if len(segment) <= CACHED_HEADER_CHARS:
+            _remember(_headers, segment, header)
+    return header
+
 
 def _key_for(kid: object, jwks: Jwks) -> jwt.PyJWK | None:
     """The public key the JWKS lists under `kid`, when it is an Ed25519 signing key."""
@@ -25,11 +46,28 @@ def _key_for(kid: object, jwks: Jwks) -> jwt.PyJWK | None:
         if isinstance(entry, dict) and entry.get("kid") == kid:
             if entry.get("kty") != "OKP" or entry.get("crv") != "Ed25519" or "d" in entry:
                 return None
-            try:
-                return jwt.PyJWK(entry, algorithm=ALGORITHM)
-            except jwt.PyJWTError:
-                return None
+            return _parsed(entry)
     return None
+
+
+def _parsed(entry: dict[str, Any]) -> jwt.PyJWK | None:
+    """The JWKS entry as a key, built once per distinct entry."""
+    # The keys are unique strings, so sorting never compares the values.
+    cache_key = repr(sorted(entry.items()))
+    key = _keys.get(cache_key)
+    if key is None:
+        try:
+            key = jwt.PyJWK(entry, algorithm=ALGORITHM)
+        except jwt.PyJWTError:
+            return None
+        _remember(_keys, cache_key, key)
+    return key
+
+
+def _remember(cache: dict[str, Any], name: str, value: object) -> None:
+    if len(cache) >= CACHED_ENTRIES:
+        cache.clear()
+    cache[name] = value
 
 
 def verify(
@@ -42,11 +80,8 @@ def verify(
 ) -> Claims | None:
     """The token's claims when it is an unexpired EdDSA token for `audience` from `issuer`,
     signed by a key of `jwks`; None for anything else (alg none or HS*, unknown kid, tampered)."""
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError:
-        return None
-    if header.get("alg") != ALGORITHM:
+    header = _header_of(token)
+    if header is None or header.get("alg") != ALGORITHM:
         return None
     key = _key_for(header.get("kid"), jwks)
     if key is None:

@@ -155,9 +155,14 @@ def _kid_of(token: str) -> object:
 
 async def verify_async(token: str) -> Principal | None:
     """`verify_access_token`, fetching the keys off the event loop when they must be fetched."""
-    if keyring.needs_fetch(_kid_of(token)):
+    if keyring.stale():
         await anyio.to_thread.run_sync(keyring.refresh)
-    return verify_access_token(token)
+    principal = verify_access_token(token)
+    # Only a token that fails is worth a look at its kid: one from a key published since.
+    if principal is None and keyring.needs_fetch(_kid_of(token)):
+        await anyio.to_thread.run_sync(keyring.refresh)
+        principal = verify_access_token(token)
+    return principal
 
 
 _bearer = HTTPBearer(auto_error=False)

@@ -52,9 +52,13 @@ class Keyring:
 
     def current(self) -> Jwks:
         """The keys as last fetched (refreshed when older than REFRESH_SECONDS)."""
-        if time.monotonic() - self._fetched_at > REFRESH_SECONDS:
+        if self.stale():
             self.refresh()
         return self._jwks
+
+    def stale(self) -> bool:
+        """Tell whether the keys are older than REFRESH_SECONDS (or were never fetched)."""
+        return time.monotonic() - self._fetched_at > REFRESH_SECONDS
 
     def knows(self, kid: object) -> bool:
         """Tell whether the cached keys include `kid` (no fetch)."""
@@ -62,9 +66,8 @@ class Keyring:
 
     def needs_fetch(self, kid: object) -> bool:
         """Tell whether verifying a token with this kid needs a fetch first."""
-        stale = time.monotonic() - self._fetched_at > REFRESH_SECONDS
         unseen = not self.knows(kid) and time.monotonic() - self._fetched_at > REFETCH_GAP_SECONDS
-        return stale or unseen
+        return self.stale() or unseen
 
     def refresh(self) -> None:
         """Fetch the keys now (one fetch at a time)."""

@@ -110,3 +110,10 @@ def test_a_private_key_in_the_jwks_or_garbage_is_refused(key: Ed25519PrivateKey)
 def test_the_verifier_is_pure() -> None:
     path = Path(shared.access_tokens.__file__)
     assert {name.split(".")[0] for name in imported(path)} <= {"time", "typing", "jwt"}
+
+
+def test_a_key_replaced_under_the_same_kid_is_used_at_once(key: Ed25519PrivateKey) -> None:
+    other = Ed25519PrivateKey.generate()
+    assert verify(_token(key), _jwks(key)) is not None
+    assert verify(_token(key), _jwks(other)) is None
+    assert verify(_token(other), _jwks(other)) is not None

@@ -1,8 +1,10 @@
 """Callers from access tokens: claims to principals, keys from a cached JWKS, revocation hooks."""
 
 import json
+import os
 from typing import Any
 
+import anyio
 import pytest
 
 from shared import auth
@@ -99,3 +101,35 @@ def test_other_keys_and_other_algorithms_are_refused() -> None:
     assert verify_access_token(tokens.sign_with_another_key()) is None
     assert verify_access_token("ck1.abc.def") is None
     assert verify_access_token("") is None
+
+
+def _ring_on_a_clock(monkeypatch: pytest.MonkeyPatch, answers: list[dict[str, Any]]) -> Keyring:
+    """A keyring fetched once (the first answer) ten seconds ago, installed for `auth`."""
+    clock = [1000.0]
+    monkeypatch.setattr("shared.keyring.time.monotonic", lambda: clock[0])
+    ring = Keyring(lambda: answers.pop(0))
+    ring.refresh()
+    clock[0] += 10
+    monkeypatch.setattr(auth, "keyring", ring)
+    return ring
+
+
+def test_verify_async_fetches_again_for_a_token_of_a_key_published_since(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    published = json.loads(os.environ["COHORT_TEST_JWKS"])
+    answers: list[dict[str, Any]] = [{"keys": []}, published]
+    _ring_on_a_clock(monkeypatch, answers)
+    token = tokens.educator_token(tokens.next_person_id(), "ana@x.org")
+    assert anyio.run(auth.verify_async, token) is not None
+    assert not answers
+
+
+def test_verify_async_fetches_nothing_for_a_bad_token_of_a_known_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    published = json.loads(os.environ["COHORT_TEST_JWKS"])
+    answers: list[dict[str, Any]] = [published, {"keys": []}]
+    _ring_on_a_clock(monkeypatch, answers)
+    assert anyio.run(auth.verify_async, tokens.sign_with_another_key()) is None
+    assert len(answers) == 1
