@@ -69,7 +69,5 @@ def test_dead_events_are_for_operators_only(client: TestClient) -> None:
     assert client.get("/dead-events").status_code == 401
     assert client.get("/dead-events", headers=educator).status_code == 403
     assert client.post("/dead-events/1/redrive", headers=educator).status_code == 403
-    too_big = client.post(
-        f"/dead-events/{2**64}/redrive", headers=bearer(operator_token())
-    )
+    too_big = client.post(f"/dead-events/{2**64}/redrive", headers=bearer(operator_token()))
     assert too_big.status_code == 422
