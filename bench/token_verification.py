@@ -104,11 +104,11 @@ def parts(token: str, revocations: RevocationList) -> dict[str, Callable[[], obj
     raw_signature = jwt.utils.base64url_decode(signature)
     return {
         "verify_access_token (whole)": lambda: auth.verify_access_token(token),
-        "- access_tokens.verify (PyJWT decode, claims)": lambda: access_tokens.verify(token, jwks),
+        "- access_tokens.verify (signature, claims)": lambda: access_tokens.verify(token, jwks),
         "  - Ed25519 signature check alone": lambda: public_key.verify(
             raw_signature, signing_input
         ),
-        "  - PyJWT reading the token once (base64url, JSON)": lambda: jwt.get_unverified_header(
+        "  - reading the header (base64url, JSON; cached)": lambda: jwt.get_unverified_header(
             token
         ),
         "- principal_from (claims → Principal)": lambda: auth.principal_from(claims),

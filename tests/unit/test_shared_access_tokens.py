@@ -109,7 +109,8 @@ def test_a_private_key_in_the_jwks_or_garbage_is_refused(key: Ed25519PrivateKey)
 
 def test_the_verifier_is_pure() -> None:
     path = Path(shared.access_tokens.__file__)
-    assert {name.split(".")[0] for name in imported(path)} <= {"time", "typing", "jwt"}
+    pure = {"base64", "binascii", "json", "time", "typing", "jwt", "cryptography"}
+    assert {name.split(".")[0] for name in imported(path)} <= pure
 
 
 def test_a_key_replaced_under_the_same_kid_is_used_at_once(key: Ed25519PrivateKey) -> None:
@@ -117,3 +118,10 @@ def test_a_key_replaced_under_the_same_kid_is_used_at_once(key: Ed25519PrivateKe
     assert verify(_token(key), _jwks(key)) is not None
     assert verify(_token(key), _jwks(other)) is None
     assert verify(_token(other), _jwks(other)) is not None
+
+
+def test_a_signature_or_payload_in_another_alphabet_is_refused(key: Ed25519PrivateKey) -> None:
+    head, body, signature = _token(key).split(".")
+    assert verify(f"{head}.{body}.{signature}", _jwks(key)) is not None
+    for bad in (f"{head}.{body}.{signature}=", f"{head}.{body}+.{signature}", f"{head}.{body}.x.y"):
+        assert verify(bad, _jwks(key)) is None
