@@ -1,5 +1,6 @@
 """Routes for registrations and rosters: register, look, cancel, see who is where."""
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header
@@ -25,7 +26,7 @@ from services.scheduler.registrations.schemas import (
     RegistrationsPublic,
     RosterPublic,
 )
-from shared.errors import InvalidInput
+from shared.errors import Forbidden, InvalidInput
 from shared.validation import Id, line_text
 
 router = APIRouter(tags=["registrations"])
@@ -61,12 +62,21 @@ def register(
     """Take a seat, or a place on the waitlist."""
     if idempotency_key is not None:
         _check_key(idempotency_key)
-    answer = registering.register_educator(
+    if educator.educator_id is None:
+        raise Forbidden("only educators register")
+    attempt = partial(
+        registering.register_educator,
         session=session,
-        educator_id=ensure_educator(session, educator),
+        educator_id=educator.educator_id,
         offering_id=registration_in.offering_id,
         idempotency_key=idempotency_key,
     )
+    try:
+        answer = attempt()
+    except registering.UnknownEducator:
+        # Only a person's first registration pays for making their profile.
+        ensure_educator(session, educator)
+        answer = attempt()
     return JSONResponse(answer.body, status_code=answer.status_code)
 
 

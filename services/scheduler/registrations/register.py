@@ -32,6 +32,10 @@ class Answer:
     body: dict[str, Any]
 
 
+class UnknownEducator(NotFound):
+    """The educator has no profile here yet (their first request since signing in)."""
+
+
 def register_educator(
     *,
     session: Session,
@@ -62,7 +66,7 @@ def _register(session: Session, educator_id: int, offering_id: int, key: str | N
                 raise Conflict("Idempotency-Key was already used for another offering")
             return Answer(stored.status_code, stored.body)
     if educator is None:
-        raise NotFound("educator not found")
+        raise UnknownEducator("educator not found")
     board = seat_board(session, offering_id, educator_id)
     if board.existing_registration_id is not None:
         existing = session.get(Registration, board.existing_registration_id)
