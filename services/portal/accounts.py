@@ -5,11 +5,9 @@ from typing import Any
 
 import httpx
 
+from services.portal.calls import ApiUnavailable
+
 RETRY_DEFAULT = 900
-
-
-class ApiUnavailable(Exception):
-    """An API did not answer, or answered with a server error."""
 
 
 @dataclass(frozen=True)
