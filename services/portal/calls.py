@@ -20,9 +20,9 @@ async def send(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any)
     try:
         response = await client.request(method, path, **kwargs)
     except httpx.TransportError as exc:
-        raise ApiUnavailable(f"{client.base_url.host} unreachable: {type(exc).__name__}") from exc
+        raise ApiUnavailable(f"{client.base_url} unreachable: {type(exc).__name__}") from exc
     if response.status_code >= 500:
-        raise ApiUnavailable(f"{client.base_url.host} answered {response.status_code}")
+        raise ApiUnavailable(f"{client.base_url} answered {response.status_code}")
     return response
 
 

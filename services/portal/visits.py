@@ -69,13 +69,12 @@ class Visit:
         return session.access_token
 
     async def profile(self) -> dict[str, Any] | None:
-        """The signed-in person as accounts knows them (name, email, timezone …); None when
-        nobody is signed in, or accounts refused the token (revoked, erased): then this browser
-        reads as signed out from now on."""
+        """The signed-in person as accounts knows them; None when nobody is (or no longer is)."""
         token = await self.access_token()
         if token is None:
             return None
         me = await accounts.read_me(self.connections.accounts, access_token=token)
+        # Accounts refused the token (revoked, erased): this browser is signed out from now on.
         if me is None and self.session is not None:
             self.session.signed_out()
             await self.save()

@@ -52,8 +52,7 @@ def timetables(offering: dict[str, Any], viewer_zone: str | None, language: str)
 
 
 def pd_hours(offering: dict[str, Any], language: str) -> str | None:
-    """The professional-development hours the offering earns, written in `language`, when the
-    registry gives them."""
+    """The PD hours the offering earns, written in `language`, when the registry gives them."""
     hours = offering.get("pd_hours")
     if not isinstance(hours, int | float) or hours <= 0:
         return None
