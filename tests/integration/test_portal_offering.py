@@ -142,3 +142,13 @@ def test_an_offering_the_registry_does_not_show_is_not_found(
 ) -> None:
     fake.answers["GET /offerings/42"] = lambda _: httpx.Response(404, json={"detail": "x"})
     assert client.get("/offerings/42").status_code == 404
+
+
+def test_a_token_the_scheduler_refuses_signs_the_browser_out_and_asks_again(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    fake.answers["POST /registrations"] = lambda _: httpx.Response(401, json={"detail": "x"})
+    sign_in(client)
+    asked = _register(client)
+    assert asked.headers["location"] == "/sign-in?next=%2Fofferings%2F41"
+    assert ">Sign in</a>" in client.get("/offerings/41").text
