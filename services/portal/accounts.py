@@ -5,11 +5,10 @@ from typing import Any
 
 import httpx
 
+from services.portal import calls
+from services.portal.calls import ApiUnavailable
+
 RETRY_DEFAULT = 900
-
-
-class ApiUnavailable(Exception):
-    """An API did not answer, or answered with a server error."""
 
 
 @dataclass(frozen=True)
@@ -29,21 +28,8 @@ class Minted:
     expires_at: str
 
 
-def _bearer(credential: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {credential}"}
-
-
-def _checked(response: httpx.Response) -> httpx.Response:
-    if response.status_code >= 500:
-        raise ApiUnavailable(f"accounts answered {response.status_code}")
-    return response
-
-
 async def _post(client: httpx.AsyncClient, path: str, **kwargs: Any) -> httpx.Response:
-    try:
-        return _checked(await client.post(path, **kwargs))
-    except httpx.TransportError as exc:
-        raise ApiUnavailable(f"accounts unreachable: {type(exc).__name__}") from exc
+    return await calls.send(client, "POST", path, **kwargs)
 
 
 def _retry_after(response: httpx.Response) -> int:
@@ -81,7 +67,7 @@ async def redeem_code(client: httpx.AsyncClient, *, code: str) -> dict[str, Any]
 
 async def mint_token(client: httpx.AsyncClient, *, session_token: str) -> Minted | None:
     """A fresh access token for a session; None when accounts no longer knows the session."""
-    response = await _post(client, "/token", headers=_bearer(session_token))
+    response = await _post(client, "/token", headers=calls.bearer(session_token))
     if response.status_code == 401:
         return None
     if response.status_code != 200:
@@ -92,15 +78,12 @@ async def mint_token(client: httpx.AsyncClient, *, session_token: str) -> Minted
 
 async def sign_out(client: httpx.AsyncClient, *, session_token: str) -> None:
     """End the session at accounts (a session it no longer knows is ended already)."""
-    await _post(client, "/sign-out", headers=_bearer(session_token))
+    await _post(client, "/sign-out", headers=calls.bearer(session_token))
 
 
 async def read_me(client: httpx.AsyncClient, *, access_token: str) -> dict[str, Any] | None:
     """The signed-in person's profile; None when the token is refused."""
-    try:
-        response = _checked(await client.get("/me", headers=_bearer(access_token)))
-    except httpx.TransportError as exc:
-        raise ApiUnavailable(f"accounts unreachable: {type(exc).__name__}") from exc
+    response = await calls.send(client, "GET", "/me", headers=calls.bearer(access_token))
     if response.status_code != 200:
         return None
     me: dict[str, Any] = response.json()

@@ -24,6 +24,21 @@ class Connections:
         """The accounts API."""
         return self.apis["accounts"]
 
+    @property
+    def registry(self) -> httpx.AsyncClient:
+        """The registry API (offerings, programs)."""
+        return self.apis["registry"]
+
+    @property
+    def scheduler(self) -> httpx.AsyncClient:
+        """The scheduler API (registrations)."""
+        return self.apis["scheduler"]
+
+    @property
+    def notifier(self) -> httpx.AsyncClient:
+        """The notifier API (calendar feeds)."""
+        return self.apis["notifier"]
+
     async def close(self) -> None:
         """Close every client."""
         for client in self.apis.values():

@@ -9,7 +9,7 @@ from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
 
 from services.portal import deps, languages, pages
-from services.portal.accounts import ApiUnavailable
+from services.portal.calls import ApiUnavailable
 from services.portal.forms import CsrfRefused, FormTooLarge
 from services.portal.visits import Visit
 

@@ -1,6 +1,7 @@
 """One request from a browser: its language, its session, and the person's access token."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 
@@ -66,3 +67,15 @@ class Visit:
             session.access_token, session.expires_at = minted.access_token, minted.expires_at
         await self.save()
         return session.access_token
+
+    async def profile(self) -> dict[str, Any] | None:
+        """The signed-in person as accounts knows them; None when nobody is (or no longer is)."""
+        token = await self.access_token()
+        if token is None:
+            return None
+        me = await accounts.read_me(self.connections.accounts, access_token=token)
+        # Accounts refused the token (revoked, erased): this browser is signed out from now on.
+        if me is None and self.session is not None:
+            self.session.signed_out()
+            await self.save()
+        return me

@@ -1,6 +1,7 @@
 """Every portal page, in English and Spanish, on a desktop and a phone: axe-core finds nothing
 against WCAG 2.2 AA, and nothing scrolls sideways."""
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.actors import World, meeting_body, next_weekday_at
 from tests.e2e.harness import Stack
 from tests.support.browser import PHONE, axe_violations, chromium, mailed_link, sideways_overflow
 
@@ -18,12 +20,20 @@ WORDS = {
         "send": "Email me a sign-in link",
         "continue": "Continue",
         "wait": "Please wait a little",
+        "register": "Register",
+        "registered": "You're registered.",
+        "cancel": "Cancel registration",
+        "cancelled": "Your registration is cancelled.",
     },
     "es": {
         "email": "Correo electrónico",
         "send": "Enviarme un enlace para iniciar sesión",
         "continue": "Continuar",
         "wait": "Espera un poco, por favor",
+        "register": "Inscribirme",
+        "registered": "Estás inscrito.",
+        "cancel": "Cancelar inscripción",
+        "cancelled": "Tu inscripción está cancelada.",
     },
 }
 DESKTOP = {"width": 1280, "height": 800}
@@ -35,11 +45,19 @@ def browser() -> Iterator[Browser]:
         yield browser
 
 
+@pytest.fixture(scope="module")
+def offering(stack: Stack) -> dict[str, Any]:
+    """A published offering for the catalogue, offering and My trainings pages to show."""
+    world = World.create(stack)
+    return world.publish_offering([meeting_body(next_weekday_at(15, 9))])
+
+
 class Walk:
     """One visitor going through every page, checking each on arrival."""
 
-    def __init__(self, page: Page, stack: Stack, language: str) -> None:
+    def __init__(self, page: Page, stack: Stack, language: str, offering: dict[str, Any]) -> None:
         self.page, self.stack, self.words = page, stack, WORDS[language]
+        self.offering = offering
         self.found: dict[str, list[dict[str, Any]]] = {}
         self.overflow: dict[str, int] = {}
 
@@ -64,6 +82,10 @@ def _anonymous_pages(walk: Walk, email: str) -> None:
     walk.ask("not an address")
     expect(page.get_by_label(walk.words["email"])).to_have_attribute("aria-invalid", "true")
     walk.check("sign-in form with an error")
+    page.goto(f"{portal}/?state=Ohio&from=tomorrow")
+    walk.check("catalogue search with errors")
+    page.goto(f"{portal}/offerings/{walk.offering['id']}")
+    walk.check("offering, signed out")
     page.goto(f"{portal}/no-such-page")
     walk.check("not found")
     page.goto(f"{portal}/sign-in")
@@ -92,24 +114,49 @@ def _signing_in(walk: Walk, email: str) -> None:
     walk.check("too many requests")
 
 
-PARTS: list[Callable[[Walk, str], None]] = [_anonymous_pages, _signing_in]
+def _educator_pages(walk: Walk, _email: str) -> None:
+    page, portal, words = walk.page, walk.stack.portal, walk.words
+    page.goto(f"{portal}/?q={walk.offering['title'].rsplit(' ', 1)[1]}")
+    walk.check("catalogue with results")
+    page.goto(f"{portal}/offerings/{walk.offering['id']}")
+    walk.check("offering, signed in")
+    page.get_by_role("button", name=words["register"]).click()
+    expect(page.get_by_role("status")).to_contain_text(words["registered"])
+    walk.check("offering, registered")
+    page.goto(f"{portal}/me")
+    walk.check("my trainings")
+    page.goto(f"{portal}/me/calendar/reset")
+    walk.check("reset calendar confirmation")
+    page.goto(f"{portal}/me")
+    page.get_by_role("link", name=re.compile(f"^{words['cancel']}")).click()
+    walk.check("cancel registration confirmation")
+    page.get_by_role("button", name=words["cancel"]).click()
+    expect(page.get_by_role("status")).to_have_text(words["cancelled"])
+    walk.check("my trainings, cancelled")
+
+
+PARTS: list[Callable[[Walk, str], None]] = [_anonymous_pages, _signing_in, _educator_pages]
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_every_page_passes_axe_and_fits_the_screen(
-    stack: Stack, browser: Browser, language: str, viewport: dict[str, int]
+    stack: Stack,
+    browser: Browser,
+    offering: dict[str, Any],
+    language: str,
+    viewport: dict[str, int],
 ) -> None:
     context = browser.new_context(
         viewport=viewport,  # type: ignore[arg-type]
         extra_http_headers={"Accept-Language": language},
     )
-    walk = Walk(context.new_page(), stack, language)
+    walk = Walk(context.new_page(), stack, language, offering)
     email = f"axe.{language}.{uuid.uuid4().hex[:8]}@schools.example.org"
     for part in PARTS:
         part(walk, email)
     context.close()
-    assert len(walk.found) == 10
+    assert len(walk.found) == 19
     assert {name: v for name, v in walk.found.items() if v} == {}
     assert {name: px for name, px in walk.overflow.items() if px} == {}
 

@@ -1,4 +1,4 @@
-"""The portal app in-process, with accounts played by a fake that records what it was asked."""
+"""The portal app in-process, with the APIs played by a fake that records what it was asked."""
 
 import json
 import re
@@ -24,7 +24,7 @@ def expires_in(seconds: float) -> str:
 
 @dataclass
 class FakeAccounts:
-    """Answers the portal's calls to accounts; `answers` maps "METHOD /path" to a response."""
+    """Answers the portal's calls to every API; `answers` maps "METHOD /path" to a response."""
 
     requests: list[httpx.Request] = field(default_factory=list)
     answers: dict[str, Answer] = field(default_factory=dict)
@@ -42,6 +42,8 @@ class FakeAccounts:
             "POST /sign-out": lambda _: httpx.Response(204),
             "GET /me": lambda _: httpx.Response(200, json={**PERSON, "locale": "en"}),
             "GET /healthz": lambda _: httpx.Response(200, json={"status": "ok"}),
+            "GET /offerings": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
+            "GET /programs": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
         }
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -82,3 +84,63 @@ def heading(html: str) -> str:
     found = re.search(r"<h1>(.*?)</h1>", html, re.S)
     assert found, "no h1 on the page"
     return found.group(1).strip()
+
+
+def offering(offering_id: int = 41, **changes: Any) -> dict[str, Any]:
+    """A published offering as the registry answers it: two meetings in Chicago's zone."""
+    meetings = [
+        {
+            "id": 900 + day,
+            "starts_at": f"2027-03-{day}T09:00:00-05:00",
+            "starts_at_utc": f"2027-03-{day}T14:00:00+00:00",
+            "ends_at": f"2027-03-{day}T12:00:00-05:00",
+            "ends_at_utc": f"2027-03-{day}T17:00:00+00:00",
+            "timezone": "America/Chicago",
+        }
+        for day in (16, 23)
+    ]
+    return {
+        "id": offering_id,
+        "status": "published",
+        "title": "Implicit Bias in the Classroom",
+        "description": "Two mornings on recognising bias.",
+        "format": "in_person",
+        "timezone": "America/Chicago",
+        "affiliate_id": 3,
+        "affiliate_name": "Illinois Education Association",
+        "affiliate_state": "IL",
+        "program_code": "implicit-bias",
+        "program_title": "Implicit Bias",
+        "pd_hours": 6.0,
+        "venue": {
+            "name": "Central Library",
+            "address": "1 Main St",
+            "city": "Peoria",
+            "state": "IL",
+        },
+        "join_url": None,
+        "capacity": 20,
+        "meetings": meetings,
+        **changes,
+    }
+
+
+def page_of(*items: dict[str, Any], total: int | None = None) -> Answer:
+    """An answer with a list page `{items, total}`."""
+    body = {"items": list(items), "total": len(items) if total is None else total}
+    return lambda _: httpx.Response(200, json=body)
+
+
+def sign_in(client: TestClient, next_page: str = "/") -> httpx.Response:
+    """Sign in through the portal's pages (accounts faked): ask for a link, then redeem it."""
+    form = client.get(f"/sign-in?next={next_page}")
+    fields = {"csrf": csrf_of(form.text), "email": "ana@example.org", "next": next_page}
+    assert client.post("/sign-in", data=fields).status_code == 200
+    page = client.get("/sign-in/confirm?code=the-code")
+    confirm = {"csrf": csrf_of(page.text), "code": "the-code"}
+    return client.post("/sign-in/confirm", data=confirm, follow_redirects=False)
+
+
+def me_in(zone: str) -> Answer:
+    """Accounts' GET /me for Ana, living in `zone`."""
+    return lambda _: httpx.Response(200, json={**PERSON, "locale": "en", "timezone": zone})

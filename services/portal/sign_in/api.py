@@ -5,7 +5,7 @@ import contextlib
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from services.portal import accounts, pages
+from services.portal import accounts, calls, pages
 from services.portal.deps import FormDep, VisitDep
 from services.portal.navigation import safe_next
 from services.portal.sign_in import wording
@@ -98,7 +98,7 @@ async def sign_out(visit: VisitDep, form: FormDep) -> Response:
     session = visit.session
     if session is not None and session.session_token is not None:
         # The browser is signed out either way: the only copy of the token is dropped below.
-        with contextlib.suppress(accounts.ApiUnavailable):
+        with contextlib.suppress(calls.ApiUnavailable):
             await accounts.sign_out(visit.connections.accounts, session_token=session.session_token)
     await visit.end_session()
     return pages.redirect(visit, "/")

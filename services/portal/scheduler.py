@@ -1,0 +1,78 @@
+"""The scheduler API as the portal calls it, with the person's access token: registrations."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from services.portal import calls
+
+MAX_REGISTRATIONS = 100
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the scheduler said to a registration or a cancellation."""
+
+    registration: dict[str, Any] | None = None
+    conflict: str | None = None
+    refused: bool = False
+    missing: bool = False
+    not_an_educator: bool = False
+
+
+def _answer(response: httpx.Response) -> Answer:
+    if response.status_code == 401:
+        return Answer(refused=True)
+    if response.status_code == 403:
+        return Answer(not_an_educator=True)
+    if response.status_code in (404, 422):
+        return Answer(missing=True)
+    if response.status_code == 409:
+        return Answer(conflict=str(response.json().get("detail", "")))
+    return Answer(registration=calls.expect(response, 200, 201))
+
+
+async def register(client: httpx.AsyncClient, *, token: str, offering_id: int) -> Answer:
+    """Take a seat or a place on the waitlist (a repeat gives the existing registration)."""
+    body = {"offering_id": offering_id}
+    response = await calls.send(
+        client, "POST", "/registrations", json=body, headers=calls.bearer(token)
+    )
+    return _answer(response)
+
+
+async def cancel(client: httpx.AsyncClient, *, token: str, registration_id: int) -> Answer:
+    """Cancel one of the person's registrations."""
+    path = f"/registrations/{registration_id}/cancel"
+    return _answer(await calls.send(client, "POST", path, headers=calls.bearer(token)))
+
+
+async def read_registration(
+    client: httpx.AsyncClient, *, token: str, registration_id: int
+) -> dict[str, Any] | None:
+    """One of the person's registrations; None when there is no such one of theirs."""
+    path = f"/registrations/{registration_id}"
+    answer = _answer(await calls.send(client, "GET", path, headers=calls.bearer(token)))
+    return answer.registration
+
+
+async def list_registrations(
+    client: httpx.AsyncClient, *, token: str, offering_id: int | None = None
+) -> list[dict[str, Any]] | None:
+    """The person's registrations, newest first; None when the token is refused."""
+    params: dict[str, str | int] = {"limit": MAX_REGISTRATIONS}
+    if offering_id is not None:
+        params["offering_id"] = offering_id
+    response = await calls.send(
+        client, "GET", "/registrations", params=params, headers=calls.bearer(token)
+    )
+    if response.status_code in (401, 403):
+        return None
+    registrations: list[dict[str, Any]] = calls.expect(response, 200)["items"]
+    return registrations
+
+
+def current(registrations: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The registration that holds a seat or a place in line, if any does."""
+    return next((r for r in registrations if r["status"] != "cancelled"), None)
