@@ -88,7 +88,8 @@ PASSES = (
         r"^/(registrations|offerings|facilitators$)",
         ("GET /facilitators", "POST /registrations"),
     ),
-    Pass("notifier", "operator"),
+    Pass("notifier", "operator", skip=("GET /feeds/me", "POST /feeds/me/reset")),
+    Pass("notifier", "educator", r"^/feeds"),
 )
 
 

@@ -7,6 +7,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
     model_validator,
@@ -178,4 +179,4 @@ class SharingChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    shared: bool = Field(description="True: any affiliate's offerings; false: only its own.")
+    shared: StrictBool = Field(description="True: any affiliate's offerings; false: only its own.")
