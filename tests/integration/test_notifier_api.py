@@ -29,6 +29,7 @@ from tests.support.tokens import (
     bearer,
     educator_token,
     facilitator_token,
+    next_person_id,
     person_token,
     sign_with_another_key,
 )
@@ -217,7 +218,7 @@ def test_deliveries_reject_bad_input_and_other_roles(
     assert bad_kind.status_code == 422 and bad_kind.json()["detail"][0]["loc"] == ["query", "kind"]
     too_many = client.get("/deliveries", params={"limit": 101}, headers=admin_headers)
     assert too_many.status_code == 422
-    educator = bearer(educator_token(1, "someone@schools.example.org"))
+    educator = bearer(educator_token(next_person_id(), "someone@schools.example.org"))
     assert client.get("/deliveries", headers=educator).status_code == 403
     assert client.get("/deliveries").status_code == 401
 

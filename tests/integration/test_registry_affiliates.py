@@ -126,7 +126,7 @@ def test_operator_routes_need_the_operator(
     client: TestClient, admin_headers: dict[str, str]
 ) -> None:
     affiliate = make_affiliate(client, admin_headers)
-    educator = bearer(educator_token(1, "someone@schools.example.org"))
+    educator = bearer(educator_token(next_person_id(), "someone@schools.example.org"))
     body = {"name": "X", "state": "OH", "timezone": "America/New_York"}
     program = {"code": unique("p"), "title": "T"}
     for path, payload in (("/affiliates", body), ("/programs", program)):

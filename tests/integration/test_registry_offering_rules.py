@@ -17,9 +17,9 @@ from tests.support.registry import (
     make_program,
     registry_client,
 )
-from tests.support.tokens import educator_token
+from tests.support.tokens import educator_token, next_person_id
 
-EDUCATOR = bearer(educator_token(11, "someone@schools.example.org"))
+EDUCATOR = bearer(educator_token(next_person_id(), "someone@schools.example.org"))
 LINK = "https://meet.example.org/private-room"
 VIRTUAL = {"format": "virtual", "venue": None, "join_url": LINK}
 PAST = {"starts_at": "2025-01-06T09:00", "ends_at": "2025-01-06T12:00"}

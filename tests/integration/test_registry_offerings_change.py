@@ -15,9 +15,9 @@ from tests.support.registry import (
     outbox_events,
     registry_client,
 )
-from tests.support.tokens import educator_token
+from tests.support.tokens import educator_token, next_person_id
 
-EDUCATOR = bearer(educator_token(5, "someone@schools.example.org"))
+EDUCATOR = bearer(educator_token(next_person_id(), "someone@schools.example.org"))
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from tests.support.registry import (
     offering_body,
     registry_client,
 )
-from tests.support.tokens import educator_token
+from tests.support.tokens import educator_token, next_person_id
 
 
 @pytest.fixture(scope="module")
@@ -222,5 +222,5 @@ def test_only_an_affiliate_creates_offerings(
     assert client.post("/offerings", json=body).status_code == 401
     assert client.post("/offerings", json=body, headers=bearer("forged")).status_code == 401
     assert client.post("/offerings", json=body, headers=admin_headers).status_code == 403
-    educator = bearer(educator_token(7, "someone@schools.example.org"))
+    educator = bearer(educator_token(next_person_id(), "someone@schools.example.org"))
     assert client.post("/offerings", json=body, headers=educator).status_code == 403

@@ -15,9 +15,9 @@ from tests.support.registry import (
     registry_client,
     unique,
 )
-from tests.support.tokens import educator_token
+from tests.support.tokens import educator_token, next_person_id
 
-EDUCATOR = bearer(educator_token(11, "someone@schools.example.org"))
+EDUCATOR = bearer(educator_token(next_person_id(), "someone@schools.example.org"))
 VIRTUAL = {"format": "virtual", "venue": None, "join_url": "https://meet.example.org/v"}
 
 

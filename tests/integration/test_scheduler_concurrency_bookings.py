@@ -23,6 +23,7 @@ from tests.support.scheduler_race import (
     count,
     publish_in,
 )
+from tests.support.tokens import next_person_id
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -37,6 +38,7 @@ OVERLAPS = (
 def _facilitator(engine: Engine, program: str) -> int:
     with Session(engine) as session:
         row = Facilitator(
+            id=next_person_id(),
             name="Solo",
             email="solo@x.org",
             email_key=f"{secrets.token_hex(8)}@x.org",

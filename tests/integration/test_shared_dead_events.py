@@ -13,7 +13,7 @@ from services.scheduler.database import runtime
 from shared.events import OfferingPublished, wrap
 from tests.support.factories import offering
 from tests.support.scheduler import bearer
-from tests.support.tokens import educator_token, operator_token
+from tests.support.tokens import educator_token, next_person_id, operator_token
 
 
 def _park_one() -> tuple[int, str]:
@@ -65,7 +65,7 @@ def test_an_operator_lists_a_parked_event_with_its_reason_and_redrives_it(
 
 
 def test_dead_events_are_for_operators_only(client: TestClient) -> None:
-    educator = bearer(educator_token(1, "someone@schools.example.org"))
+    educator = bearer(educator_token(next_person_id(), "someone@schools.example.org"))
     assert client.get("/dead-events").status_code == 401
     assert client.get("/dead-events", headers=educator).status_code == 403
     assert client.post("/dead-events/1/redrive", headers=educator).status_code == 403

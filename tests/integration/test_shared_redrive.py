@@ -43,5 +43,6 @@ def test_dead_event_is_listed_then_redriven_to_its_queue(capsys: object) -> None
     assert list_dead("scheduler") == []
     queued = [json.loads(raw) for raw in client.lrange("scheduler", 0, -1)]
     bodies = [json.loads(base64.b64decode(m["body"]))[0][0] for m in queued]
-    assert [b["event_id"] for b in bodies] == [str(envelope.event_id)]
+    # Other services' relays may be sending to the same queue meanwhile: look for this event.
+    assert [b["event_id"] for b in bodies].count(str(envelope.event_id)) == 1
     client.delete("scheduler")

@@ -4,7 +4,7 @@ import json
 import logging
 
 from shared.logs import JsonFormatter, RedactFilter, correlation_id, redact
-from tests.support.tokens import educator_token
+from tests.support.tokens import educator_token, next_person_id
 
 
 def _render(message: str, *args: object) -> dict[str, object]:
@@ -14,7 +14,7 @@ def _render(message: str, *args: object) -> dict[str, object]:
 
 
 def test_emails_and_tokens_are_redacted() -> None:
-    token = educator_token(5, "someone@schools.example.org")
+    token = educator_token(next_person_id(), "someone@schools.example.org")
     line = _render("GET /calendars/%s.ics for %s", token, "ana.diaz@schools.example.org")["msg"]
     assert token not in str(line)
     assert "ana.diaz@" not in str(line)
