@@ -36,11 +36,12 @@ def test_dead_event_is_listed_then_redriven_to_its_queue(capsys: object) -> None
     client = redis.Redis.from_url(os.environ["COHORT_REDIS_URL"])
     client.delete("scheduler")
 
-    assert [d.event_id for d in list_dead("scheduler")] == [str(envelope.event_id)]
+    # Other tests of the session may have parked events of their own in this database.
+    assert str(envelope.event_id) in [d.event_id for d in list_dead("scheduler")]
     assert main(["scheduler"]) == 0
-    assert redrive("scheduler") == 1
+    assert redrive("scheduler") >= 1
 
-    assert list_dead("scheduler") == []
+    assert str(envelope.event_id) not in [d.event_id for d in list_dead("scheduler")]
     queued = [json.loads(raw) for raw in client.lrange("scheduler", 0, -1)]
     bodies = [json.loads(base64.b64decode(m["body"]))[0][0] for m in queued]
     # Other services' relays may be sending to the same queue meanwhile: look for this event.
