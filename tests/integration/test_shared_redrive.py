@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, insert
 from shared.db import engine_for
 from shared.events import OfferingPublished, wrap
 from shared.outbox import define_bus_tables
-from shared.redrive import list_dead, main, redrive
+from shared.redrive import list_dead, main, redrive_one
 from shared.settings import get_settings
 from tests.support.factories import offering
 
@@ -22,8 +22,9 @@ def test_dead_event_is_listed_then_redriven_to_its_queue(capsys: object) -> None
     tables.dead.metadata.create_all(engine)
     envelope = wrap(OfferingPublished(offering=offering(900)), producer="registry")
     with engine.begin() as connection:
-        connection.execute(
-            insert(tables.dead).values(
+        dead_id = connection.execute(
+            insert(tables.dead)
+            .values(
                 event_id=str(envelope.event_id),
                 type=envelope.type,
                 consumer="scheduler",
@@ -32,14 +33,15 @@ def test_dead_event_is_listed_then_redriven_to_its_queue(capsys: object) -> None
                 attempts=4,
                 died_at=datetime.now(UTC),
             )
-        )
+            .returning(tables.dead.c.id)
+        ).scalar_one()
     client = redis.Redis.from_url(os.environ["COHORT_REDIS_URL"])
     client.delete("scheduler")
 
-    # Other tests of the session may have parked events of their own in this database.
     assert str(envelope.event_id) in [d.event_id for d in list_dead("scheduler")]
     assert main(["scheduler"]) == 0
-    assert redrive("scheduler") >= 1
+    # Only this test's row: others of the session may have parked events of their own here.
+    assert redrive_one(tables, engine, "scheduler", dead_id)
 
     assert str(envelope.event_id) not in [d.event_id for d in list_dead("scheduler")]
     queued = [json.loads(raw) for raw in client.lrange("scheduler", 0, -1)]
