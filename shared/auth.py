@@ -1,13 +1,13 @@
 """Who is calling: the accounts service's access tokens, verified here with its public keys."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 
 import anyio
 import jwt
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared import access_tokens
@@ -89,12 +89,16 @@ class Principal:
 
 
 RevocationCheck = Callable[[Principal], bool]
-_revocation_checks: list[RevocationCheck] = []
 
 
-def refuse_when(check: RevocationCheck) -> None:
-    """Register a check that refuses revoked callers (each service's revocation list)."""
-    _revocation_checks.append(check)
+def refuse_when(app: FastAPI, check: RevocationCheck) -> None:
+    """Have the app refuse the callers `check` says are revoked (its service's revocation list)."""
+    app.state.revocation_checks = (*revocation_checks(app), check)
+
+
+def revocation_checks(app: FastAPI) -> Sequence[RevocationCheck]:
+    """The checks this app refuses revoked callers with (each app its own, even in one process)."""
+    return getattr(app.state, "revocation_checks", ())
 
 
 def principal_from(claims: access_tokens.Claims) -> Principal | None:
@@ -137,11 +141,12 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def verify_access_token(token: str) -> Principal | None:
-    """The caller an access token names, or None when it is not a live token from accounts."""
+def verify_access_token(token: str, refused: Sequence[RevocationCheck] = ()) -> Principal | None:
+    """The caller an access token names, or None when it is not a live token from accounts
+    or one of the `refused` checks says it was revoked."""
     claims = access_tokens.verify(token, keyring.current())
     principal = principal_from(claims) if claims is not None else None
-    if principal is None or any(check(principal) for check in _revocation_checks):
+    if principal is None or any(check(principal) for check in refused):
         return None
     return principal
 
@@ -153,15 +158,15 @@ def _kid_of(token: str) -> object:
         return None
 
 
-async def verify_async(token: str) -> Principal | None:
+async def verify_async(token: str, refused: Sequence[RevocationCheck] = ()) -> Principal | None:
     """`verify_access_token`, fetching the keys off the event loop when they must be fetched."""
     if keyring.stale():
         await anyio.to_thread.run_sync(keyring.refresh)
-    principal = verify_access_token(token)
+    principal = verify_access_token(token, refused)
     # Only a token that fails is worth a look at its kid: one from a key published since.
     if principal is None and keyring.needs_fetch(_kid_of(token)):
         await anyio.to_thread.run_sync(keyring.refresh)
-        principal = verify_access_token(token)
+        principal = verify_access_token(token, refused)
     return principal
 
 
@@ -184,12 +189,13 @@ def forbidden() -> HTTPException:
 
 
 async def optional_principal(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
     """Resolve the caller if a token was given; reject a token that does not verify."""
     if credentials is None:
         return None
-    principal = await verify_async(credentials.credentials)
+    principal = await verify_async(credentials.credentials, revocation_checks(request.app))
     if principal is None:
         raise unauthorized("invalid, expired or revoked access token")
     return principal

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from shared import access_tokens
-from shared.auth import Principal, refuse_when
+from shared.auth import Principal
 from shared.columns import as_utc
 from shared.events import AccessRevoked, Event
 from shared.settings import Settings, get_settings
@@ -80,7 +80,6 @@ class RevocationList:
         self.table = define_revocations_table(metadata)
         self.engine = engine
         self._revoked: dict[str, float] = {}
-        self._registered = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -135,9 +134,6 @@ class RevocationList:
 
     def start(self) -> None:
         """Refuse revoked tokens from now on, and keep the copy fresh on a daemon thread."""
-        if not self._registered:
-            refuse_when(self.covers)
-            self._registered = True
         self._refresh_once()
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()

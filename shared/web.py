@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.auth import RevocationCheck, refuse_when
 from shared.broker import redis_for
 from shared.logs import correlation_id
 from shared.metrics import REQUEST_LATENCY, REQUESTS
@@ -172,8 +173,10 @@ def create_service_app(
     on_startup: Sequence[Callable[[], Any]] = (),
     on_shutdown: Sequence[Callable[[], Any]] = (),
     on_scrape: Sequence[Callable[[], None]] = (),
+    refuse: Sequence[RevocationCheck] = (),
 ) -> FastAPI:
-    """Build a service's FastAPI app with docs served offline, health, metrics and request ids."""
+    """Build a service's FastAPI app with docs served offline, health, metrics and request ids;
+    its bearer tokens are refused when a `refuse` check says they were revoked."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -184,6 +187,8 @@ def create_service_app(
             stop()
 
     app = FastAPIOffline(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    for check in refuse:
+        refuse_when(app, check)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RequestIdMiddleware, service=service)
     health = _health_router(engine, on_scrape)

@@ -39,6 +39,7 @@ def create_app() -> FastAPI:
         routers=[router, dead_events_router(runtime)],
         on_startup=[_start, revocations.start],
         on_shutdown=[revocations.stop],
+        refuse=[revocations.covers],
         on_scrape=[runtime.observe_metrics, _observe_deliveries],
     )
 

@@ -24,7 +24,8 @@ and the **offerings** that schedule a program as one or more **meetings**.
   that happens twice (daylight saving ends) needs its offset (`2027-11-07T01:30-05:00`). Answers
   give times with their offset plus `*_utc` twins.
 
-Authenticate with `Authorization: Bearer <token>`: the operator token, or an affiliate key.
+Authenticate with `Authorization: Bearer <token>`: an access token from the accounts service
+(`POST /token`).
 """
 
 
@@ -43,6 +44,7 @@ def create_app() -> FastAPI:
         routers=[affiliates_router, programs_router, offerings, dead_events_router(runtime)],
         on_startup=[_start_logging, runtime.migrate, revocations.start, runtime.start_relay],
         on_shutdown=[runtime.stop_relay, revocations.stop],
+        refuse=[revocations.covers],
         on_scrape=[runtime.observe_metrics],
     )
 

@@ -56,6 +56,7 @@ def create_app() -> FastAPI:
             runtime.start_relay,
         ],
         on_shutdown=[runtime.stop_relay, revocations.stop],
+        refuse=[revocations.covers],
         on_scrape=[runtime.observe_metrics],
     )
 

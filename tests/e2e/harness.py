@@ -175,3 +175,19 @@ def free_ports() -> dict[str, int]:
     """A free port for each API and the portal."""
     names = ("accounts", "registry", "scheduler", "notifier", "portal")
     return {name: free_port() for name in names}
+
+
+# Every sign-in of every module comes from 127.0.0.1; the per-address limit is tested, not this.
+SHARED_IP_LIMIT = "1000/hour"
+
+
+@contextmanager
+def whole_stack(log_dir: Path) -> Iterator[Stack]:
+    """Every process of ARCHITECTURE.md against PostgreSQL, Redis and an aiosmtpd sink."""
+    with infrastructure() as (databases, redis_url, sink):
+        ports = free_ports()
+        env = base_environment(databases, redis_url, sink)
+        env["COHORT_SIGN_IN_LIMIT_PER_IP"] = SHARED_IP_LIMIT
+        commands = architecture_commands(ports, log_dir / "beat-schedule")
+        with run_stack(commands, env, ports, sink, log_dir) as running:
+            yield running

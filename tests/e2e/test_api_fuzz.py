@@ -1,6 +1,7 @@
 """Every service's OpenAPI fuzzed by schemathesis with real tokens: no 5xx, nothing off-contract."""
 
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,11 +18,19 @@ from tests.e2e.fuzz import (
     run_pass,
     seed,
 )
-from tests.e2e.harness import Stack
+from tests.e2e.harness import Stack, whole_stack
 
 pytestmark = pytest.mark.e2e
 # A run that sends fewer cases than this per operation has not fuzzed anything.
 MIN_CASES_PER_OPERATION = 10
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack of its own: the fuzzer leaves data behind (a program coded as the docs' example,
+    for one) that the other modules' fixed names would run into."""
+    with whole_stack(tmp_path_factory.mktemp("fuzz-logs")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -9,23 +9,14 @@ from services.scheduler.models import Educator
 from shared.auth import Principal
 from shared.errors import Forbidden
 
-# Profiles are never deleted (erasure blanks them), so once seen, a person needs no check.
-_known: set[int] = set()
-_KNOWN_LIMIT = 100_000
-
 
 def ensure_educator(session: Session, principal: Principal) -> int:
     """The caller's educator id, their profile created from the token's claims when new."""
     educator_id = principal.educator_id
     if educator_id is None:
         raise Forbidden("only educators register")
-    if educator_id in _known:
-        return educator_id
     if session.get(Educator, educator_id) is None:
         _insert_profile(session, educator_id, principal)
-    if len(_known) >= _KNOWN_LIMIT:
-        _known.clear()
-    _known.add(educator_id)
     return educator_id
 
 
