@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from shared.auth import Operator
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound
 from shared.outbox import BusTables
-from shared.redrive import count_dead, redrive_one
+from shared.redrive import Unreadable, count_dead, redrive_one
 from shared.routes import Limit, Offset, errors
 
 MAX_ID = 2**63 - 1
@@ -78,11 +78,16 @@ def dead_events_router(runtime: ConsumerRuntime) -> APIRouter:
         "/dead-events/{dead_event_id}/redrive",
         summary="Send a parked event to this service's queue again",
         status_code=status.HTTP_202_ACCEPTED,
-        responses=errors(401, 403, 404),
+        description="409 when the parked payload is not an event (it stays parked, to be read).",
+        responses=errors(401, 403, 404, 409),
     )
     def redrive_dead_event(_: Operator, dead_event_id: int = Path(ge=1, le=MAX_ID)) -> Redriven:
         """Re-send one parked event (once its cause is fixed) and forget the parked copy."""
-        if not redrive_one(runtime.bus_tables, runtime.engine(), runtime.service, dead_event_id):
+        try:
+            sent = redrive_one(runtime.bus_tables, runtime.engine(), runtime.service, dead_event_id)
+        except Unreadable as exc:
+            raise Conflict(str(exc)) from None
+        if not sent:
             raise NotFound("dead event not found")
         return Redriven()
 

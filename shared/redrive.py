@@ -7,8 +7,9 @@ python -m shared.redrive scheduler --redrive  # re-send every parked event, then
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from pydantic import ValidationError
 from sqlalchemy import MetaData, delete, func, select
 from sqlalchemy.engine import Engine
 
@@ -19,7 +20,15 @@ from shared.events import Envelope
 from shared.outbox import BusTables, define_bus_tables
 from shared.settings import get_settings
 
-CONSUMERS = {"scheduler": "scheduler_database_url", "notifier": "notifier_database_url"}
+CONSUMERS = {
+    "registry": "registry_database_url",
+    "scheduler": "scheduler_database_url",
+    "notifier": "notifier_database_url",
+}
+
+
+class Unreadable(ValueError):
+    """A parked payload that is not an event envelope: it stays parked for a person to read."""
 
 
 @dataclass(frozen=True)
@@ -50,14 +59,30 @@ def list_dead(service: str) -> list[DeadEvent]:
         return [DeadEvent(r.id, r.event_id, r.type, r.attempts, r.error, r.payload) for r in rows]
 
 
-def redrive(service: str) -> int:
-    """Send every parked event to the service's queue again with a fresh delivery count."""
+@dataclass
+class Redrive:
+    """What a redrive of every parked event did."""
+
+    sent: int = 0
+    unreadable: list[int] = field(default_factory=list)
+
+
+def redrive(service: str) -> Redrive:
+    """Send every parked event to the service's queue again with a fresh delivery count; the
+    ones whose payload is not an event stay parked and are named."""
     tables, engine = _tables_and_engine(service)
-    return sum(redrive_one(tables, engine, service, item.id) for item in list_dead(service))
+    outcome = Redrive()
+    for item in list_dead(service):
+        try:
+            outcome.sent += redrive_one(tables, engine, service, item.id)
+        except Unreadable:
+            outcome.unreadable.append(item.id)
+    return outcome
 
 
 def redrive_one(tables: BusTables, engine: Engine, service: str, dead_id: int) -> bool:
-    """Send one parked event to the service's queue again and forget it; False if unknown."""
+    """Send one parked event to the service's queue again and forget it; False if unknown,
+    Unreadable when its payload is not an event envelope."""
     dead = tables.dead
     with engine.begin() as connection:
         row = connection.execute(
@@ -67,12 +92,19 @@ def redrive_one(tables: BusTables, engine: Engine, service: str, dead_id: int) -
         ).first()
         if row is None:
             return False
-        envelope = Envelope.model_validate(json.loads(row.payload))
+        envelope = _envelope(row.payload)
         client = redis_for(get_settings().cohort_redis_url)
         client.delete(f"cohort:deliveries:{service}:{row.event_id}")
         Publisher(subscriptions={}).send(envelope, [service])
         connection.execute(delete(dead).where(dead.c.id == dead_id))
     return True
+
+
+def _envelope(payload: str) -> Envelope:
+    try:
+        return Envelope.model_validate(json.loads(payload))
+    except (ValueError, ValidationError) as exc:
+        raise Unreadable(f"the parked payload is not an event envelope: {exc}") from None
 
 
 def count_dead(tables: BusTables, engine: Engine, service: str) -> int:
@@ -90,7 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redrive", action="store_true", help="send them again")
     args = parser.parse_args(argv)
     if args.redrive:
-        print(f"re-sent {redrive(args.service)} events to queue '{args.service}'")
+        outcome = redrive(args.service)
+        print(f"re-sent {outcome.sent} events to queue '{args.service}'")
+        if outcome.unreadable:
+            ids = ", ".join(str(i) for i in outcome.unreadable)
+            print(f"left parked, payload not an event: {ids}", file=sys.stderr)
+            return 1
         return 0
     items = list_dead(args.service)
     for item in items:
