@@ -10,13 +10,14 @@ from sqlmodel import Session, select
 from services.accounts.database import runtime
 from services.accounts.models import ApiKey
 from services.accounts.tokens import sessions
-from shared.access_tokens import verify
 from tests.support.accounts import (
     access_token,
     accounts_client,
     bearer,
+    claims_of,
     code_from,
     new_address,
+    operator_headers,
     reset_limits,
     revocations,
     sign_in,
@@ -35,14 +36,7 @@ def client() -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def operator(client: TestClient, bootstrap_headers: dict[str, str]) -> dict[str, str]:
-    """Headers of the bootstrap operator's access token."""
-    return bearer(access_token(client, bootstrap_headers["Authorization"].split()[1]))
-
-
-def _claims(client: TestClient, token: str) -> Json:
-    claims = verify(token, client.get("/.well-known/jwks.json").json())
-    assert claims is not None
-    return claims
+    return operator_headers(client, bootstrap_headers)
 
 
 def _make_key(client: TestClient, headers: dict[str, str], **body: Any) -> Json:
@@ -70,7 +64,7 @@ def test_a_personal_key_acts_as_its_owner_and_is_stored_only_hashed(client: Test
     with Session(runtime.engine()) as session:
         row = session.exec(select(ApiKey).where(ApiKey.id == made["id"])).one()
         assert row.key_hash == sessions.digest(made["key"]) and made["key"] not in row.key_hash
-    claims = _claims(client, access_token(client, made["key"]))
+    claims = claims_of(client, access_token(client, made["key"]))
     assert claims["sub"] == str(person["person"]["id"]) and claims["sid"] == f"key:{made['id']}"
     assert claims["roles"] == [{"role": "educator"}] and claims["name"] == "Kim"
     listed = client.get("/api-keys", headers=bearer(person["access_token"])).json()
@@ -81,12 +75,12 @@ def test_an_affiliate_key_acts_as_a_member_of_its_role_only(
     client: TestClient, operator: dict[str, str]
 ) -> None:
     made = _make_key(client, operator, affiliate_id=51)
-    claims = _claims(client, access_token(client, made["key"]))
+    claims = claims_of(client, access_token(client, made["key"]))
     assert claims["sub"] == f"key:{made['id']}" and claims["sid"] == f"key:{made['id']}"
     assert claims["roles"] == [{"role": "affiliate", "affiliate_id": 51, "member_role": "editor"}]
     assert not {"email", "name", "zoneinfo", "locale"} & set(claims)
     viewer = _make_key(client, operator, affiliate_id=51, member_role="viewer")
-    roles = _claims(client, access_token(client, viewer["key"]))["roles"]
+    roles = claims_of(client, access_token(client, viewer["key"]))["roles"]
     assert roles[0]["member_role"] == "viewer"
 
 
@@ -119,7 +113,7 @@ def test_the_bootstrap_operator_may_make_a_personal_key(
     client: TestClient, operator: dict[str, str]
 ) -> None:
     made = _make_key(client, operator)
-    claims = _claims(client, access_token(client, made["key"]))
+    claims = claims_of(client, access_token(client, made["key"]))
     assert claims["sub"] == "bootstrap" and claims["roles"] == [{"role": "operator"}]
     assert claims["sid"] == f"key:{made['id']}"
 

@@ -12,10 +12,10 @@ from sqlalchemy import String, Text, select
 from services.accounts.database import runtime
 from shared.erasure import ERASED_NAME, erased_email
 from tests.support.accounts import (
-    access_token,
     accounts_client,
     bearer,
     new_address,
+    operator_headers,
     reset_limits,
     revocations,
     sign_in,
@@ -31,7 +31,7 @@ def client() -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def operator(client: TestClient, bootstrap_headers: dict[str, str]) -> dict[str, str]:
-    return bearer(access_token(client, bootstrap_headers["Authorization"].split()[1]))
+    return operator_headers(client, bootstrap_headers)
 
 
 def _rows_mentioning(*texts: str) -> list[str]:

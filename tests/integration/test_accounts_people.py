@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from shared.access_tokens import verify
 from tests.support.accounts import (
-    access_token,
     accounts_client,
     bearer,
+    claims_of,
     code_from,
     new_address,
+    operator_headers,
     reset_limits,
     revocations,
     sign_in,
@@ -32,14 +32,7 @@ def client() -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def operator(client: TestClient, bootstrap_headers: dict[str, str]) -> dict[str, str]:
-    """Headers of the bootstrap operator's access token."""
-    return bearer(access_token(client, bootstrap_headers["Authorization"].split()[1]))
-
-
-def _claims(client: TestClient, token: str) -> Json:
-    claims = verify(token, client.get("/.well-known/jwks.json").json())
-    assert claims is not None
-    return claims
+    return operator_headers(client, bootstrap_headers)
 
 
 def _redeem_invitation(client: TestClient, email: str) -> Json:
@@ -84,7 +77,7 @@ def test_an_educator_added_is_unproven_and_mailed_nothing(
     assert signed_in["person"]["id"] == created.json()["id"]
     assert signed_in["person"]["name"] == "Ed Educator"
     assert signed_in["person"]["status"] == "active"
-    assert _claims(client, signed_in["access_token"])["roles"] == [{"role": "educator"}]
+    assert claims_of(client, signed_in["access_token"])["roles"] == [{"role": "educator"}]
 
 
 def test_a_facilitator_added_is_invited_and_gets_the_role_once_proven(
@@ -99,7 +92,7 @@ def test_a_facilitator_added_is_invited_and_gets_the_role_once_proven(
     assert client.post("/people", json=body, headers=operator).status_code == 200
     assert len(sign_in_events(email)) == 1
     redeemed = _redeem_invitation(client, email)
-    roles = _claims(client, redeemed["access_token"])["roles"]
+    roles = claims_of(client, redeemed["access_token"])["roles"]
     assert roles == [{"role": "educator"}, {"role": "facilitator"}]
 
 
@@ -117,11 +110,11 @@ def test_affiliate_admins_and_editors_may_add_people_viewers_and_educators_not(
     assert client.post("/people", json=body).status_code == 401
 
 
-def test_a_member_token_carries_the_membership_with_the_person_claims(
+def test_a_member_token_carries_the_membership_with_the_personclaims_of(
     client: TestClient, operator: dict[str, str]
 ) -> None:
     member = _member(client, operator, 42, "editor")
-    claims = _claims(client, member["access_token"])
+    claims = claims_of(client, member["access_token"])
     assert claims["roles"] == [
         {"role": "educator"},
         {"role": "affiliate", "affiliate_id": 42, "member_role": "editor"},
@@ -169,7 +162,7 @@ def test_an_operator_is_invited_and_may_then_add_operators(
     assert answer.status_code == 201, answer.text
     redeemed = _redeem_invitation(client, email)
     token = redeemed["access_token"]
-    assert _claims(client, token)["roles"] == [{"role": "operator"}, {"role": "educator"}]
+    assert claims_of(client, token)["roles"] == [{"role": "operator"}, {"role": "educator"}]
     another = {"name": "Otto", "email": new_address()}
     assert client.post("/operators", json=another, headers=bearer(token)).status_code == 201
     educator = bearer(sign_in(client)["access_token"])

@@ -11,6 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from shared.access_tokens import verify
+
 Json = dict[str, Any]
 
 
@@ -62,6 +64,18 @@ def access_token(client: TestClient, credential: str) -> str:
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
     return token
+
+
+def operator_headers(client: TestClient, bootstrap_headers: dict[str, str]) -> dict[str, str]:
+    """Headers of the bootstrap operator's access token."""
+    return bearer(access_token(client, bootstrap_headers["Authorization"].split()[1]))
+
+
+def claims_of(client: TestClient, token: str) -> Json:
+    """The claims of an access token, verified with the accounts service's published keys."""
+    claims = verify(token, client.get("/.well-known/jwks.json").json())
+    assert claims is not None
+    return claims
 
 
 def code_from(event: Json) -> str:
