@@ -61,6 +61,14 @@ def _assigned_to(facilitator_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def _unassigned(facilitator_id: int) -> list[dict[str, Any]]:
+    return [
+        e
+        for e in outbox_events("facilitator.unassigned")
+        if e["facilitator"]["id"] == facilitator_id
+    ]
+
+
 def test_a_new_facilitator_is_booked_at_once_on_a_waiting_cohort(
     worker: Process, client: TestClient, admin_headers: dict[str, str]
 ) -> None:
@@ -129,14 +137,63 @@ def test_widened_availability_is_booked_at_once(
     assert staffed["needs_facilitator_reason"] is None
     (assigned,) = _assigned_to(facilitator["id"])
     assert assigned["cohort"]["id"] == staffed["id"]
-    # Narrowing under the cohort they now lead is refused; narrowing elsewhere is not.
-    refused = client.put(path, json={"availability": MONDAYS}, headers=admin_headers)
-    assert refused.status_code == 409, refused.text
-    assert "leaves out 2 of the meetings ahead" in refused.json()["detail"]
+    # Narrowing elsewhere keeps the cohort; narrowing under it gives the cohort up, and with
+    # nobody else certified it waits again, saying why.
     no_mondays = [w for w in WEEKDAYS if w["weekday"] != 0]
     narrowed = client.put(path, json={"availability": no_mondays}, headers=admin_headers)
     assert narrowed.status_code == 200 and narrowed.json()["availability"] == no_mondays
+    assert narrowed.json()["released"] == []
     assert _cohort(client, admin_headers, state.id)["facilitators"] == staffed["facilitators"]
+    given_up = client.put(path, json={"availability": MONDAYS}, headers=facilitator["headers"])
+    assert given_up.status_code == 200, given_up.text
+    (released,) = given_up.json()["released"]
+    assert released == {
+        "cohort_id": staffed["id"],
+        "offering_id": state.id,
+        "title": state.title,
+        "first_meeting_at_utc": released["first_meeting_at_utc"],
+        "restaffed": False,
+        "needs_facilitator_reason": "nobody_available",
+    }
+    first = datetime.fromisoformat(released["first_meeting_at_utc"])
+    assert first == min(m.starts_at_utc for m in state.meetings)
+    waiting = _cohort(client, admin_headers, state.id)
+    assert waiting["status"] == "needs_facilitator" and waiting["facilitators"] == []
+    (ended,) = _unassigned(facilitator["id"])
+    assert ended["reason"] == "availability_changed" and ended["cohort"]["id"] == staffed["id"]
+
+
+def test_a_cohort_given_up_by_narrowed_availability_is_staffed_again_at_once(
+    worker: Process, client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    state = offering_state()
+    leading = new_facilitator(client, admin_headers, state.program_code)
+    publish(state)
+    staffed = eventually(
+        lambda: (c := _cohort(client, admin_headers, state.id))["status"] == "open" and c
+    )
+    assert [f["id"] for f in staffed["facilitators"]] == [leading["id"]]
+    standby = new_facilitator(client, admin_headers, state.program_code)
+    eventually(lambda: _applied(standby["id"]))
+    path = f"/facilitators/{leading['id']}/availability"
+    answer = client.put(path, json={"availability": MONDAYS}, headers=leading["headers"])
+    assert answer.status_code == 200, answer.text
+    (released,) = answer.json()["released"]
+    assert released["cohort_id"] == staffed["id"] and released["restaffed"] is True
+    assert released["needs_facilitator_reason"] is None
+    now = _cohort(client, admin_headers, state.id)
+    assert now["status"] == "open"
+    assert [f["id"] for f in now["facilitators"]] == [standby["id"]]
+    (ended,) = _unassigned(leading["id"])
+    assert ended["reason"] == "availability_changed"
+    (assigned,) = _assigned_to(standby["id"])
+    assert assigned["cohort"]["id"] == staffed["id"]
+    assert [
+        a["cohort_id"]
+        for a in client.get(
+            f"/facilitators/{leading['id']}/assignments", headers=leading["headers"]
+        ).json()["items"]
+    ] == []
 
 
 def test_availability_is_changed_by_that_facilitator_or_the_operator_only(

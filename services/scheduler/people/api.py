@@ -16,6 +16,7 @@ from services.scheduler.people import service as people
 from services.scheduler.people.schemas import (
     AssignmentsPublic,
     AvailabilityChange,
+    AvailabilityChanged,
     EducatorCreate,
     EducatorPublic,
     FacilitatorCreate,
@@ -90,9 +91,12 @@ def change_sharing(
 @router.put(
     "/facilitators/{facilitator_id}/availability",
     summary="Replace a facilitator's weekly availability",
-    description="That facilitator or the operator; windows as for POST /facilitators. Cohorts "
-    "of their programs that wait for a facilitator are staffed at once, right after the commit. "
-    "409 when a meeting still ahead in a cohort they lead would fall outside the new windows.",
+    description="That facilitator or the operator; windows as for POST /facilitators. A cohort "
+    "they lead with a meeting ahead outside the new windows is given up: they are told "
+    "(`facilitator_cancel`), another certified facilitator who fits is booked at once and told, "
+    "and `released` lists each such cohort with whether it was re-staffed. Cohorts of their "
+    "programs that wait for a facilitator are staffed right after the commit. 409 only when "
+    "they were booked meanwhile (send the change again).",
     responses=errors(401, 403, 404, 409, 422),
 )
 def change_availability(
@@ -100,7 +104,7 @@ def change_availability(
     availability_in: AvailabilityChange,
     session: SessionDep,
     principal: FacilitatorOrOperator,
-) -> FacilitatorPublic:
+) -> AvailabilityChanged:
     """Replace the facilitator's availability windows."""
     return availability.change_availability(
         session=session, facilitator_id=facilitator_id, data=availability_in, principal=principal

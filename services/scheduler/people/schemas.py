@@ -132,6 +132,27 @@ class FacilitatorPublic(FacilitatorBase):
     )
 
 
+class ReleasedCohort(BaseModel):
+    """A cohort the facilitator no longer leads because their new windows leave out a meeting."""
+
+    cohort_id: int
+    offering_id: int
+    title: str
+    first_meeting_at_utc: datetime | None = Field(
+        description="When the first meeting outside the new windows starts."
+    )
+    restaffed: bool = Field(description="Another certified facilitator took it at once.")
+    needs_facilitator_reason: str | None = Field(
+        default=None, description="Why nobody took it, when nobody did."
+    )
+
+
+class AvailabilityChanged(FacilitatorPublic):
+    """The facilitator with their new windows, and the cohorts they gave up by them."""
+
+    released: list[ReleasedCohort] = Field(default_factory=list)
+
+
 class FacilitatorsPublic(BaseModel):
     """A page of facilitators."""
 
