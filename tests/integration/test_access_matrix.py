@@ -171,7 +171,7 @@ SCHEDULER: list[Row] = [
         "/offerings/{offering_id}/roster",
         "scheduled",
         _none,
-        _all(403, viewer=OK, editor=OK, admin=OK, other=404, op=OK),
+        _all(403, fac=404, viewer=OK, editor=OK, admin=OK, other=404, op=OK),
     ),
     (
         "POST",

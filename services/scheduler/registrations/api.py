@@ -4,20 +4,22 @@ from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from services.scheduler.deps import (
-    AffiliateOrOperator,
     Educator,
     Limit,
     Offset,
     RegistrationReader,
+    RosterReader,
     SessionDep,
     errors,
 )
 from services.scheduler.registrations import cancel as cancellations
 from services.scheduler.registrations import register as registering
 from services.scheduler.registrations import roster as rosters
+from services.scheduler.registrations import roster_sheet
+from services.scheduler.registrations.offering_roster import offering_roster
 from services.scheduler.registrations.profiles import ensure_educator
 from services.scheduler.registrations.schemas import (
     RegistrationCancelled,
@@ -143,12 +145,31 @@ def cancel_registration(
     summary="Roster of an offering",
     description="Cohorts with facilitators and members, then the waitlist in order. "
     "`overflow` counts confirmed people beyond a reduced capacity; "
-    "`needs_facilitator_reason` says why nobody leads a cohort.",
-    responses=errors(401, 403, 404),
+    "`needs_facilitator_reason` says why nobody leads a cohort. The owning affiliate's members "
+    "and the operator see it all; a facilitator sees the cohorts they lead (no waitlist). "
+    "`Accept: text/csv` gives it as CSV (UTF-8 with a byte-order mark, so Excel keeps the "
+    "accents; a cell starting with `=`, `+`, `-` or `@` is quoted so it never runs).",
+    response_model=RosterPublic,
+    responses={
+        200: {"content": {roster_sheet.CSV_TYPE: {"schema": {"type": "string"}}}},
+        **errors(401, 403, 404),
+    },
 )
-def roster(offering_id: Id, session: SessionDep, principal: AffiliateOrOperator) -> RosterPublic:
-    """Who leads, sits in and waits for each cohort (owning affiliate, operator)."""
-    return rosters.offering_roster(session=session, offering_id=offering_id, principal=principal)
+def roster(
+    offering_id: Id,
+    session: SessionDep,
+    principal: RosterReader,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response | RosterPublic:
+    """Who leads, sits in and waits for each cohort (owning affiliate, operator, its leads)."""
+    found = offering_roster(session=session, offering_id=offering_id, principal=principal)
+    if not roster_sheet.wants_csv(accept):
+        return found
+    return Response(
+        roster_sheet.roster_csv(found),
+        media_type=f"{roster_sheet.CSV_TYPE}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="roster-{offering_id}.csv"'},
+    )
 
 
 def _check_key(key: str) -> None:

@@ -1,28 +1,17 @@
 """Read-side use cases: registrations (one or a page) and an offering's roster."""
 
-from collections import defaultdict
-
 from sqlalchemy import ColumnElement, and_, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from services.scheduler.models import (
-    Assignment,
-    Cohort,
-    Educator,
-    Facilitator,
     Offering,
     Registration,
 )
-from services.scheduler.registrations.rules import may_see, overflow
+from services.scheduler.registrations.rules import may_see
 from services.scheduler.registrations.schemas import (
     RegistrationPublic,
     RegistrationsPublic,
-    RosterCohort,
-    RosterFacilitator,
-    RosterMember,
-    RosterPublic,
-    RosterWaitlisted,
 )
 from shared.auth import Principal
 from shared.columns import as_utc
@@ -113,88 +102,3 @@ def list_registrations(
         .limit(limit)
     ).all()
     return RegistrationsPublic(items=[registration_public(r, p) for r, p in rows], total=int(total))
-
-
-def offering_roster(*, session: Session, offering_id: int, principal: Principal) -> RosterPublic:
-    """Who leads and sits in each cohort of an offering, and who waits (owner, operator)."""
-    offering = session.get(Offering, offering_id) if storable_id(offering_id) else None
-    if offering is None or not (
-        principal.is_operator or principal.member_of(offering.affiliate_id)
-    ):
-        raise NotFound("offering not found")
-    cohorts = session.exec(
-        select(Cohort).where(Cohort.offering_id == offering_id).order_by(col(Cohort.index))
-    ).all()
-    leads = _leads(session, offering_id)
-    members, waiting = _members_and_waiting(session, offering_id)
-    return RosterPublic(
-        offering_id=offering_id,
-        cohorts=[
-            _roster_cohort(
-                cohort, leads[cohort.id or 0], members[cohort.id or 0], offering.capacity
-            )
-            for cohort in cohorts
-        ],
-        waitlist=[
-            RosterWaitlisted(registration_id=r.id or 0, educator_id=r.educator_id, position=n)
-            for n, r in enumerate(sorted(waiting, key=lambda r: r.waitlist_seq or 0), start=1)
-        ],
-    )
-
-
-def _leads(session: Session, offering_id: int) -> dict[int, list[RosterFacilitator]]:
-    leads: dict[int, list[RosterFacilitator]] = defaultdict(list)
-    for assignment, facilitator in session.exec(
-        select(Assignment, Facilitator)
-        .join(Facilitator, col(Facilitator.id) == col(Assignment.facilitator_id))
-        .join(Cohort, col(Cohort.id) == col(Assignment.cohort_id))
-        .where(Cohort.offering_id == offering_id, Assignment.status == Assignment.ACTIVE)
-        .order_by(col(Assignment.id))
-    ).all():
-        leads[assignment.cohort_id].append(
-            RosterFacilitator(id=facilitator.id or 0, name=facilitator.name, role=assignment.role)
-        )
-    return leads
-
-
-def _members_and_waiting(
-    session: Session, offering_id: int
-) -> tuple[dict[int, list[RosterMember]], list[Registration]]:
-    members: dict[int, list[RosterMember]] = defaultdict(list)
-    waiting: list[Registration] = []
-    for registration, educator in session.exec(
-        select(Registration, Educator)
-        .join(Educator, col(Educator.id) == col(Registration.educator_id))
-        .where(
-            Registration.offering_id == offering_id,
-            col(Registration.status).in_((Registration.CONFIRMED, Registration.WAITLISTED)),
-        )
-        .order_by(col(Registration.id))
-    ).all():
-        if registration.status == Registration.WAITLISTED:
-            waiting.append(registration)
-            continue
-        members[registration.cohort_id or 0].append(
-            RosterMember(
-                registration_id=registration.id or 0,
-                educator_id=educator.id or 0,
-                name=educator.name,
-                email=educator.email,
-            )
-        )
-    return members, waiting
-
-
-def _roster_cohort(
-    cohort: Cohort, leads: list[RosterFacilitator], members: list[RosterMember], capacity: int
-) -> RosterCohort:
-    return RosterCohort(
-        id=cohort.id or 0,
-        index=cohort.index,
-        status=cohort.status,
-        facilitators=leads,
-        members=members,
-        needs_facilitator_reason=cohort.needs_facilitator_reason,
-        needs_facilitator_detail=cohort.needs_facilitator_detail,
-        overflow=overflow(len(members), capacity),
-    )

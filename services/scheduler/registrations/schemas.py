@@ -83,6 +83,8 @@ class RosterWaitlisted(BaseModel):
     registration_id: int
     educator_id: int
     position: int
+    name: str
+    email: str
 
 
 class RosterPublic(BaseModel):
