@@ -48,9 +48,15 @@ def moved(
     """A move from one time to another: "Wed 10 Mar 2027, 09:00-12:00 → 10:00-13:00 EST"
     a change of day shows both days."""
     old, new = span(*before, locale=locale), span(*after, locale=locale)
-    if before[0].date() == after[0].date() and before[0].tzname() == after[0].tzname():
+    if _plain(*before) and _plain(*after) and before[0].date() == after[0].date():
+        # One day, one zone: the day and the zone are said once.
+        old = old.removesuffix(f" {before[0].tzname()}")
         new = span(*after, locale=locale, with_day=False)
     return f"{old} {ARROW} {new}"
+
+
+def _plain(start: datetime, end: datetime) -> bool:
+    return start.date() == end.date() and start.tzname() == end.tzname()
 
 
 def same_clock(one: datetime, other: datetime) -> bool:
