@@ -29,6 +29,8 @@ class Change:
     booking: Booking
     kind: str
     changed: tuple[str, ...] = ()
+    # What the recipient was last sent of the meeting, for an update to say what changed.
+    before: content.Before | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def _apply(booking: Booking, plan: MeetingPlan, recipient: Recipient, cohort: Co
     booking.recipient_email = recipient.email
     booking.recipient_name = recipient.name
     booking.recipient_timezone = recipient.timezone
+    booking.recipient_locale = recipient.locale
     booking.cohort_id = cohort.id
     booking.offering_id = cohort.offering_id
     booking.starts_at = plan.starts_at
@@ -135,6 +138,8 @@ def _apply(booking: Booking, plan: MeetingPlan, recipient: Recipient, cohort: Co
     booking.sensitive = plan.sensitive
     booking.location = plan.location
     booking.join_url = plan.join_url
+    booking.pd_hours = plan.pd_hours
+    booking.reply_to = plan.reply_to
     booking.updated_at = utcnow()
 
 
@@ -194,11 +199,12 @@ class _Sync:
     def refresh(self, booking: Booking, plan: MeetingPlan) -> None:
         """An active booking takes the meeting's state; a visible change bumps SEQUENCE."""
         changed = domain.visible_changes(booking, plan)
+        before = domain.seen_before(booking)
         _apply(booking, plan, self.recipient, self.cohort)
         booking.source = self.source or booking.source
         if changed:
             booking.sequence += 1
-            self.changes.append(Change(booking, content.UPDATE, changed))
+            self.changes.append(Change(booking, content.UPDATE, changed, before))
 
 
 def sync_recipient(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.notifier.rendering import content, zones
+from services.notifier.rendering.outgoing import BookingView
 from shared.events import Cohort, Meeting, Venue
 
 
@@ -42,6 +43,8 @@ class MeetingPlan:
     sensitive: bool
     location: str | None
     join_url: str | None
+    pd_hours: float = 0.0
+    reply_to: str | None = None
 
 
 def plan_meeting(cohort: Cohort, meeting: Meeting) -> MeetingPlan:
@@ -58,6 +61,8 @@ def plan_meeting(cohort: Cohort, meeting: Meeting) -> MeetingPlan:
         sensitive=cohort.sensitive,
         location=location_text(cohort.venue) if cohort.format != "virtual" else None,
         join_url=cohort.join_url if cohort.format != "in_person" else None,
+        pd_hours=cohort.pd_hours,
+        reply_to=cohort.affiliate_contact_email,
     )
 
 
@@ -73,6 +78,16 @@ VISIBLE_FIELDS = {
     "join_url": ("join_url",),
     "title": ("title", "description", "sensitive"),
 }
+
+
+def seen_before(booking: BookingView) -> content.Before:
+    """What a recipient was last sent of a booked meeting (before an update overwrites it)."""
+    return content.Before(
+        starts_at=zones.as_utc(booking.starts_at),
+        ends_at=zones.as_utc(booking.ends_at),
+        location=booking.location,
+        join_url=booking.join_url,
+    )
 
 
 def visible_changes(current: object, plan: MeetingPlan) -> tuple[str, ...]:

@@ -14,12 +14,13 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session
 
-from services.notifier import bookings, erasure, reminders
+from services.notifier import bookings, erasure, people, reminders
 from services.notifier.bookings import Change, Synced
 from services.notifier.database import revocations
 from services.notifier.delivery import inline
 from services.notifier.models import Booking
 from services.notifier.rendering import content, outgoing, sign_in
+from services.notifier.rendering import words as wording
 from services.notifier.rendering.content import MeetingView, MessageContent
 from shared.columns import as_utc, utcnow
 from shared.consumer import Handler
@@ -32,6 +33,7 @@ from shared.events import (
     FacilitatorAssigned,
     FacilitatorUnassigned,
     PersonErased,
+    PersonUpdated,
     Recipient,
     RegistrationCancelled,
     RegistrationConfirmed,
@@ -39,11 +41,9 @@ from shared.events import (
     SignInRequested,
 )
 
-WAITLIST_CANCELLED = "Your place on the waitlist is cancelled."
-
 
 def _queue_changes(session: Session, changes: Sequence[Change]) -> None:
-    messages = [outgoing.booking_message(c.booking, c.kind, c.changed) for c in changes]
+    messages = [outgoing.booking_message(c.booking, c.kind, c.changed, c.before) for c in changes]
     inline.queue_messages(session, messages)
 
 
@@ -69,7 +69,12 @@ def _announce_synced(session: Session, synced: Synced) -> None:
 
 
 def _notify(
-    session: Session, recipient: Recipient, kind: str, words: MessageContent, source: str
+    session: Session,
+    recipient: Recipient,
+    kind: str,
+    words: MessageContent,
+    source: str,
+    reply_to: str | None,
 ) -> None:
     """Queue a plain notice (no calendar part) to one recipient."""
     notice = outgoing.notice_message(
@@ -79,6 +84,7 @@ def _notify(
         to_email=recipient.email,
         variant=source,
         person_id=recipient.id,
+        reply_to=reply_to,
     )
     inline.queue_messages(session, [notice])
 
@@ -131,8 +137,10 @@ def on_registration_waitlisted(session: Session, event: Event) -> None:
         ),
         waitlist_position=event.position,
         offering_id=event.offering_id,
+        locale=event.educator.locale,
     )
-    _notify(session, event.educator, content.WAITLISTED, words, source)
+    reply_to = event.affiliate_contact_email
+    _notify(session, event.educator, content.WAITLISTED, words, source, reply_to)
 
 
 def on_registration_cancelled(session: Session, event: Event) -> None:
@@ -145,17 +153,29 @@ def on_registration_cancelled(session: Session, event: Event) -> None:
     if bookings.has_ended(session=session, keys=(source, erasure.person_key(event.educator.id))):
         return
     bookings.mark_ended(session=session, key=source)
-    words = MessageContent(
+    words = _waitlist_cancelled(event)
+    reply_to = event.affiliate_contact_email
+    _notify(session, event.educator, content.CANCEL, words, source, reply_to)
+
+
+def _waitlist_cancelled(event: RegistrationCancelled) -> MessageContent:
+    """The notice of a waitlist place ended: the training (neutral when sensitive) and why."""
+    locale = event.educator.locale
+    named = bool(event.offering_title)  # an event from before schema 1 gained the training
+    return MessageContent(
         kind=content.NOTICE,
         recipient_name=event.educator.name,
         recipient_timezone=event.educator.timezone,
-        title="",
-        program_title="",
-        sensitive=True,
+        title=event.offering_title,
+        program_title=event.program_title,
+        sensitive=event.sensitive or not named,
         meetings=(),
-        reason=WAITLIST_CANCELLED,
+        reason=wording.cancel_reason(
+            event.reason, event.detail, sensitive=event.sensitive, locale=locale
+        ),
+        offering_id=event.offering_id,
+        locale=locale,
     )
-    _notify(session, event.educator, content.CANCEL, words, source)
 
 
 def on_facilitator_assigned(session: Session, event: Event) -> None:
@@ -226,4 +246,5 @@ HANDLERS: dict[str, Handler] = {
     CohortUpdated.TYPE: on_cohort_updated,
     CohortCancelled.TYPE: on_cohort_cancelled,
     PersonErased.TYPE: erasure.apply_person_erased,
+    PersonUpdated.TYPE: people.apply_person_updated,
 }

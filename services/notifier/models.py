@@ -29,6 +29,10 @@ class Booking(NotifierTable, table=True):
     recipient_email: str = Field(max_length=320)
     recipient_name: str = Field(max_length=200)
     recipient_timezone: str | None = Field(default=None, max_length=64)
+    # The language of their mail ("en", "es"); `person.updated` keeps it current.
+    recipient_locale: str = Field(
+        default="en", max_length=8, sa_column_kwargs={"server_default": "en"}
+    )
     meeting_id: int
     cohort_id: int = Field(index=True)
     offering_id: int
@@ -47,6 +51,11 @@ class Booking(NotifierTable, table=True):
     sensitive: bool = False
     location: str | None = None
     join_url: str | None = None
+    pd_hours: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
+    # The affiliate's contact address: replies to mail about the booking go there.
+    reply_to: str | None = Field(default=None, max_length=320)
+    # When accounts last changed the recipient's name, zone or language (`person.updated`).
+    person_updated_at: datetime | None = instant_field(default=None)
     updated_at: datetime = stamp_field()
 
 

@@ -262,9 +262,11 @@ def _view(
     )
 
 
-def offering_contract(view: OfferingPublic) -> events.Offering:
-    """The offering as events carry it."""
-    return events.Offering.model_validate(view.model_dump())
+def offering_contract(session: Session, view: OfferingPublic) -> events.Offering:
+    """The offering as events carry it, with the affiliate's address replies go to."""
+    affiliate = session.get(Affiliate, view.affiliate_id)
+    contact = affiliate.contact_email if affiliate is not None else None
+    return events.Offering.model_validate(view.model_dump() | {"affiliate_contact_email": contact})
 
 
 def meeting_contracts(view: OfferingPublic) -> list[events.Meeting]:

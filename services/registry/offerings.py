@@ -106,7 +106,7 @@ def change_offering(
         _audit(session, offering, actor, "update", diff)
         if offering.status == "published":
             event = OfferingUpdated(
-                offering=offering_contract(after),
+                offering=offering_contract(session, after),
                 changed=list(diff),
                 previous_meetings=meeting_contracts(before),
             )
@@ -178,7 +178,7 @@ def publish_offering(
             raise Conflict("the offering's first meeting has already started")
         _set_status(session, offering, actor, "publish", "published", {})
         view = describe_offering(session, offering)
-        runtime.outbox.record(session, OfferingPublished(offering=offering_contract(view)))
+        runtime.outbox.record(session, OfferingPublished(offering=offering_contract(session, view)))
     session.commit()
     return OfferingStatusPublic(id=offering_id, status="published")
 
@@ -194,7 +194,7 @@ def cancel_offering(
         _set_status(session, offering, actor, "cancel", "cancelled", {"reason": reason})
         if was_published:
             view = describe_offering(session, offering)
-            event = OfferingCancelled(offering=offering_contract(view), reason=reason)
+            event = OfferingCancelled(offering=offering_contract(session, view), reason=reason)
             runtime.outbox.record(session, event)
     session.commit()
     return OfferingStatusPublic(id=offering_id, status="cancelled")

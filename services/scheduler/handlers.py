@@ -1,8 +1,9 @@
 """Which function applies each event the scheduler consumes.
 
 Consumed from the registry, one function per type, `facilitator.changed`, which the scheduler
-sends itself, and from accounts `access.revoked` (kept in the revocation list), `person.erased`
-and `person.verified` (a facilitator becomes bookable): each runs inside the consumer's
+sends itself, and from accounts `access.revoked` (kept in the revocation list), `person.erased`,
+`person.verified` (a facilitator becomes bookable) and `person.updated` (a new name, zone or
+language on their profiles): each runs inside the consumer's
 transaction (it never commits) and tolerates duplicates and out-of-order delivery
 (`offerings/projection.py`; staffing waiting cohorts again changes nothing the second time; an
 erasure finds nothing left to blank).
@@ -18,6 +19,7 @@ from services.scheduler.offerings.service import (
     apply_offering_updated,
 )
 from services.scheduler.people.erasure import apply_person_erased
+from services.scheduler.people.updates import apply_person_updated
 from services.scheduler.people.verification import apply_person_verified
 from shared.consumer import Handler
 from shared.events import (
@@ -27,6 +29,7 @@ from shared.events import (
     OfferingPublished,
     OfferingUpdated,
     PersonErased,
+    PersonUpdated,
     PersonVerified,
 )
 
@@ -38,4 +41,5 @@ HANDLERS: dict[str, Handler] = {
     AccessRevoked.TYPE: revocations.apply,
     PersonErased.TYPE: apply_person_erased,
     PersonVerified.TYPE: apply_person_verified,
+    PersonUpdated.TYPE: apply_person_updated,
 }

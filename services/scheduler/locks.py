@@ -46,6 +46,7 @@ class OfferingFacts:
     program_title: str
     sensitive: bool
     timezone: str
+    affiliate_contact_email: str | None
     capacity: int
     max_cohorts: int
     registration_closes_at_utc: datetime | None
@@ -61,6 +62,7 @@ class EducatorFacts:
     name: str
     email: str
     timezone: str | None
+    locale: str
 
 
 _OFFERING_COLUMNS = [_offering.c[name] for name in OfferingFacts.__dataclass_fields__]

@@ -29,8 +29,12 @@ class Educator(SchedulerTable, table=True):
     email: str = Field(max_length=320)
     email_key: str = Field(max_length=320, unique=True)
     timezone: str | None = Field(default=None, max_length=64)
+    # The language of their mail; accounts' `person.updated` keeps it current.
+    locale: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
     affiliate_id: int | None = None
     created_at: datetime = stamp_field()
+    # When accounts last changed their name, zone or language (older changes are ignored).
+    person_updated_at: datetime | None = instant_field(default=None)
 
 
 class Facilitator(SchedulerTable, table=True):
@@ -41,6 +45,8 @@ class Facilitator(SchedulerTable, table=True):
     email: str = Field(max_length=320)
     email_key: str = Field(max_length=320, unique=True)
     timezone: str = Field(max_length=64)
+    locale: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
+    person_updated_at: datetime | None = instant_field(default=None)
     certifications: list[str] = Field(default_factory=list, sa_type=JSON)
     home_state: str = Field(max_length=2)
     max_sessions_per_month: int
@@ -66,6 +72,7 @@ class Offering(SchedulerTable, table=True):
     status: str = Field(max_length=16)
     affiliate_id: int = Field(index=True)
     affiliate_name: str
+    affiliate_contact_email: str | None = Field(default=None, max_length=320)
     affiliate_state: str = Field(max_length=2)
     program_code: str = Field(max_length=64)
     program_title: str

@@ -86,6 +86,7 @@ def cohort_picture(
         venue=events.Venue.model_validate(offering.venue) if offering.venue else None,
         join_url=offering.join_url,
         pd_hours=offering.pd_hours,
+        affiliate_contact_email=offering.affiliate_contact_email,
         meetings=[meeting_snapshot(m, offering.timezone) for m in meetings],
     )
 
@@ -98,6 +99,7 @@ def educator_recipient(educator: Educator | EducatorFacts) -> events.Recipient:
         name=educator.name,
         email=educator.email,
         timezone=educator.timezone,
+        locale=educator.locale,
     )
 
 
@@ -109,6 +111,7 @@ def facilitator_recipient(facilitator: Facilitator) -> events.Recipient:
         name=facilitator.name,
         email=facilitator.email,
         timezone=facilitator.timezone,
+        locale=facilitator.locale,
     )
 
 

@@ -4,7 +4,13 @@ Fields are added, never renamed or re-typed; consumers ignore fields they do not
 live in one module per producer (`registry`, `scheduler`, `accounts`); this module is their face.
 """
 
-from shared.events.accounts import AccessRevoked, PersonErased, PersonVerified, SignInRequested
+from shared.events.accounts import (
+    AccessRevoked,
+    PersonErased,
+    PersonUpdated,
+    PersonVerified,
+    SignInRequested,
+)
 from shared.events.envelope import Contract, Envelope, Event, UnknownEventType
 from shared.events.parts import Cohort, Meeting, Offering, Recipient, Venue
 from shared.events.registry import OfferingCancelled, OfferingPublished, OfferingUpdated
@@ -40,6 +46,7 @@ __all__ = [
     "OfferingPublished",
     "OfferingUpdated",
     "PersonErased",
+    "PersonUpdated",
     "PersonVerified",
     "Recipient",
     "RegistrationCancelled",
@@ -71,6 +78,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         AccessRevoked,
         PersonErased,
         PersonVerified,
+        PersonUpdated,
     )
 }
 
@@ -91,6 +99,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     AccessRevoked.TYPE: ("registry", "scheduler", "notifier"),
     PersonErased.TYPE: ("scheduler", "notifier"),
     PersonVerified.TYPE: ("scheduler",),
+    PersonUpdated.TYPE: ("scheduler", "notifier"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Events the accounts service emits: sign-in requests, revoked credentials and erasures."""
+"""Events the accounts service emits: sign-in requests, revoked credentials, erasures and
+changes to a person's name, zone or language."""
 
 from datetime import datetime
 from typing import ClassVar, Literal
@@ -53,3 +54,17 @@ class PersonVerified(Event):
     VERSION: ClassVar[int] = 1
     person_id: int
     verified_at: datetime
+
+
+class PersonUpdated(Event):
+    """A person changed their name, time zone or language (`PATCH /me`): the full new values.
+
+    Consumers keep the newest by `updated_at` (a redelivered or older one changes nothing)."""
+
+    TYPE: ClassVar[str] = "person.updated"
+    VERSION: ClassVar[int] = 1
+    person_id: int
+    name: str
+    timezone: str | None = None
+    locale: str = "en"
+    updated_at: datetime

@@ -49,6 +49,8 @@ class Offering(Contract):
     max_cohorts: int
     registration_closes_at_utc: datetime | None = None
     meetings: list[Meeting]
+    # Where replies to mail about the offering go (the affiliate's contact address), if set.
+    affiliate_contact_email: str | None = None
     # The registry's count of changes to the offering (1 when created): consumers ignore a state
     # whose version is not above theirs. 0 means unknown (sent before schema 2 of the offering
     # events); consumers then compare `updated_at`, a replica's wall clock, instead.
@@ -64,6 +66,8 @@ class Recipient(Contract):
     name: str
     email: str
     timezone: str | None = None
+    # The language their mail is written in ("en" or "es").
+    locale: str = "en"
 
 
 class Cohort(Contract):
@@ -84,3 +88,4 @@ class Cohort(Contract):
     join_url: str | None = None
     pd_hours: float = 0.0
     meetings: list[Meeting]
+    affiliate_contact_email: str | None = None

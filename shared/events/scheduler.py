@@ -45,6 +45,7 @@ class RegistrationWaitlisted(Event):
     timezone: str
     position: int
     meetings: list[Meeting]
+    affiliate_contact_email: str | None = None
 
 
 class RegistrationCancelled(Event):
@@ -54,7 +55,8 @@ class RegistrationCancelled(Event):
     - `by_educator` / `by_affiliate` / `by_operator` with `cohort` set (they held a seat): a
       `cancel`, one CANCEL per meeting of `cohort.meetings`;
     - the same reasons with `cohort` null (they were waitlisted): a plain notice, no calendar
-      object (no invite was ever sent);
+      object (no invite was ever sent), naming the training (neutrally for `sensitive`
+      programs) and why, with the affiliate's `detail` when it cancelled the offering;
     - `offering_cancelled`: NO calendar object ever. A plain notice if `previous_status` is
       `waitlisted` (no other event reaches them); nothing if it is `confirmed`: that educator is
       a recipient of the same cancellation's `cohort.cancelled`, which carries the CANCELs.
@@ -67,6 +69,13 @@ class RegistrationCancelled(Event):
     previous_status: Literal["confirmed", "waitlisted"]
     reason: CancelReason
     cohort: Cohort | None = None
+    # What a plain notice names (schema 1 events lack them: the notice then stays general).
+    offering_title: str = ""
+    program_title: str = ""
+    sensitive: bool = True
+    # The affiliate's words when it cancelled the offering ("" when none were given).
+    detail: str = ""
+    affiliate_contact_email: str | None = None
 
 
 class FacilitatorAssigned(Event):

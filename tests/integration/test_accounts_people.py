@@ -199,6 +199,39 @@ def test_me_may_be_changed_by_the_person(client: TestClient) -> None:
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "timezone"
 
 
+def _person_updates(person_id: int) -> list[Json]:
+    """The `person.updated` events in accounts' outbox for one person, oldest first."""
+    import json
+
+    from sqlalchemy import select
+
+    from services.accounts.database import runtime
+
+    outbox = runtime.bus_tables.outbox
+    query = select(outbox.c.payload).where(outbox.c.type == "person.updated")
+    with runtime.engine().connect() as connection:
+        rows = connection.execute(query.order_by(outbox.c.id)).all()
+    found = [json.loads(row.payload)["data"] for row in rows]
+    return [data for data in found if data["person_id"] == person_id]
+
+
+def test_a_change_to_me_is_announced_once_with_the_full_new_values(client: TestClient) -> None:
+    signed_in = sign_in(client, name="Lupe")
+    headers, person_id = bearer(signed_in["access_token"]), signed_in["person"]["id"]
+    answer = client.patch(
+        "/me", json={"locale": "es", "timezone": "America/Chicago"}, headers=headers
+    )
+    assert answer.status_code == 200, answer.text
+    (update,) = _person_updates(person_id)
+    assert update["locale"] == "es" and update["timezone"] == "America/Chicago"
+    assert update["name"] == "Lupe" and update["updated_at"]
+    # The same values again change nothing, so nothing more is announced.
+    assert client.patch("/me", json={"locale": "es"}, headers=headers).status_code == 200
+    assert len(_person_updates(person_id)) == 1
+    client.patch("/me", json={"name": "Lupe Díaz"}, headers=headers)
+    assert [u["name"] for u in _person_updates(person_id)] == ["Lupe", "Lupe Díaz"]
+
+
 @pytest.mark.parametrize(
     ("path", "body"),
     [

@@ -168,6 +168,26 @@ def test_cancel_of_a_published_offering_is_announced_with_its_reason(
     assert len(scheduler_queue_envelopes(offering["id"], "offering.cancelled")) == 1
 
 
+def test_offering_events_carry_the_affiliates_contact_address(
+    client: TestClient, admin_headers: dict[str, str], owner: Json, program: Json
+) -> None:
+    reached = make_affiliate(client, admin_headers, contact_email="training@ohea.example.org")
+    for affiliate, expected in ((reached, "training@ohea.example.org"), (owner, None)):
+        offering = make_offering(client, affiliate["headers"], program["code"])
+        path = f"/offerings/{offering['id']}"
+        client.post(f"{path}/publish", headers=affiliate["headers"])
+        client.patch(path, json={"title": "Renamed"}, headers=affiliate["headers"])
+        client.post(f"{path}/cancel", json={"reason": "Flood"}, headers=affiliate["headers"])
+        sent = outbox_events(offering["id"])
+        assert [e["type"] for e in sent] == [
+            "offering.published",
+            "offering.updated",
+            "offering.cancelled",
+        ]
+        for envelope in sent:
+            assert envelope["data"]["offering"]["affiliate_contact_email"] == expected
+
+
 def test_draft_changes_emit_nothing(client: TestClient, owner: Json, program: Json) -> None:
     offering = make_offering(client, owner["headers"], program["code"])
     path = f"/offerings/{offering['id']}"

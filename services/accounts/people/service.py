@@ -11,7 +11,7 @@ from services.accounts.database import runtime
 from services.accounts.models import Person
 from services.accounts.people.schemas import PersonPublic
 from shared.columns import utcnow
-from shared.events import PersonVerified
+from shared.events import PersonUpdated, PersonVerified
 
 Status = Literal["invited", "active"]
 
@@ -92,11 +92,16 @@ def describe(*, session: Session, person: Person) -> PersonPublic:
 
 
 def update_person(*, session: Session, person: Person, changes: dict[str, object]) -> Person:
-    """Apply the given name, zone or language to the person (committed)."""
+    """Apply the given name, zone or language to the person (committed); a real change is
+    announced (`person.updated`) in the same transaction, so profiles elsewhere follow."""
+    changed = False
     for field in ("name", "timezone", "locale"):
-        if field in changes:
+        if field in changes and getattr(person, field) != changes[field]:
             setattr(person, field, changes[field])
+            changed = True
     session.add(person)
+    if changed and person.id is not None:
+        runtime.outbox.record(session, _updated(person))
     session.commit()
     session.refresh(person)
     return person
@@ -110,3 +115,13 @@ def find_people(
     query = select(Person).where(*where).order_by(col(Person.id)).offset(offset).limit(limit)
     total = session.exec(select(func.count()).select_from(Person).where(*where)).one()
     return list(session.exec(query).all()), int(total)
+
+
+def _updated(person: Person) -> PersonUpdated:
+    return PersonUpdated(
+        person_id=person.id or 0,
+        name=person.name or "",
+        timezone=person.timezone,
+        locale=person.locale,
+        updated_at=utcnow(),
+    )

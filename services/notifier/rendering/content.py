@@ -1,4 +1,4 @@
-"""Words of the notifier's mail: subjects and text/HTML bodies rendered from Jinja2 templates.
+"""Words of the notifier's mail: subjects and text/HTML bodies in the reader's language.
 
 Privacy rule for sensitive programs: neither the subject, the calendar entry nor the body names
 the offering's title or program. Subjects and the opening lines show in inbox previews and on lock
@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from services.notifier.rendering import dates
+from services.notifier.rendering.words import CHANGES, WORDS, language, words_for
+from services.notifier.rendering.words import neutral_summary as neutral_summary
 from shared.settings import get_settings
 
 # Message kinds (docs/API.md): what the ledger's `kind` says and which iTIP method each one carries.
@@ -36,8 +37,10 @@ METHOD_OF_KIND = {
     CANCEL: "CANCEL",
     FACILITATOR_CANCEL: "CANCEL",
 }
+# Kinds that name the training's PD hours (what it counts for, before one takes part).
+PD_HOUR_KINDS: Final = (INVITE, REMINDER, FACILITATOR_INVITE)
 
-NEUTRAL_SUMMARY = "Professional development session"
+NEUTRAL_SUMMARY = WORDS["en"]["neutral_summary"]
 MessageKind = Literal[
     "invite",
     "update",
@@ -50,20 +53,6 @@ MessageKind = Literal[
     "sign_in",
     "invitation",
 ]
-_EN_DASH = "\u2013"  # between two times of a meeting
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CHANGES = {
-    "time": "time",
-    "starts_at": "time",
-    "ends_at": "time",
-    "meetings": "meeting times",
-    "location": "place",
-    "venue": "place",
-    "join_url": "joining link",
-    "facilitator": "facilitator",
-    "title": "title",
-}
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),
     autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
@@ -86,6 +75,16 @@ class MeetingView:
 
 
 @dataclass(frozen=True)
+class Before:
+    """What the recipient was last sent of a meeting, so an update can say what changed."""
+
+    starts_at: datetime
+    ends_at: datetime
+    location: str | None
+    join_url: str | None
+
+
+@dataclass(frozen=True)
 class MessageContent:
     """Everything a message says, before it is rendered."""
 
@@ -104,85 +103,149 @@ class MessageContent:
     changed: tuple[str, ...] = ()
     # The training the message is about, for the link to its portal page.
     offering_id: int | None = None
-
-
-def neutral_summary(title: str, sensitive: bool) -> str:
-    """The title to show where others may see it: neutral for sensitive programs."""
-    return NEUTRAL_SUMMARY if sensitive else title
+    locale: str = "en"
+    pd_hours: float = 0.0
+    before: Before | None = None
 
 
 def render_subject(content: MessageContent) -> str:
     """The subject line (one line, no control characters)."""
-    text = TEMPLATES.get_template("subject.txt.j2").render(_context(content))
+    words = words_for(content.locale)
+    when = _subject_when(content)
+    topic = neutral_summary(content.title, content.sensitive, content.locale)
+    text = words[f"subject_{_wording_kind(content)}"].format(
+        topic=topic, when=f" — {when}" if when else ""
+    )
     return " ".join(text.split())
 
 
 def render_bodies(content: MessageContent) -> tuple[str, str]:
     """The plain-text and HTML bodies."""
     context = _context(content)
-    context["lead"] = TEMPLATES.get_template("lead.txt.j2").render(context)
     context["subject"] = render_subject(content)
     text = TEMPLATES.get_template("body.txt.j2").render(context)
     html = TEMPLATES.get_template("body.html.j2").render(context)
     return text, html
 
 
-def meeting_when(meeting: MeetingView, recipient_timezone: str | None) -> str:
+def meeting_when(meeting: MeetingView, recipient_timezone: str | None, locale: str = "en") -> str:
     """The meeting's time in its zone, and in the recipient's when it reads differently.
 
     E.g. "Tue 9 Mar 2027, 09:00-12:00 EST (America/New_York) — 08:00-11:00 CST your time"
     (with en dashes between the times).
     """
-    zone = _zone(meeting.timezone)
+    zone = dates.zone(meeting.timezone)
     if zone is None:
         raise ValueError(f"timezone: unknown IANA zone {meeting.timezone!r}")
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
-    text = f"{_span(start, end)} ({meeting.timezone})"
-    theirs = _zone(recipient_timezone) if recipient_timezone else None
+    text = f"{dates.span(start, end, locale=locale)} ({meeting.timezone})"
+    theirs = dates.zone(recipient_timezone) if recipient_timezone else None
     if theirs is None or recipient_timezone == meeting.timezone:
         return text
     their_start, their_end = (
         meeting.starts_at.astimezone(theirs),
         meeting.ends_at.astimezone(theirs),
     )
-    if _same_clock(start, their_start) and _same_clock(end, their_end):
+    if dates.same_clock(start, their_start) and dates.same_clock(end, their_end):
         return text
     same_day = their_start.date() == start.date()
-    return f"{text} — {_span(their_start, their_end, with_day=not same_day)} your time"
+    theirs_text = dates.span(their_start, their_end, locale=locale, with_day=not same_day)
+    return f"{text} — {words_for(locale)['your_time'].format(span=theirs_text)}"
+
+
+def _wording_kind(content: MessageContent) -> str:
+    return content.kind if f"lead_{content.kind}" in WORDS["en"] else NOTICE
+
+
+def _subject_when(content: MessageContent) -> str:
+    first = _first_local(content)
+    if first is None or content.kind in (CANCEL, WAITLISTED, FACILITATOR_CANCEL, NOTICE):
+        return ""
+    if content.kind == REMINDER:
+        return f"{dates.day(first, content.locale)}, {dates.clock(first)}"
+    return dates.day(first, content.locale)
+
+
+def _first_local(content: MessageContent) -> datetime | None:
+    upcoming = [m for m in content.meetings if not m.cancelled] or list(content.meetings)
+    if not upcoming:
+        return None
+    first = upcoming[0]
+    zone = dates.zone(content.recipient_timezone) or dates.zone(first.timezone)
+    return first.starts_at.astimezone(zone) if zone else first.starts_at
+
+
+def _lead(content: MessageContent, words: dict[str, str]) -> str:
+    topic = (
+        words["topic_neutral"] if content.sensitive else words["topic"].format(title=content.title)
+    )
+    changed = [words[CHANGES.get(c, "changed_other")] for c in content.changed]
+    position = content.waitlist_position
+    return words[f"lead_{_wording_kind(content)}"].format(
+        topic=topic,
+        by=words["by_affiliate"].format(affiliate=content.affiliate_name)
+        if content.affiliate_name
+        else "",
+        changes=f": {', '.join(dict.fromkeys(changed))}" if changed else "",
+        position=words["position"].format(position=position) if position else "",
+    )
 
 
 def _context(content: MessageContent) -> dict[str, Any]:
-    topic = "a professional development session" if content.sensitive else f"“{content.title}”"
-    upcoming = [m for m in content.meetings if not m.cancelled] or list(content.meetings)
-    first = upcoming[0] if upcoming else None
-    first_local = _in_recipient_zone(first, content.recipient_timezone) if first else None
+    words = words_for(content.locale)
+    name = content.recipient_name.strip()
+    show_hours = content.kind in PD_HOUR_KINDS and content.pd_hours > 0
     return {
-        "kind": content.kind,
-        "topic": topic,
-        "subject_topic": neutral_summary(content.title, content.sensitive),
+        "w": words,
+        "lang": language(content.locale),
+        "hello": words["hello"].format(name=name) if name else words["hello_anonymous"],
+        "lead": _lead(content, words),
         "program": None if content.sensitive else content.program_title,
-        "recipient_name": content.recipient_name.strip() or "there",
-        "by_affiliate": f" with {content.affiliate_name}" if content.affiliate_name else "",
-        "affiliate_name": content.affiliate_name,
+        "pd_hours": words["pd_hours"].format(hours=dates.hours(content.pd_hours, content.locale))
+        if show_hours
+        else None,
         "sensitive": content.sensitive,
         "meetings": [
-            {"when": meeting_when(m, content.recipient_timezone), "cancelled": m.cancelled}
+            {
+                "when": meeting_when(m, content.recipient_timezone, content.locale),
+                "cancelled": m.cancelled,
+            }
             for m in content.meetings
         ],
-        "first_day": _day(first_local) if first_local else "",
-        "first_start": f"{_day(first_local)}, {_clock(first_local)}" if first_local else "",
         "location": content.location,
         "join_url": _web_url(content.join_url),
-        "waitlist_position": content.waitlist_position,
         "reason": content.reason,
-        "changed": list(
-            dict.fromkeys(_CHANGES.get(c, c.replace("_", " ")) for c in content.changed)
-        ),
-        **_links(content),
+        "changes": _changes(content, words),
+        "signature": words["on_behalf"].format(affiliate=content.affiliate_name)
+        if content.affiliate_name
+        else words["signature"],
+        **_links(content, words),
     }
 
 
-def _links(content: MessageContent) -> dict[str, Any]:
+def _changes(content: MessageContent, words: dict[str, str]) -> list[str]:
+    """ "Time: A → B", "Venue: A → B" ... of an update, from what the recipient was last sent."""
+    before, meetings = content.before, content.meetings
+    if content.kind != UPDATE or before is None or len(meetings) != 1:
+        return []
+    meeting = meetings[0]
+    zone = dates.zone(content.recipient_timezone) or dates.zone(meeting.timezone)
+    lines = []
+    if (before.starts_at, before.ends_at) != (meeting.starts_at, meeting.ends_at):
+        old = (before.starts_at.astimezone(zone), before.ends_at.astimezone(zone))
+        new = (meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone))
+        lines.append(f"{words['change_time']}: {dates.moved(old, new, content.locale)}")
+    for label, old_value, new_value in (
+        ("change_venue", before.location, content.location),
+        ("change_link", _web_url(before.join_url), _web_url(content.join_url)),
+    ):
+        if (old_value or None) != (new_value or None):
+            old_text, new_text = old_value or words["nothing"], new_value or words["nothing"]
+            lines.append(f"{words[label]}: {old_text} {dates.ARROW} {new_text}")
+    return lines
+
+
+def _links(content: MessageContent, words: dict[str, str]) -> dict[str, Any]:
     """Where the message leads back to on the portal: the training, and the person's page."""
     portal = get_settings().cohort_portal_url.rstrip("/")
     leads = content.kind.startswith("facilitator")
@@ -191,42 +254,8 @@ def _links(content: MessageContent) -> dict[str, Any]:
         if content.offering_id
         else None,
         "home_url": f"{portal}/facilitator" if leads else f"{portal}/me",
-        "home_label": "Your schedule" if leads else "My trainings",
+        "home_label": words["your_schedule"] if leads else words["my_trainings"],
     }
-
-
-def _in_recipient_zone(meeting: MeetingView, recipient_timezone: str | None) -> datetime:
-    zone = (_zone(recipient_timezone) if recipient_timezone else None) or _zone(meeting.timezone)
-    return meeting.starts_at.astimezone(zone) if zone else meeting.starts_at
-
-
-def _span(start: datetime, end: datetime, *, with_day: bool = True) -> str:
-    day = f"{_day(start)}, " if with_day else ""
-    if start.date() != end.date():
-        return f"{day}{_clock(start)} {_EN_DASH} {_day(end)}, {_clock(end)}"
-    if start.tzname() != end.tzname():  # the clocks change during the meeting
-        return f"{day}{_clock(start)}{_EN_DASH}{_clock(end)}"
-    return f"{day}{start:%H:%M}{_EN_DASH}{end:%H:%M} {start.tzname()}"
-
-
-def _day(moment: datetime) -> str:
-    return f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
-
-
-def _clock(moment: datetime) -> str:
-    return f"{moment:%H:%M} {moment.tzname()}"
-
-
-def _same_clock(one: datetime, other: datetime) -> bool:
-    return one.utcoffset() == other.utcoffset() and one.tzname() == other.tzname()
-
-
-@lru_cache(maxsize=256)
-def _zone(tzid: str | None) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(tzid) if tzid else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 def _web_url(url: str | None) -> str | None:

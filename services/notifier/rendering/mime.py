@@ -111,6 +111,14 @@ def _mailbox(name: str, email: str, *, field: str) -> str:
     return f"{_encoded('To', display)} <{address}>"
 
 
+def reply_address(email: str) -> str | None:
+    """A Reply-To address as sent, or None when it is not usable (the mail goes without one)."""
+    try:
+        return _address(email, field="reply_to")
+    except ValueError:
+        return None
+
+
 def _address(email: str, *, field: str) -> str:
     address = email.strip()
     local, at, domain = address.rpartition("@")

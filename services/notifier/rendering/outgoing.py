@@ -9,7 +9,8 @@ from typing import Protocol, cast
 
 from services.notifier.rendering import content as words
 from services.notifier.rendering import ical, mime, zones
-from services.notifier.rendering.content import MeetingView, MessageContent, MessageKind
+from services.notifier.rendering import words as wording
+from services.notifier.rendering.content import Before, MeetingView, MessageContent, MessageKind
 from shared.erasure import is_erased_email
 from shared.settings import get_settings
 
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 # Invites carry a display alarm this long before each meeting (cancellations carry none).
 ALARM_MINUTES = 30
-NEUTRAL_DESCRIPTION = "Professional development session. The details are in your email."
+NEUTRAL_DESCRIPTION = words.WORDS["en"]["neutral_description"]
 # `Booking.CANCELLED` of the notifier's tables (rendering imports no table).
 CANCELLED_BOOKING = "cancelled"
 # The error of a message to someone erased: it enters the ledger failed and is never sent.
@@ -32,6 +33,7 @@ class BookingView(Protocol):
     recipient_email: str
     recipient_name: str
     recipient_timezone: str | None
+    recipient_locale: str
     meeting_id: int
     offering_id: int
     uid: str
@@ -47,6 +49,8 @@ class BookingView(Protocol):
     sensitive: bool
     location: str | None
     join_url: str | None
+    pd_hours: float
+    reply_to: str | None
     updated_at: datetime
 
 
@@ -79,11 +83,12 @@ def calendar_event(
     """The booking as one VEVENT: an invite's (one ATTENDEE) or a feed's (none, for PUBLISH)."""
     organizer_name, organizer_email = _organizer()
     cancelled = method == "CANCEL" or (method == "PUBLISH" and booking.status == CANCELLED_BOOKING)
-    described = NEUTRAL_DESCRIPTION if booking.sensitive else booking.description
+    locale = booking.recipient_locale
+    described = wording.neutral_description(locale) if booking.sensitive else booking.description
     return ical.CalendarEvent(
         uid=booking.uid,
         sequence=booking.sequence,
-        summary=words.neutral_summary(booking.title, booking.sensitive),
+        summary=words.neutral_summary(booking.title, booking.sensitive, locale),
         description=described,
         starts_at=zones.as_utc(booking.starts_at),
         ends_at=zones.as_utc(booking.ends_at),
@@ -103,7 +108,12 @@ def calendar_event(
 
 
 def _content(
-    booking: BookingView, kind: MessageKind, *, cancelled: bool, changed: tuple[str, ...] = ()
+    booking: BookingView,
+    kind: MessageKind,
+    *,
+    cancelled: bool,
+    changed: tuple[str, ...] = (),
+    before: Before | None = None,
 ) -> MessageContent:
     view = MeetingView(
         starts_at=zones.as_utc(booking.starts_at),
@@ -124,6 +134,9 @@ def _content(
         affiliate_name=booking.affiliate_name,
         changed=changed,
         offering_id=booking.offering_id,
+        locale=booking.recipient_locale,
+        pd_hours=booking.pd_hours,
+        before=before,
     )
 
 
@@ -135,6 +148,7 @@ def _compose(
     to_email: str,
     calendar_text: str | None,
     method: str | None,
+    reply_to: str | None = None,
 ) -> bytes:
     text_body, html_body = words.render_bodies(content)
     return compose_mail(
@@ -146,6 +160,7 @@ def _compose(
         html_body=html_body,
         calendar_text=calendar_text,
         method=method,
+        reply_to=reply_to,
     )
 
 
@@ -159,9 +174,13 @@ def compose_mail(
     html_body: str,
     calendar_text: str | None = None,
     method: str | None = None,
+    reply_to: str | None = None,
 ) -> bytes:
-    """The MIME bytes of one Cohort mail from the deployment's sender, tagged with its kind."""
+    """The MIME bytes of one Cohort mail from the deployment's sender, tagged with its kind;
+    replies go to `reply_to` (the affiliate's contact address) when given."""
     sender = get_settings().cohort_mail_from
+    reply = mime.reply_address(reply_to) if reply_to else None
+    headers = {"X-Cohort-Kind": kind} | ({"Reply-To": reply} if reply else {})
     return mime.compose_message(
         sender=sender,
         to_name=to_name,
@@ -172,7 +191,7 @@ def compose_mail(
         calendar_text=calendar_text,
         method=method,
         message_id_domain=mime.mail_domain(sender),
-        headers={"X-Cohort-Kind": kind},
+        headers=headers,
     )
 
 
@@ -195,7 +214,9 @@ def finished(outgoing: Outgoing, build: Callable[[], bytes]) -> Outgoing:
         return replace(outgoing, error=f"cannot compose this message: {exc}")
 
 
-def booking_message(booking: BookingView, kind: str, changed: tuple[str, ...] = ()) -> Outgoing:
+def booking_message(
+    booking: BookingView, kind: str, changed: tuple[str, ...] = (), before: Before | None = None
+) -> Outgoing:
     """An invite, update or cancellation of one booking, with its calendar part."""
     method = words.METHOD_OF_KIND[kind]
     outgoing = Outgoing(
@@ -212,7 +233,9 @@ def booking_message(booking: BookingView, kind: str, changed: tuple[str, ...] = 
     def build() -> bytes:
         event = calendar_event(booking, method=method)
         cancelled = method == "CANCEL"
-        content = _content(booking, cast(MessageKind, kind), cancelled=cancelled, changed=changed)
+        content = _content(
+            booking, cast(MessageKind, kind), cancelled=cancelled, changed=changed, before=before
+        )
         return _compose(
             content,
             kind=kind,
@@ -220,6 +243,7 @@ def booking_message(booking: BookingView, kind: str, changed: tuple[str, ...] = 
             to_email=booking.recipient_email,
             calendar_text=ical.build_calendar(cast(ical.Method, method), [event]),
             method=method,
+            reply_to=booking.reply_to,
         )
 
     return finished(outgoing, build)
@@ -245,6 +269,7 @@ def reminder_message(booking: BookingView, offset_label: str) -> Outgoing:
             to_email=booking.recipient_email,
             calendar_text=None,
             method=None,
+            reply_to=booking.reply_to,
         ),
     )
 
@@ -257,12 +282,19 @@ def notice_message(
     to_email: str,
     variant: str,
     person_id: int | None = None,
+    reply_to: str | None = None,
 ) -> Outgoing:
     """A plain notice with no calendar part (waitlisted, a waitlist place cancelled)."""
     outgoing = Outgoing(recipient=to_email, kind=kind, variant=variant, person_id=person_id)
     return finished(
         outgoing,
         lambda: _compose(
-            content, kind=kind, to_name=to_name, to_email=to_email, calendar_text=None, method=None
+            content,
+            kind=kind,
+            to_name=to_name,
+            to_email=to_email,
+            calendar_text=None,
+            method=None,
+            reply_to=reply_to,
         ),
     )

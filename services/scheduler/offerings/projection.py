@@ -25,6 +25,7 @@ from shared.columns import as_utc
 COPIED_FIELDS = (
     "affiliate_id",
     "affiliate_name",
+    "affiliate_contact_email",
     "affiliate_state",
     "program_code",
     "program_title",

@@ -136,12 +136,17 @@ def cancel_offering(session: Session, state: events.Offering, *, reason: str) ->
         runtime.outbox.record(
             session, events.CohortCancelled(cohort=snapshot, reason=reason, recipients=recipients)
         )
-    _cancel_registrations(session, offering, snapshots)
+    _cancel_registrations(session, offering, snapshots, detail=_affiliate_words(reason))
     session.flush()
 
 
+def _affiliate_words(reason: str) -> str:
+    """The affiliate's reason for a cancellation, "" for the scheduler's own placeholder."""
+    return "" if reason == "offering_cancelled" else reason
+
+
 def _cancel_registrations(
-    session: Session, offering: Offering, snapshots: dict[int, events.Cohort]
+    session: Session, offering: Offering, snapshots: dict[int, events.Cohort], *, detail: str
 ) -> None:
     rows: Sequence[tuple[Registration, Educator]] = session.exec(
         select(Registration, Educator)
@@ -160,6 +165,11 @@ def _cancel_registrations(
         held = previous == Registration.CONFIRMED and registration.cohort_id in snapshots
         snapshot = snapshots[registration.cohort_id or 0] if held else None
         event = registration_events.cancelled(
-            registration=registration, educator=educator, previous=previous, cohort=snapshot
+            registration=registration,
+            educator=educator,
+            previous=previous,
+            cohort=snapshot,
+            offering=offering,
+            detail=detail,
         )
         runtime.outbox.record(session, event)

@@ -61,7 +61,11 @@ def _cancel(session: Session, offering: Offering, registration: Registration, re
     held_seat = previous == Registration.CONFIRMED and cohort is not None
     snapshot = cohort_snapshot(offering, cohort, meetings) if held_seat and cohort else None
     event = registration_events.cancelled(
-        registration=registration, educator=educator, previous=previous, cohort=snapshot
+        registration=registration,
+        educator=educator,
+        previous=previous,
+        cohort=snapshot,
+        offering=offering,
     )
     runtime.outbox.record(session, event)
     if held_seat:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from services.scheduler import snapshots
 from services.scheduler.locks import EducatorFacts, OfferingFacts
-from services.scheduler.models import Educator, Registration
+from services.scheduler.models import Educator, Offering, Registration
 from shared import events
 
 
@@ -48,6 +48,7 @@ def waitlisted(
         timezone=offering.timezone,
         position=position,
         meetings=list(meetings),
+        affiliate_contact_email=offering.affiliate_contact_email,
     )
 
 
@@ -57,8 +58,11 @@ def cancelled(
     educator: Educator,
     previous: str,
     cohort: events.Cohort | None,
+    offering: Offering,
+    detail: str = "",
 ) -> events.RegistrationCancelled:
-    """The event telling an educator their registration ended (the reason is on the row)."""
+    """The event telling an educator their registration ended (the reason is on the row;
+    `detail` is the affiliate's own words when it cancelled the offering)."""
     assert registration.cancel_reason is not None, "set the reason before telling anyone"
     return events.RegistrationCancelled(
         registration_id=registration.id or 0,
@@ -67,4 +71,9 @@ def cancelled(
         previous_status=previous,
         reason=registration.cancel_reason,
         cohort=cohort,
+        offering_title=offering.title,
+        program_title=offering.program_title,
+        sensitive=offering.sensitive,
+        detail=detail,
+        affiliate_contact_email=offering.affiliate_contact_email,
     )

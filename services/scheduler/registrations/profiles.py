@@ -29,6 +29,7 @@ def _insert_profile(session: Session, educator_id: int, principal: Principal) ->
         "email": principal.email,
         "email_key": domain.email_key(principal.email),
         "timezone": principal.timezone,
+        "locale": principal.locale or "en",
     }
     table = Educator.__table__  # type: ignore[attr-defined]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
