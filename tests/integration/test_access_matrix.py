@@ -157,6 +157,7 @@ SCHEDULER: list[Row] = [
         lambda w: {"availability": WEEKDAYS},
         _all(403, fac=OK, op=OK),
     ),
+    ("GET", "/cohorts", "", _none, _all(403, viewer=OK, editor=OK, admin=OK, other=OK, op=OK)),
     ("POST", "/registrations", "", lambda w: {"offering_id": w.ids["open"]}, PERSONS),
     ("GET", "/registrations", "", _none, _all(OK)),
     (

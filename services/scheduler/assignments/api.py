@@ -1,10 +1,14 @@
-"""Routes for facilitator assignment as a whole: the batch re-plan."""
+"""Routes for facilitator assignment as a whole: the batch re-plan, and cohorts at a glance."""
+
+from typing import Literal
 
 from fastapi import APIRouter
 
 from services.scheduler.assignments import plan as planning
-from services.scheduler.assignments.schemas import PlanPublic, PlanRequest
-from services.scheduler.deps import Operator, SessionDep, errors
+from services.scheduler.assignments.cohort_list import list_cohorts
+from services.scheduler.assignments.schemas import CohortsListed, PlanPublic, PlanRequest
+from services.scheduler.deps import AffiliateOrOperator, Limit, Offset, Operator, SessionDep, errors
+from shared.validation import Id, Instant
 
 router = APIRouter(tags=["assignments"])
 
@@ -25,4 +29,36 @@ def plan(plan_in: PlanRequest, session: SessionDep, _operator: Operator) -> Plan
         starts_after=plan_in.starts_after,
         starts_before=plan_in.starts_before,
         time_limit=plan_in.time_limit,
+    )
+
+
+@router.get(
+    "/cohorts",
+    summary="Cohorts at a glance",
+    description="Cohorts soonest first meeting first, each with its leads, seats taken, the "
+    "offering's waitlist and, for `needs_facilitator`, why nobody leads it. The operator sees "
+    "all; an affiliate's members their affiliate's. `starts_after` / `starts_before` bound the "
+    "first meeting.",
+    responses=errors(401, 403, 422),
+)
+def cohorts(
+    session: SessionDep,
+    principal: AffiliateOrOperator,
+    status: Literal["open", "needs_facilitator", "cancelled"] | None = None,
+    affiliate_id: Id | None = None,
+    starts_after: Instant | None = None,
+    starts_before: Instant | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> CohortsListed:
+    """A page of cohorts (operator, affiliate members)."""
+    return list_cohorts(
+        session=session,
+        principal=principal,
+        status=status,
+        affiliate_id=affiliate_id,
+        starts_after=starts_after,
+        starts_before=starts_before,
+        limit=limit,
+        offset=offset,
     )

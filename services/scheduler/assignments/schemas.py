@@ -1,7 +1,10 @@
-"""Request and response shapes of the batch re-plan."""
+"""Request and response shapes of the batch re-plan and of the cohort list."""
+
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.scheduler.registrations.schemas import RosterFacilitator
 from shared.columns import as_utc
 from shared.validation import Instant
 
@@ -47,3 +50,31 @@ class PlanPublic(BaseModel):
     objective: float | None
     status: str
     changed_cohort_ids: list[int]
+
+
+class CohortListed(BaseModel):
+    """A cohort as the consoles list it."""
+
+    id: int
+    index: int = Field(description="1 for an offering's first cohort.")
+    status: str = Field(description="`open`, `needs_facilitator` or `cancelled`.")
+    offering_id: int
+    offering_title: str
+    program_code: str
+    affiliate_id: int
+    affiliate_name: str
+    first_meeting_at_utc: datetime | None
+    last_meeting_ends_at_utc: datetime | None
+    capacity: int
+    seated: int = Field(description="Confirmed educators in this cohort.")
+    offering_waitlist: int = Field(description="Educators waiting for a seat in the offering.")
+    facilitators: list[RosterFacilitator]
+    needs_facilitator_reason: str | None = None
+    needs_facilitator_detail: str | None = None
+
+
+class CohortsListed(BaseModel):
+    """A page of cohorts and how many match in all."""
+
+    items: list[CohortListed]
+    total: int
