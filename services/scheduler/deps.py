@@ -19,3 +19,7 @@ from shared.routes import errors as errors
 SessionDep = Annotated[Session, Depends(runtime.request_session)]
 # Rosters: the offering's staff, the operator, and the facilitators of its cohorts (theirs only).
 RosterReader = Annotated[Principal, require_roles(Role.AFFILIATE, Role.OPERATOR, Role.FACILITATOR)]
+# One facilitator's profile: themselves, the operator, their own affiliate's admins.
+FacilitatorReader = Annotated[
+    Principal, require_roles(Role.FACILITATOR, Role.OPERATOR, Role.AFFILIATE)
+]

@@ -141,6 +141,20 @@ SCHEDULER: list[Row] = [
         lambda w: {"shared": False},
         OPERATOR_ONLY,
     ),
+    (
+        "GET",
+        "/facilitators/{facilitator_id}",
+        "fac",
+        _none,
+        _all(403, fac=OK, viewer=404, editor=404, admin=404, other=404, op=OK),
+    ),
+    (
+        "GET",
+        "/facilitators/{facilitator_id}",
+        "fac2",
+        _none,
+        _all(403, fac=404, viewer=404, editor=404, admin=404, other=404, op=OK),
+    ),
     ("GET", "/facilitators/{facilitator_id}/assignments", "fac", _none, _all(403, fac=OK, op=OK)),
     ("GET", "/facilitators/{facilitator_id}/assignments", "fac2", _none, _all(403, fac=404, op=OK)),
     (

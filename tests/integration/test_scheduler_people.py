@@ -90,6 +90,12 @@ def test_facilitator_created_by_operator_or_affiliate(
     assert by_affiliate.status_code == 201 and by_affiliate.json()["affiliate_id"] == 77
     editor = bearer(member_token(77, "editor"))
     assert client.post("/facilitators", json=_facilitator_body(), headers=editor).status_code == 403
+    # Their own affiliate's admins read them; its editors and other affiliates do not.
+    own = f"/facilitators/{by_affiliate.json()['id']}"
+    assert client.get(own, headers=admin).json() == by_affiliate.json()
+    assert client.get(own, headers=editor).status_code == 404
+    assert client.get(own, headers=bearer(member_token(78, "admin"))).status_code == 404
+    assert client.get(f"/facilitators/{body['id']}", headers=admin).status_code == 404
 
 
 def test_facilitator_needs_operator_or_affiliate(client: TestClient) -> None:

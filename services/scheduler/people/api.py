@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from services.scheduler.deps import (
     AffiliateOrOperator,
     FacilitatorOrOperator,
+    FacilitatorReader,
     Limit,
     Offset,
     Operator,
@@ -13,6 +14,7 @@ from services.scheduler.deps import (
 )
 from services.scheduler.people import availability, sharing
 from services.scheduler.people import service as people
+from services.scheduler.people.facilitator_profile import read_facilitator
 from services.scheduler.people.schemas import (
     AssignmentsPublic,
     AvailabilityChange,
@@ -71,6 +73,20 @@ def create_facilitator(
     return people.create_facilitator(
         session=session, data=facilitator_in, principal=principal, bearer=bearer
     )
+
+
+@router.get(
+    "/facilitators/{facilitator_id}",
+    summary="Read a facilitator",
+    description="That facilitator, the operator, or an admin of the affiliate whose own "
+    "facilitator this is: certifications, zone, weekly windows, cap, sharing, verified.",
+    responses=errors(401, 403, 404),
+)
+def get_facilitator(
+    facilitator_id: Id, session: SessionDep, principal: FacilitatorReader
+) -> FacilitatorPublic:
+    """One facilitator."""
+    return read_facilitator(session=session, facilitator_id=facilitator_id, principal=principal)
 
 
 @router.put(
