@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
-from services.scheduler.assignments.schemas import CohortListed, CohortsListed
+from services.scheduler.assignments.schemas import CohortLead, CohortListed, CohortsListed
 from services.scheduler.models import (
     Assignment,
     Cohort,
@@ -20,7 +20,6 @@ from services.scheduler.models import (
     Offering,
     Registration,
 )
-from services.scheduler.registrations.schemas import RosterFacilitator
 from shared.auth import Principal
 from shared.columns import as_utc
 
@@ -103,8 +102,8 @@ def _cohorts(
     return query
 
 
-def _leads(session: Session, cohort_ids: list[int]) -> dict[int, list[RosterFacilitator]]:
-    leads: dict[int, list[RosterFacilitator]] = {}
+def _leads(session: Session, cohort_ids: list[int]) -> dict[int, list[CohortLead]]:
+    leads: dict[int, list[CohortLead]] = {}
     if not cohort_ids:
         return leads
     for assignment, facilitator in session.exec(
@@ -114,7 +113,7 @@ def _leads(session: Session, cohort_ids: list[int]) -> dict[int, list[RosterFaci
         .order_by(col(Assignment.id))
     ).all():
         leads.setdefault(assignment.cohort_id, []).append(
-            RosterFacilitator(id=facilitator.id or 0, name=facilitator.name, role=assignment.role)
+            CohortLead(id=facilitator.id or 0, name=facilitator.name, role=assignment.role)
         )
     return leads
 

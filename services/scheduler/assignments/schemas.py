@@ -4,7 +4,6 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from services.scheduler.registrations.schemas import RosterFacilitator
 from shared.columns import as_utc
 from shared.validation import Instant
 
@@ -52,6 +51,14 @@ class PlanPublic(BaseModel):
     changed_cohort_ids: list[int]
 
 
+class CohortLead(BaseModel):
+    """A facilitator leading a listed cohort."""
+
+    id: int
+    name: str
+    role: str
+
+
 class CohortListed(BaseModel):
     """A cohort as the consoles list it."""
 
@@ -68,7 +75,7 @@ class CohortListed(BaseModel):
     capacity: int
     seated: int = Field(description="Confirmed educators in this cohort.")
     offering_waitlist: int = Field(description="Educators waiting for a seat in the offering.")
-    facilitators: list[RosterFacilitator]
+    facilitators: list[CohortLead]
     needs_facilitator_reason: str | None = None
     needs_facilitator_detail: str | None = None
 
