@@ -111,8 +111,9 @@ class FacilitatorUnassigned(Event):
     - `offering_cancelled`: nothing (the facilitator is a recipient of the same cancellation's
       `cohort.cancelled`);
     - `no_longer_fits` (new meeting times break a hard constraint; `detail` says which) or
-      `replanned` (a batch re-plan moved the cohort to someone else) or `availability_changed`
-      (the facilitator's new weekly windows leave out a meeting ahead): a `facilitator_cancel`
+      `replanned` (a batch re-plan moved the cohort to someone else), `availability_changed`
+      (the facilitator's new weekly windows leave out a meeting ahead) or
+      `certification_withdrawn` (the operator withdrew the program): a `facilitator_cancel`
       that CANCELs every invite the notifier holds for that facilitator and cohort (its ledger
       knows the UIDs; `cohort.meetings` shows the new times and may lack removed meetings).
     """

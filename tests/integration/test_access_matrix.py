@@ -136,6 +136,13 @@ SCHEDULER: list[Row] = [
     ("GET", "/facilitators", "", _none, OPERATOR_ONLY),
     (
         "PUT",
+        "/facilitators/{facilitator_id}/certifications",
+        "fac2",
+        lambda w: {"certifications": [w.ids["program"]]},
+        OPERATOR_ONLY,
+    ),
+    (
+        "PUT",
         "/facilitators/{facilitator_id}/sharing",
         "fac",
         lambda w: {"shared": False},

@@ -196,6 +196,41 @@ def test_a_cohort_given_up_by_narrowed_availability_is_staffed_again_at_once(
     ] == []
 
 
+def test_a_withdrawn_certification_hands_the_cohort_to_someone_certified(
+    worker: Process, client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    state = offering_state()
+    other_program = program_code()
+    leading = new_facilitator(client, admin_headers, state.program_code)
+    publish(state)
+    staffed = eventually(
+        lambda: (c := _cohort(client, admin_headers, state.id))["status"] == "open" and c
+    )
+    standby = new_facilitator(client, admin_headers, state.program_code)
+    eventually(lambda: _applied(standby["id"]))
+    path = f"/facilitators/{leading['id']}/certifications"
+    body = {"certifications": [other_program]}
+    assert client.put(path, json=body, headers=leading["headers"]).status_code == 403
+    answer = client.put(path, json=body, headers=admin_headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["certifications"] == [other_program]
+    (released,) = answer.json()["released"]
+    assert released["cohort_id"] == staffed["id"] and released["restaffed"] is True
+    assert [f["id"] for f in _cohort(client, admin_headers, state.id)["facilitators"]] == [
+        standby["id"]
+    ]
+    (ended,) = _unassigned(leading["id"])
+    assert ended["reason"] == "certification_withdrawn"
+    assert ended["detail"] == f"no longer certified for {state.program_code}"
+    again = client.put(path, json=body, headers=admin_headers)
+    assert again.status_code == 200 and again.json()["released"] == [], "nothing left to give up"
+    bad = client.put(path, json={"certifications": [""]}, headers=admin_headers)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][:2] == [
+        "body",
+        "certifications",
+    ]
+
+
 def test_availability_is_changed_by_that_facilitator_or_the_operator_only(
     client: TestClient, admin_headers: dict[str, str]
 ) -> None:

@@ -14,11 +14,13 @@ from services.scheduler.deps import (
 )
 from services.scheduler.people import availability, sharing
 from services.scheduler.people import service as people
+from services.scheduler.people.certifications import change_certifications
 from services.scheduler.people.facilitator_profile import read_facilitator
 from services.scheduler.people.schemas import (
     AssignmentsPublic,
     AvailabilityChange,
-    AvailabilityChanged,
+    CertificationsChange,
+    ChangedFacilitator,
     EducatorCreate,
     EducatorPublic,
     FacilitatorCreate,
@@ -120,10 +122,30 @@ def change_availability(
     availability_in: AvailabilityChange,
     session: SessionDep,
     principal: FacilitatorOrOperator,
-) -> AvailabilityChanged:
+) -> ChangedFacilitator:
     """Replace the facilitator's availability windows."""
     return availability.change_availability(
         session=session, facilitator_id=facilitator_id, data=availability_in, principal=principal
+    )
+
+
+@router.put(
+    "/facilitators/{facilitator_id}/certifications",
+    summary="Replace a facilitator's certifications",
+    description="Operator only: the program codes they may lead. A cohort they lead with a "
+    "meeting ahead, of a program no longer listed, is given up as for an availability change "
+    "(`released`); waiting cohorts of the programs listed are staffed right after the commit.",
+    responses=errors(401, 403, 404, 409, 422),
+)
+def certify(
+    facilitator_id: Id,
+    certifications_in: CertificationsChange,
+    session: SessionDep,
+    _operator: Operator,
+) -> ChangedFacilitator:
+    """Certify a facilitator for programs, or withdraw a certification."""
+    return change_certifications(
+        session=session, facilitator_id=facilitator_id, data=certifications_in
     )
 
 

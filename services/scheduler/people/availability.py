@@ -12,23 +12,20 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from services.scheduler.assignments.engine import NoFit, fitting_window
+from services.scheduler.assignments.engine import fitting_window
 from services.scheduler.assignments.pool import facilitator_profile
-from services.scheduler.assignments.service import active_assignments, end_assignment, staff_cohort
 from services.scheduler.database import run_in_transaction
-from services.scheduler.locks import lock_facilitator_pool, lock_facilitators, lock_offerings
-from services.scheduler.models import Assignment, Cohort, Facilitator, Meeting, Offering, utcnow
+from services.scheduler.models import Assignment, Cohort, Facilitator, Meeting, utcnow
+from services.scheduler.people.release import check_held, first_per_cohort, give_up, hold_for_change
 from services.scheduler.people.schemas import (
     AvailabilityChange,
-    AvailabilityChanged,
+    ChangedFacilitator,
     FacilitatorPublic,
-    ReleasedCohort,
 )
 from services.scheduler.people.service import facilitator_public, pool_changed
-from services.scheduler.snapshots import cohort_snapshot, offering_meetings
 from shared.auth import Principal
 from shared.columns import as_utc
-from shared.errors import Conflict, NotFound
+from shared.errors import NotFound
 from shared.validation import storable_id
 
 GIVEN_UP = "availability_changed"
@@ -36,7 +33,7 @@ GIVEN_UP = "availability_changed"
 
 def change_availability(
     *, session: Session, facilitator_id: int, data: AvailabilityChange, principal: Principal
-) -> AvailabilityChanged:
+) -> ChangedFacilitator:
     """Replace a facilitator's weekly windows (that facilitator, operator)."""
     mine = principal.facilitator_id == facilitator_id
     if not (mine or principal.is_operator) or not storable_id(facilitator_id):
@@ -47,72 +44,29 @@ def change_availability(
 
 def _change(
     session: Session, facilitator_id: int, windows: list[dict[str, Any]]
-) -> AvailabilityChanged:
-    offerings = lock_offerings(session, _offerings_led(session, facilitator_id))
-    lock_facilitator_pool(session, exclusive=True)
-    lock_facilitators(session, [facilitator_id])
-    facilitator = session.get(Facilitator, facilitator_id, populate_existing=True)
-    if facilitator is None:
-        raise NotFound("facilitator not found")
+) -> ChangedFacilitator:
+    offerings, facilitator = hold_for_change(session, facilitator_id)
     facilitator.availability = windows
     session.add(facilitator)
     session.flush()
     outside = led_meetings_outside(session, facilitator)
-    if any(cohort.offering_id not in offerings for _, cohort in outside):
-        # Booked on another offering between the first read and the pool lock: rare; retry.
-        raise Conflict("this facilitator was booked meanwhile: send the change again")
+    check_held(offerings, [cohort for _, cohort in outside])
     released = [
-        _give_up(session, offerings[cohort.offering_id], cohort, facilitator, meeting)
-        for meeting, cohort in _first_per_cohort(outside)
+        give_up(
+            session,
+            offerings[cohort.offering_id],
+            cohort,
+            facilitator,
+            starts=as_utc(meeting.starts_at_utc),
+            reason=GIVEN_UP,
+            detail="their availability no longer covers the meeting at "
+            f"{as_utc(meeting.starts_at_utc).isoformat()}",
+        )
+        for meeting, cohort in first_per_cohort(outside)
     ]
     pool_changed(session, facilitator)
     public: FacilitatorPublic = facilitator_public(facilitator)
-    return AvailabilityChanged(**public.model_dump(), released=released)
-
-
-def _offerings_led(session: Session, facilitator_id: int) -> set[int]:
-    """Offerings of the cohorts the facilitator leads now (read before any lock is held)."""
-    rows = session.exec(
-        select(Cohort.offering_id)
-        .join(Assignment, col(Assignment.cohort_id) == col(Cohort.id))
-        .where(Assignment.facilitator_id == facilitator_id, Assignment.status == Assignment.ACTIVE)
-    ).all()
-    return set(rows)
-
-
-def _first_per_cohort(outside: list[tuple[Meeting, Cohort]]) -> list[tuple[Meeting, Cohort]]:
-    seen: dict[int, tuple[Meeting, Cohort]] = {}
-    for meeting, cohort in outside:
-        seen.setdefault(cohort.id or 0, (meeting, cohort))
-    return list(seen.values())
-
-
-def _give_up(
-    session: Session, offering: Offering, cohort: Cohort, facilitator: Facilitator, first: Meeting
-) -> ReleasedCohort:
-    """End the facilitator's assignment to the cohort and staff it again from the pool."""
-    meetings = offering_meetings(session, offering.id)
-    starts = as_utc(first.starts_at_utc)
-    for assignment in active_assignments(session, cohort.id or 0):
-        if assignment.facilitator_id == facilitator.id:
-            end_assignment(
-                session,
-                assignment=assignment,
-                cohort=cohort_snapshot(offering, cohort, meetings),
-                reason=GIVEN_UP,
-                detail=f"their availability no longer covers the meeting at {starts.isoformat()}",
-            )
-    # Their new windows leave that meeting out, so the pick cannot choose them again.
-    added = staff_cohort(session, offering=offering, cohort=cohort, meetings=meetings)
-    session.add(cohort)
-    return ReleasedCohort(
-        cohort_id=cohort.id or 0,
-        offering_id=offering.id,
-        title=offering.title,
-        first_meeting_at_utc=starts,
-        restaffed=not isinstance(added, NoFit),
-        needs_facilitator_reason=added.reason if isinstance(added, NoFit) else None,
-    )
+    return ChangedFacilitator(**public.model_dump(), released=released)
 
 
 def led_meetings_outside(

@@ -116,6 +116,19 @@ class AvailabilityChange(BaseModel):
     availability: list[AvailabilityWindow] = Field(max_length=100)
 
 
+class CertificationsChange(BaseModel):
+    """Body of PUT /facilitators/{facilitator_id}/certifications: the programs they may lead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    certifications: list[ProgramCode] = Field(max_length=50)
+
+    @field_validator("certifications")
+    @classmethod
+    def _codes(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+
 class FacilitatorPublic(FacilitatorBase):
     """A facilitator as the API shows it."""
 
@@ -133,13 +146,13 @@ class FacilitatorPublic(FacilitatorBase):
 
 
 class ReleasedCohort(BaseModel):
-    """A cohort the facilitator no longer leads because their new windows leave out a meeting."""
+    """A cohort the facilitator no longer leads because of the change."""
 
     cohort_id: int
     offering_id: int
     title: str
     first_meeting_at_utc: datetime | None = Field(
-        description="When the first meeting outside the new windows starts."
+        description="When the first meeting they can no longer lead starts."
     )
     restaffed: bool = Field(description="Another certified facilitator took it at once.")
     needs_facilitator_reason: str | None = Field(
@@ -147,8 +160,8 @@ class ReleasedCohort(BaseModel):
     )
 
 
-class AvailabilityChanged(FacilitatorPublic):
-    """The facilitator with their new windows, and the cohorts they gave up by them."""
+class ChangedFacilitator(FacilitatorPublic):
+    """The facilitator as changed, and the cohorts the change made them give up."""
 
     released: list[ReleasedCohort] = Field(default_factory=list)
 
