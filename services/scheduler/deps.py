@@ -23,3 +23,7 @@ RosterReader = Annotated[Principal, require_roles(Role.AFFILIATE, Role.OPERATOR,
 FacilitatorReader = Annotated[
     Principal, require_roles(Role.FACILITATOR, Role.OPERATOR, Role.AFFILIATE)
 ]
+# Attendance: the cohorts' facilitators, the affiliate's admins and editors, the operator.
+AttendanceTaker = Annotated[
+    Principal, require_roles(Role.FACILITATOR, Role.OPERATOR, Role.AFFILIATE)
+]

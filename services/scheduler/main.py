@@ -4,6 +4,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from services.scheduler.assignments import api as assignments_api
+from services.scheduler.attendance import api as attendance_api
 from services.scheduler.database import revocations, runtime
 from services.scheduler.people import api as people_api
 from services.scheduler.registrations import api as registrations_api
@@ -46,6 +47,7 @@ def create_app() -> FastAPI:
             people_api.router,
             registrations_api.router,
             assignments_api.router,
+            attendance_api.router,
             dead_events_router(runtime),
         ],
         on_startup=[

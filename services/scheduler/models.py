@@ -216,6 +216,39 @@ class FacilitatorBooking(SchedulerTable, table=True):
     active: bool = True
 
 
+class Attendance(SchedulerTable, table=True):
+    """Whether one confirmed educator was at one meeting (minutes attended when partial)."""
+
+    PRESENT: ClassVar[Literal["present"]] = "present"
+    ABSENT: ClassVar[Literal["absent"]] = "absent"
+    PARTIAL: ClassVar[Literal["partial"]] = "partial"
+
+    # No foreign key to the meeting: a mark outlives a meeting the registry later removes.
+    meeting_id: int = Field(primary_key=True)
+    registration_id: int = Field(primary_key=True, foreign_key="registration.id", index=True)
+    status: str = Field(max_length=16)
+    minutes: int | None = None
+    marked_by: str = Field(max_length=300)
+    marked_at: datetime = stamp_field()
+
+
+class AttendanceChange(SchedulerTable, table=True):
+    """One change of one attendance mark, as the audit keeps it (never updated or deleted)."""
+
+    __tablename__ = "attendance_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(index=True)
+    registration_id: int = Field(foreign_key="registration.id")
+    old_status: str | None = Field(default=None, max_length=16)
+    new_status: str = Field(max_length=16)
+    old_minutes: int | None = None
+    new_minutes: int | None = None
+    actor: str = Field(max_length=300)
+    how: str = Field(default="marked", max_length=16)
+    changed_at: datetime = stamp_field()
+
+
 # PostgreSQL guards facilitator time in the database itself, whatever the application checked:
 # no two active bookings of one facilitator overlap, and in-person bookings in different cities
 # keep the travel buffer between them (the same rule the matcher applies; never stricter).

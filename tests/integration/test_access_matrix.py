@@ -179,6 +179,20 @@ SCHEDULER: list[Row] = [
         _all(403, fac=OK, op=OK),
     ),
     ("GET", "/cohorts", "", _none, _all(403, viewer=OK, editor=OK, admin=OK, other=OK, op=OK)),
+    (
+        "GET",
+        "/meetings/{meeting_id}/attendance",
+        "meeting",
+        _none,
+        _all(403, fac=404, viewer=403, editor=OK, admin=OK, other=404, op=OK),
+    ),
+    (
+        "PUT",
+        "/meetings/{meeting_id}/attendance",
+        "meeting",
+        lambda w: [],
+        _all(403, fac=404, viewer=403, editor=OK, admin=OK, other=404, op=OK),
+    ),
     ("POST", "/registrations", "", lambda w: {"offering_id": w.ids["open"]}, PERSONS),
     ("GET", "/registrations", "", _none, _all(OK)),
     (
@@ -269,6 +283,7 @@ def world(apps: dict[str, TestClient], admin_headers: dict[str, str]) -> World:
         "draft": draft["id"],
         "open": open_one.id,
         "scheduled": scheduled.id,
+        "meeting": scheduled.meetings[0].id,
         "registration": registration["id"],
         "fac": facilitators[0],
         "fac2": facilitators[1],
