@@ -2,6 +2,7 @@
 or, for a signed-in person, with their access token (which also shows programs not listed
 publicly)."""
 
+import time
 from typing import Any
 
 import httpx
@@ -9,6 +10,11 @@ import httpx
 from services.portal import calls
 
 MAX_PROGRAMS = 100
+# Programs change a few times a year, while every catalogue page shows them in its form: each
+# portal process asks the registry at most every PROGRAMS_FOR seconds. (Offerings are never kept:
+# a program taken out of the public catalogue leaves it at once, its name at most this late.)
+PROGRAMS_FOR = 30.0
+_programs: dict[bool, tuple[float, list[dict[str, Any]]]] = {}
 
 
 async def find_offerings(
@@ -42,9 +48,20 @@ async def read_offering(
 async def list_programs(
     client: httpx.AsyncClient, token: str | None = None
 ) -> list[dict[str, Any]]:
-    """Every program the visitor may see (code and title), for the catalogue's filter."""
+    """Every program the visitor may see (code and title), for the catalogue's filter; kept for
+    PROGRAMS_FOR seconds, one list for the anonymous and one for anyone signed in."""
+    signed_in = token is not None
+    kept = _programs.get(signed_in)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
     response = await calls.send(
         client, "GET", "/programs", params={"limit": MAX_PROGRAMS}, headers=calls.bearer(token)
     )
     programs: list[dict[str, Any]] = calls.expect(response, 200)["items"]
+    _programs[signed_in] = (time.monotonic() + PROGRAMS_FOR, programs)
     return programs
+
+
+def forget_programs() -> None:
+    """Drop the programs kept, so the next page asks the registry again."""
+    _programs.clear()

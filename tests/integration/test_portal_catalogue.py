@@ -166,3 +166,10 @@ def test_a_signed_in_person_asks_with_their_token_and_sees_unlisted_programs(
     assert '<a href="/offerings/77">Support after a crisis</a>' in page.text
     for route in ("GET /offerings", "GET /programs"):
         assert fake.asked(route)[-1].headers["authorization"].startswith("Bearer ")
+
+
+def test_programs_are_kept_a_while_offerings_never(client: TestClient, fake: FakeAccounts) -> None:
+    client.get("/")
+    client.get("/?state=OH")
+    assert len(fake.asked("GET /programs")) == 1
+    assert len(fake.asked("GET /offerings")) == 2

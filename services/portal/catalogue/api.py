@@ -1,6 +1,7 @@
 """The catalogue at `/`: published offerings, searched with a GET form, a page at a time
 (keyset pages: "Next" carries the registry's cursor, "Previous" the trail of earlier ones)."""
 
+import asyncio
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,11 +36,16 @@ async def catalogue(visit: VisitDep) -> Response:
     me = await visit.profile()
     token = await visit.access_token() if me else None
     wanted = search.read_search(visit.request.query_params)
-    programs = await registry.list_programs(visit.connections.registry, token)
+    listing = registry.list_programs(visit.connections.registry, token)
     found: dict[str, Any] = {"items": [], "total": 0}
-    if not wanted.errors:
+    if wanted.errors:
+        programs = await listing
+    else:
         zone = dates.zone_of(me.get("timezone") if me else None) or UTC
-        wanted, found = await _found(visit, wanted, zone, token)
+        # The programs for the form and the page of offerings, asked side by side.
+        programs, (wanted, found) = await asyncio.gather(
+            listing, _found(visit, wanted, zone, token)
+        )
     return pages.render(
         visit,
         "catalogue.html",
