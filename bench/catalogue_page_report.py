@@ -95,6 +95,6 @@ def render(
             f"Targets ({paced.name}): {verdict(paced)}. Saturated: {verdict(phases[-1])}.",
             "",
             "CPU per request of each server process (user + system, from /proc; the registry's",
-            "count includes the two calls each portal page makes): " + _cpu(phases) + ".",
+            "requests include the listing each portal page asks for): " + _cpu(phases) + ".",
         ]
     )
