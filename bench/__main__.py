@@ -26,6 +26,7 @@ ORDER = (
     "invites_render",
     "assignment",
     "catalogue",
+    "catalogue_page",
     "registration_rush",
     "invites",
     "pipeline",

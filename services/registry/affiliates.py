@@ -1,6 +1,6 @@
 """Use cases for affiliates and programs."""
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -13,9 +13,11 @@ from services.registry.models import (
     ProgramCreate,
     ProgramPublic,
     ProgramsPublic,
+    ProgramUpdate,
 )
 from shared.auth import EDITING, Principal
-from shared.errors import Conflict, Forbidden, InvalidInput
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.validation import storable_id
 
 
 def register_affiliate(*, session: Session, affiliate_in: AffiliateCreate) -> AffiliatePublic:
@@ -54,11 +56,24 @@ def program_by_code(*, session: Session, code: str) -> Program | None:
     return session.exec(select(Program).where(Program.code == code)).first()
 
 
-def list_programs(*, session: Session, limit: int, offset: int) -> ProgramsPublic:
-    """A page of programs, by code."""
-    total = session.exec(select(func.count()).select_from(Program)).one()
-    rows = session.exec(select(Program).order_by(Program.code).limit(limit).offset(offset))
+def list_programs(*, session: Session, signed_in: bool, limit: int, offset: int) -> ProgramsPublic:
+    """A page of programs, by code; the anonymous see only those listed publicly."""
+    shown = true() if signed_in else col(Program.listed_publicly).is_(True)
+    total = session.exec(select(func.count()).select_from(Program).where(shown)).one()
+    page = select(Program).where(shown).order_by(Program.code).limit(limit).offset(offset)
+    rows = session.exec(page)
     return ProgramsPublic(items=[ProgramPublic.model_validate(row) for row in rows], total=total)
+
+
+def change_program(*, session: Session, program_id: int, changes: ProgramUpdate) -> ProgramPublic:
+    """Change what the operator may change of a program (404 if there is none)."""
+    program = session.get(Program, program_id) if storable_id(program_id) else None
+    if program is None:
+        raise NotFound("no such program")
+    program.listed_publicly = changes.listed_publicly
+    session.add(program)
+    session.commit()
+    return ProgramPublic.model_validate(program)
 
 
 def posting_affiliate(session: Session, actor: Principal, asked: int | None) -> int:

@@ -11,8 +11,10 @@ from services.registry.models import (
     ProgramCreate,
     ProgramPublic,
     ProgramsPublic,
+    ProgramUpdate,
 )
 from shared.routes import TOKEN_OPTIONAL, Problem
+from shared.validation import Id
 
 affiliates_router = APIRouter(prefix="/affiliates", tags=["affiliates"])
 programs_router = APIRouter(prefix="/programs", tags=["programs"])
@@ -57,10 +59,31 @@ def add_program(
 
 
 @programs_router.get(
-    "", summary="List programs", responses=errors(401), openapi_extra=TOKEN_OPTIONAL
+    "",
+    summary="List programs",
+    description="Without an access token, only the programs `listed_publicly`.",
+    responses=errors(401),
+    openapi_extra=TOKEN_OPTIONAL,
 )
 def list_programs(
-    session: SessionDep, _caller: Caller, limit: Limit = 50, offset: Offset = 0
+    session: SessionDep, caller: Caller, limit: Limit = 50, offset: Offset = 0
 ) -> ProgramsPublic:
-    """List programs by code; anyone may."""
-    return affiliates.list_programs(session=session, limit=limit, offset=offset)
+    """List programs by code; anyone may (without a token, only those listed publicly)."""
+    return affiliates.list_programs(
+        session=session, signed_in=caller is not None, limit=limit, offset=offset
+    )
+
+
+@programs_router.patch(
+    "/{program_id}",
+    summary="Change a program",
+    description="`listed_publicly: false` keeps the program's offerings out of the anonymous "
+    "catalogue (GET /offerings, GET /offerings/{id} is 404 without a token, GET /programs "
+    "leaves it out); anyone with an access token still sees them.",
+    responses=errors(401, 403, 404, 422),
+)
+def change_program(
+    program_id: Id, changes: ProgramUpdate, session: SessionDep, _operator: Operator
+) -> ProgramPublic:
+    """Change a program."""
+    return affiliates.change_program(session=session, program_id=program_id, changes=changes)

@@ -3,6 +3,8 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
+from fastapi.responses import Response
+from pydantic_core import to_json
 
 from services.registry import catalog, offerings
 from services.registry.deps import (
@@ -14,6 +16,7 @@ from services.registry.deps import (
     SessionDep,
     errors,
 )
+from services.registry.listing import cursors, pages
 from services.registry.models import AuditEntriesPublic, Format, Status
 from services.registry.models_offering import (
     OFFERING_EXAMPLE,
@@ -64,13 +67,23 @@ def create_offering(
     return offerings.create_offering(session=session, actor=affiliate, offering_in=offering_in)
 
 
+_CURSOR = (
+    "The `next_cursor` of the previous page, to read the next one (keyset paging: pages stay "
+    "right while offerings are added). A cursor belongs to the search that gave it: an altered "
+    "one, or one sent with other filters, is 422. Not with `offset`."
+)
+
+
 @router.get(
     "",
     summary="List offerings by first meeting",
-    description="Anyone sees published offerings; an affiliate also sees its own drafts and "
-    "cancelled offerings; the operator sees all. `join_url` is shown to the owning affiliate "
-    "and the operator only (null for everyone else).",
-    responses=errors(401),
+    description="Anyone sees published offerings, except that offerings of a program not "
+    "`listed_publicly` are shown only to callers with an access token; an affiliate also sees "
+    "its own drafts and cancelled offerings; the operator sees all. Ordered by first meeting "
+    "start, then id. `join_url` is shown to the owning affiliate and the operator only (null "
+    "for everyone else). Page with `cursor` (from `next_cursor`) or, for compatibility, `offset`.",
+    response_model=OfferingsPublic,
+    responses=errors(401, 422),
     openapi_extra=TOKEN_OPTIONAL,
 )
 def list_offerings(
@@ -95,7 +108,8 @@ def list_offerings(
     ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> OfferingsPublic:
+    cursor: Annotated[str | None, Query(max_length=200, description=_CURSOR)] = None,
+) -> Response:
     """List the offerings the caller may see."""
     filters = catalog.OfferingFilters(
         program=program,
@@ -107,9 +121,12 @@ def list_offerings(
         starts_before=starts_before,
         words=catalog.search_words(q),
     )
-    return catalog.find_offerings(
-        session=session, viewer=caller, filters=filters, limit=limit, offset=offset
-    )
+    if cursor is not None and offset:
+        raise cursors.CursorRefused("send either cursor or offset, not both")
+    asked = pages.PageAsked(limit=limit, offset=offset, cursor=cursor)
+    page = pages.find_offerings(session=session, viewer=caller, filters=filters, asked=asked)
+    # Serialised here, in one pass, rather than re-validated through the response model.
+    return Response(to_json(page), media_type="application/json")
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""Reading offerings: who may see which, filters and pages, and the full view of one offering."""
+"""Reading offerings: who may see which, the filters of a search, the full view of one offering."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -6,9 +6,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from services.registry.models import (
     Affiliate,
@@ -22,7 +21,6 @@ from services.registry.models_offering import (
     MeetingPublic,
     Offering,
     OfferingPublic,
-    OfferingsPublic,
     Venue,
 )
 from shared import events
@@ -53,7 +51,8 @@ def search_words(text: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys((text or "").lower().split()))
 
 
-def _like(word: str) -> str:
+def like_pattern(word: str) -> str:
+    """The LIKE pattern that finds `word` anywhere, literally."""
     # A word is matched literally: %, _ and the escape character lose their LIKE meaning.
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -90,76 +89,23 @@ def shown_to(viewer: Principal | None, offering: Offering, view: OfferingPublic)
     return view.model_copy(update={"join_url": None})
 
 
-def _visible_to(
-    query: SelectOfScalar[Offering], viewer: Principal | None
-) -> SelectOfScalar[Offering]:
-    if viewer is not None and viewer.is_operator:
-        return query
-    published = col(Offering.status) == "published"
-    if viewer is not None and viewer.affiliates():
-        return query.where(published | col(Offering.affiliate_id).in_(viewer.affiliates()))
-    return query.where(published)
-
-
-def _filtered(
-    query: SelectOfScalar[Offering], filters: OfferingFilters
-) -> SelectOfScalar[Offering]:
-    if filters.program is not None:
-        query = query.where(Program.code == filters.program)
-    if filters.state is not None:
-        query = query.where(Affiliate.state == filters.state)
-    if filters.affiliate_id is not None:
-        if not storable_id(filters.affiliate_id):
-            return query.where(false())
-        query = query.where(Offering.affiliate_id == filters.affiliate_id)
-    if filters.format is not None:
-        query = query.where(Offering.format == filters.format)
-    if filters.status is not None:
-        query = query.where(Offering.status == filters.status)
-    if filters.starts_after is not None:
-        query = query.where(Offering.first_starts_at_utc >= as_utc(filters.starts_after))
-    if filters.starts_before is not None:
-        query = query.where(Offering.first_starts_at_utc < as_utc(filters.starts_before))
-    for word in filters.words:
-        pattern = _like(word)
-        query = query.where(
-            func.lower(Offering.title).like(pattern, escape="\\")
-            | func.lower(Offering.description).like(pattern, escape="\\")
-        )
-    return query
-
-
-def find_offerings(
-    *,
-    session: Session,
-    viewer: Principal | None,
-    filters: OfferingFilters,
-    limit: int,
-    offset: int,
-) -> OfferingsPublic:
-    """A page of the offerings the viewer may see, by first meeting start."""
-    query = (
-        select(Offering)
-        .join(Affiliate, col(Affiliate.id) == Offering.affiliate_id)
-        .join(Program, col(Program.id) == Offering.program_id)
-    )
-    query = _filtered(_visible_to(query, viewer), filters)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    page = query.order_by(col(Offering.first_starts_at_utc), col(Offering.id))
-    rows = session.exec(page.limit(limit).offset(offset)).all()
-    views = describe_offerings(session, rows)
-    items = [shown_to(viewer, row, view) for row, view in zip(rows, views, strict=True)]
-    return OfferingsPublic(items=items, total=total)
-
-
 def read_offering(
     *, session: Session, viewer: Principal | None, offering_id: int
 ) -> OfferingPublic:
-    """One offering with its meetings, if the viewer may see it (404 otherwise)."""
+    """One offering with its meetings, if the viewer may see it (404 otherwise): the anonymous
+    see no offering of a program that is not listed publicly."""
     offering = session.get(Offering, offering_id) if storable_id(offering_id) else None
     if offering is None or not can_see(session, viewer, offering):
         raise NotFound("no such offering")
+    if viewer is None and not listed_publicly(session, offering):
+        raise NotFound("no such offering")
     return shown_to(viewer, offering, describe_offering(session, offering))
+
+
+def listed_publicly(session: Session, offering: Offering) -> bool:
+    """Tell whether the offering's program is in the anonymous catalogue."""
+    program = session.get(Program, offering.program_id)
+    return program is not None and program.listed_publicly
 
 
 def read_audit(

@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import field_validator
-from sqlalchemy import JSON, Column
+from pydantic import StrictBool, field_validator
+from sqlalchemy import JSON, Column, true
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -86,6 +86,12 @@ class ProgramBase(SQLModel):
         default=3.0, ge=0, le=500, description="Professional-development hours."
     )
     sensitive: bool = Field(default=False, description="Hide the title in reminders and feeds.")
+    listed_publicly: bool = Field(
+        default=True,
+        sa_column_kwargs={"server_default": true()},
+        description="Show its offerings in the anonymous catalogue; false shows them only to "
+        "people signed in.",
+    )
 
 
 # What the operator sends to add a program.
@@ -99,6 +105,11 @@ class Program(ProgramBase, RegistryTable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = stamp_field()
+
+
+# What the operator may change of a program.
+class ProgramUpdate(SQLModel):
+    listed_publicly: StrictBool = Field(description="See the program's `listed_publicly`.")
 
 
 # A program as the API shows it.

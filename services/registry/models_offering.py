@@ -203,6 +203,9 @@ class OfferingPublic(OfferingBase):
 class OfferingsPublic(SQLModel):
     items: list[OfferingPublic]
     total: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
 
 
 # The outcome of publishing or cancelling.

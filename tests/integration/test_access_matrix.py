@@ -83,6 +83,13 @@ REGISTRY: list[Row] = [
     ("GET", "/affiliates", "", _none, OPERATOR_ONLY),
     ("POST", "/programs", "", lambda w: {"code": "Bad Code"}, OPERATOR_ONLY),
     ("GET", "/programs", "", _none, _all(OK, anon=OK)),
+    (
+        "PATCH",
+        "/programs/{program_id}",
+        "program_id",
+        lambda w: {"listed_publicly": True},
+        OPERATOR_ONLY,
+    ),
     ("POST", "/offerings", "", _offering_body, _all(403, editor=OK, admin=OK, other=OK)),
     ("GET", "/offerings", "", _none, _all(OK, anon=OK)),
     (
@@ -92,6 +99,8 @@ REGISTRY: list[Row] = [
         _none,
         _all(404, anon=404, viewer=OK, editor=OK, admin=OK, op=OK),
     ),
+    # Published, of a program not listed publicly: anyone signed in, nobody anonymous.
+    ("GET", "/offerings/{offering_id}", "quiet", _none, _all(OK, anon=404)),
     (
         "GET",
         "/offerings/{offering_id}/audit",
@@ -247,6 +256,17 @@ def apps(client: TestClient) -> Iterator[dict[str, TestClient]]:
         yield {"registry": registry, "scheduler": client, "notifier": notifier}
 
 
+def _quiet_offering(
+    registry: TestClient, admin_headers: dict[str, str], editor: dict[str, str]
+) -> int:
+    """A published offering of a program not listed publicly."""
+    code = reg.make_program(registry, admin_headers, listed_publicly=False)["code"]
+    offering_id = int(reg.make_offering(registry, editor, code)["id"])
+    published = registry.post(f"/offerings/{offering_id}/publish", headers=editor)
+    assert published.status_code == 200, published.text
+    return offering_id
+
+
 @pytest.fixture(scope="module")
 def world(apps: dict[str, TestClient], admin_headers: dict[str, str]) -> World:
     registry, scheduler = apps["registry"], apps["scheduler"]
@@ -254,8 +274,10 @@ def world(apps: dict[str, TestClient], admin_headers: dict[str, str]) -> World:
         reg.make_affiliate(registry, admin_headers),
         reg.make_affiliate(registry, admin_headers),
     )
-    program = reg.make_program(registry, admin_headers)["code"]
+    made_program = reg.make_program(registry, admin_headers)
+    program = made_program["code"]
     draft = reg.make_offering(registry, own["headers"], program)
+    quiet = _quiet_offering(registry, admin_headers, own["headers"])
     open_one = publish(offering_state(affiliate_id=own["id"]))
     scheduled = publish(offering_state(affiliate_id=own["id"]))
     educator_id = next_person_id()
@@ -280,7 +302,9 @@ def world(apps: dict[str, TestClient], admin_headers: dict[str, str]) -> World:
     }
     ids = {
         "program": program,
+        "program_id": made_program["id"],
         "draft": draft["id"],
+        "quiet": quiet,
         "open": open_one.id,
         "scheduled": scheduled.id,
         "meeting": scheduled.meetings[0].id,

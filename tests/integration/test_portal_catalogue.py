@@ -2,10 +2,12 @@
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.portal import (
+    Answer,
     FakeAccounts,
     heading,
     me_in,
@@ -64,6 +66,7 @@ def test_the_search_form_becomes_the_registry_filters(
         "starts_before": "2027-04-01T00:00:00+00:00",
         "limit": "10",
         "offset": "0",
+        "status": "published",
     }
     assert 'value="bias classroom"' in page.text
     assert '<option value="virtual" selected>' in page.text
@@ -91,11 +94,82 @@ def test_a_wrong_field_is_tied_to_its_error_and_nothing_is_searched(
     assert fake.asked("GET /offerings") == []
 
 
-def test_pages_link_to_the_previous_and_next_ones(client: TestClient, fake: FakeAccounts) -> None:
-    fake.answers["GET /offerings"] = page_of(offering(), total=25)
+def _answer(total: int, next_cursor: str | None) -> Answer:
+    body = {"items": [offering()], "total": total, "next_cursor": next_cursor}
+    return lambda _: httpx.Response(200, json=body)
+
+
+def test_next_carries_the_registrys_cursor_and_previous_the_trail(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    fake.answers["GET /offerings"] = _answer(35, "c2")
+    first = client.get("/?q=bias")
+    assert "cursor" not in fake.asked("GET /offerings")[-1].url.params
+    assert 'href="/?q=bias&amp;after=c2" rel="next">Next</a>' in first.text
+    assert 'rel="prev"' not in first.text
+    fake.answers["GET /offerings"] = _answer(35, "c3")
+    second = client.get("/?q=bias&after=c2")
+    assert fake.asked("GET /offerings")[-1].url.params["cursor"] == "c2"
+    assert 'href="/?q=bias" rel="prev">Previous</a>' in second.text
+    assert 'href="/?q=bias&amp;after=c2.c3" rel="next">Next</a>' in second.text
+    fake.answers["GET /offerings"] = _answer(35, None)
+    last = client.get("/?q=bias&after=c2.c3")
+    assert fake.asked("GET /offerings")[-1].url.params["cursor"] == "c3"
+    assert 'href="/?q=bias&amp;after=c2" rel="prev">Previous</a>' in last.text
+    assert 'rel="next"' not in last.text
+
+
+def test_an_old_offset_address_still_pages(client: TestClient, fake: FakeAccounts) -> None:
+    fake.answers["GET /offerings"] = _answer(25, "c3")
     page = client.get("/?q=bias&offset=10")
     assert fake.asked("GET /offerings")[-1].url.params["offset"] == "10"
-    assert 'href="/?q=bias&amp;offset=0" rel="prev">Previous</a>' in page.text
-    assert 'href="/?q=bias&amp;offset=20" rel="next">Next</a>' in page.text
-    last = client.get("/?q=bias&offset=20")
-    assert "Previous" in last.text and 'rel="next"' not in last.text
+    assert 'href="/?q=bias" rel="prev">Previous</a>' in page.text
+    assert 'href="/?q=bias&amp;after=c3" rel="next">Next</a>' in page.text
+
+
+def test_a_refused_cursor_shows_the_first_page(client: TestClient, fake: FakeAccounts) -> None:
+    def registry(request: httpx.Request) -> httpx.Response:
+        if "cursor" in request.url.params:
+            return httpx.Response(422, json={"detail": [{"loc": ["query", "cursor"]}]})
+        return httpx.Response(200, json={"items": [offering()], "total": 1, "next_cursor": None})
+
+    fake.answers["GET /offerings"] = registry
+    page = client.get("/?after=edited")
+    assert page.status_code == 200
+    assert "Implicit Bias in the Classroom" in page.text and 'rel="prev"' not in page.text
+    garbled = client.get("/?after=not%20a%20cursor")
+    assert garbled.status_code == 200
+    assert "cursor" not in fake.asked("GET /offerings")[-1].url.params
+
+
+def test_the_anonymous_catalogue_is_asked_without_a_token(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    client.get("/")
+    for route in ("GET /offerings", "GET /programs"):
+        assert "authorization" not in fake.asked(route)[-1].headers
+
+
+def test_a_signed_in_person_asks_with_their_token_and_sees_unlisted_programs(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    quiet = offering(77, title="Support after a crisis", program_title="Crisis Support")
+
+    def registry(request: httpx.Request) -> httpx.Response:
+        shown = [offering()] + ([quiet] if "authorization" in request.headers else [])
+        return httpx.Response(200, json={"items": shown, "total": len(shown), "next_cursor": None})
+
+    fake.answers["GET /offerings"] = registry
+    assert "Support after a crisis" not in client.get("/").text
+    sign_in(client)
+    page = client.get("/")
+    assert '<a href="/offerings/77">Support after a crisis</a>' in page.text
+    for route in ("GET /offerings", "GET /programs"):
+        assert fake.asked(route)[-1].headers["authorization"].startswith("Bearer ")
+
+
+def test_programs_are_kept_a_while_offerings_never(client: TestClient, fake: FakeAccounts) -> None:
+    client.get("/")
+    client.get("/?state=OH")
+    assert len(fake.asked("GET /programs")) == 1
+    assert len(fake.asked("GET /offerings")) == 2

@@ -79,6 +79,8 @@ def test_it_lists_upcoming_and_past_trainings_with_status_and_place(
     assert '<a href="/offerings/40">Last spring</a>' in past.split("<h2>Your calendar")[0]
     assert upcoming.count("Cancel registration") == 2 and "Cancel registration" not in past
     assert fake.asked("GET /registrations")[0].headers["Authorization"] == "Bearer access-1"
+    # Read with the person's token: a program not listed publicly still shows its title here.
+    assert fake.asked("GET /offerings/41")[-1].headers["Authorization"] == "Bearer access-1"
 
 
 def test_the_feed_link_subscribes_and_reset_asks_first(

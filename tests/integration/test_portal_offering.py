@@ -152,3 +152,26 @@ def test_a_token_the_scheduler_refuses_signs_the_browser_out_and_asks_again(
     asked = _register(client)
     assert asked.headers["location"] == "/sign-in?next=%2Fofferings%2F41"
     assert ">Sign in</a>" in client.get("/offerings/41").text
+
+
+def test_an_offering_only_signed_in_people_see_is_read_with_their_token(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    def registry(request: httpx.Request) -> httpx.Response:
+        if "authorization" not in request.headers:
+            return httpx.Response(404, json={"detail": "no such offering"})
+        return httpx.Response(200, json=offering(sensitive=True))
+
+    fake.answers["GET /offerings/41"] = registry
+    assert client.get("/offerings/41").status_code == 404
+    sign_in(client)
+    page = client.get("/offerings/41")
+    assert page.status_code == 200 and heading(page.text) == "Implicit Bias in the Classroom"
+
+
+def test_a_draft_the_registry_shows_its_own_staff_is_no_page(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    fake.answers["GET /offerings/41"] = lambda _: httpx.Response(200, json=offering(status="draft"))
+    sign_in(client)
+    assert client.get("/offerings/41").status_code == 404

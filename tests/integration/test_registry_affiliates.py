@@ -153,7 +153,7 @@ def test_add_program_and_list_it_without_a_token(
     }
     response = client.post("/programs", json=body, headers=admin_headers)
     assert response.status_code == 201
-    assert response.json() == {**body, "id": response.json()["id"]}
+    assert response.json() == {**body, "listed_publicly": True, "id": response.json()["id"]}
     listed = client.get("/programs", params={"limit": 100})
     assert listed.status_code == 200
     page = listed.json()

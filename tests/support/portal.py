@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from services.portal import registry as portal_registry
 from services.portal.main import create_app
 
 Answer = Callable[[httpx.Request], httpx.Response]
@@ -62,7 +63,8 @@ class FakeAccounts:
 
 @contextmanager
 def portal_client(fake: FakeAccounts) -> Iterator[TestClient]:
-    """The portal app, every API it calls answered by `fake`."""
+    """The portal app, every API it calls answered by `fake` (nothing kept from earlier ones)."""
+    portal_registry.forget_programs()
     with TestClient(create_app()) as client:
         apis = client.app.state.connections.apis  # type: ignore[attr-defined]
         for name in apis:

@@ -1,5 +1,7 @@
-"""The catalogue at `/`: published offerings, searched with a GET form, a page at a time."""
+"""The catalogue at `/`: published offerings, searched with a GET form, a page at a time
+(keyset pages: "Next" carries the registry's cursor, "Previous" the trail of earlier ones)."""
 
+import asyncio
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -9,22 +11,40 @@ from fastapi.responses import Response
 from services.portal import dates, pages, registry
 from services.portal.catalogue import cards, search
 from services.portal.deps import VisitDep
+from services.portal.visits import Visit
 
 router = APIRouter(tags=["catalogue"])
 UTC = ZoneInfo("UTC")
 
 
+async def _found(
+    visit: Visit, wanted: search.Search, zone: ZoneInfo, token: str | None
+) -> tuple[search.Search, dict[str, Any]]:
+    client = visit.connections.registry
+    found = await registry.find_offerings(client, params=wanted.filters(zone), token=token)
+    if found is None:
+        # The registry refused the address's cursor: show the same search from its first page.
+        wanted = wanted.first_page()
+        found = await registry.find_offerings(client, params=wanted.filters(zone), token=token)
+    return wanted, found or {"items": [], "total": 0}
+
+
 @router.get("/")
 async def catalogue(visit: VisitDep) -> Response:
-    """The search form and one page of the offerings it finds."""
+    """The search form and one page of the offerings it finds; programs not listed publicly
+    only for a signed-in person (the registry decides, from their access token)."""
     me = await visit.profile()
+    token = await visit.access_token() if me else None
     wanted = search.read_search(visit.request.query_params)
-    programs = await registry.list_programs(visit.connections.registry)
+    listing = registry.list_programs(visit.connections.registry, token)
     found: dict[str, Any] = {"items": [], "total": 0}
-    if not wanted.errors:
+    if wanted.errors:
+        programs = await listing
+    else:
         zone = dates.zone_of(me.get("timezone") if me else None) or UTC
-        found = await registry.find_offerings(
-            visit.connections.registry, params=wanted.filters(zone)
+        # The programs for the form and the page of offerings, asked side by side.
+        programs, (wanted, found) = await asyncio.gather(
+            listing, _found(visit, wanted, zone, token)
         )
     return pages.render(
         visit,
@@ -36,5 +56,6 @@ async def catalogue(visit: VisitDep) -> Response:
         formats=cards.FORMAT_NAMES,
         cards=[cards.card_of(offering, visit.language) for offering in found["items"]],
         total=found["total"],
-        page_size=search.PAGE_SIZE,
+        previous_link=wanted.previous_link(),
+        next_link=wanted.next_link(found.get("next_cursor")),
     )

@@ -59,7 +59,7 @@ async def my_trainings(visit: VisitDep, done: str = "") -> Response:
     if mine is None:
         await _signed_out(visit)
         return _to_sign_in(visit, "/me")
-    entries = await listing.entries(visit.connections.registry, mine, visit.language)
+    entries = await listing.entries(visit.connections.registry, mine, visit.language, token)
     return pages.render(
         visit,
         "my_trainings.html",
@@ -81,7 +81,7 @@ async def cancel_page(visit: VisitDep, registration_id: int) -> Response:
     if registration["status"] == "cancelled":
         return pages.redirect(visit, "/me")
     offering = await registry.read_offering(
-        visit.connections.registry, offering_id=registration["offering_id"]
+        visit.connections.registry, offering_id=registration["offering_id"], token=token
     )
     title = offering["title"] if offering else ""
     return pages.render(visit, "cancel_registration.html", registration=registration, title=title)

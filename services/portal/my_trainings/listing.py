@@ -67,12 +67,16 @@ def entry_of(
 
 
 async def entries(
-    client: httpx.AsyncClient, registrations: list[dict[str, Any]], language: str
+    client: httpx.AsyncClient, registrations: list[dict[str, Any]], language: str, token: str
 ) -> list[Entry]:
-    """Every registration with its offering, read from the registry side by side."""
+    """Every registration with its offering, read from the registry side by side (with the
+    person's token: an offering of a program not listed publicly is theirs to see)."""
     wanted = sorted({r["offering_id"] for r in registrations})
     found = await asyncio.gather(
-        *(registry.read_offering(client, offering_id=offering_id) for offering_id in wanted)
+        *(
+            registry.read_offering(client, offering_id=offering_id, token=token)
+            for offering_id in wanted
+        )
     )
     offerings = dict(zip(wanted, found, strict=True))
     now = datetime.now(UTC)

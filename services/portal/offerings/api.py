@@ -20,7 +20,10 @@ MAX_ID = 2**31 - 1
 async def _offering(visit: Visit, offering_id: int) -> dict[str, Any]:
     found = None
     if 0 < offering_id <= MAX_ID:
-        found = await registry.read_offering(visit.connections.registry, offering_id=offering_id)
+        token = await visit.access_token()
+        found = await registry.read_offering(
+            visit.connections.registry, offering_id=offering_id, token=token
+        )
     if found is None:
         raise HTTPException(404)
     return found

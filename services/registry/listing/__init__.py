@@ -1,0 +1,1 @@
+"""The public catalogue listing: statements built once, plain rows, keyset pages."""
