@@ -10,9 +10,12 @@ from shared.auth import AffiliateOrOperator as AffiliateOrOperator
 from shared.auth import Educator as Educator
 from shared.auth import FacilitatorOrOperator as FacilitatorOrOperator
 from shared.auth import Operator as Operator
+from shared.auth import OptionalPrincipal
 from shared.auth import RegistrationReader as RegistrationReader
 from shared.routes import Limit as Limit
 from shared.routes import Offset as Offset
 from shared.routes import errors as errors
 
 SessionDep = Annotated[Session, Depends(runtime.request_session)]
+# Anyone, with or without a token (a token sent must be valid).
+Caller = OptionalPrincipal

@@ -158,6 +158,7 @@ SCHEDULER: list[Row] = [
         _all(403, fac=OK, op=OK),
     ),
     ("POST", "/registrations", "", lambda w: {"offering_id": w.ids["open"]}, PERSONS),
+    ("GET", "/availability", "", _none, _all(OK, anon=OK)),
     ("GET", "/registrations", "", _none, _all(OK)),
     (
         "GET",
