@@ -44,6 +44,7 @@ class FakeAccounts:
             "GET /healthz": lambda _: httpx.Response(200, json={"status": "ok"}),
             "GET /offerings": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
             "GET /programs": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
+            "GET /availability": lambda _: httpx.Response(200, json={"items": []}),
         }
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
