@@ -65,8 +65,9 @@ def test_unknown_and_cancelled_offerings_are_left_out(client: TestClient) -> Non
     shown = publish(offering_state(capacity=3))
     gone = publish(offering_state(capacity=3))
     apply(events.OfferingCancelled(offering=gone.model_copy(update={"status": "cancelled"})))
-    never = next_id()
-    assert _availability(client, shown.id, gone.id, never, shown.id) == {shown.id: (3, 0)}
+    never, too_large = next_id(), 2**63 - 2
+    found = _availability(client, shown.id, gone.id, never, too_large, shown.id)
+    assert found == {shown.id: (3, 0)}
 
 
 def test_a_batch_is_read_in_one_statement(client: TestClient) -> None:

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from services.scheduler.models import Cohort, Offering, Registration, SchedulerTable
 from services.scheduler.registrations.schemas import Availability
+from shared.validation import MAX_ROW_ID
 
 _tables = SchedulerTable.metadata.tables
 _offering, _cohort, _registration = _tables["offering"], _tables["cohort"], _tables["registration"]
@@ -66,7 +67,8 @@ def _statement(offering_ids: Sequence[int]) -> Select[Any]:
 
 def availability(session: Session, offering_ids: Sequence[int]) -> list[Availability]:
     """Each published offering among `offering_ids` with its free seats and its waitlist."""
-    wanted = sorted(set(offering_ids))
+    # An id past the column's range names no offering, and binding it would fail in PostgreSQL.
+    wanted = sorted({offering_id for offering_id in offering_ids if offering_id <= MAX_ROW_ID})
     if not wanted:
         return []
     rows = session.connection().execute(_statement(wanted)).all()
