@@ -88,3 +88,41 @@ async def read_me(client: httpx.AsyncClient, *, access_token: str) -> dict[str, 
         return None
     me: dict[str, Any] = response.json()
     return me
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What accounts said to a change of profile: the person as now, or the fields it refused."""
+
+    person: dict[str, Any] | None = None
+    refused_fields: tuple[str, ...] = ()
+    signed_out: bool = False
+
+
+def _refused_fields(response: httpx.Response) -> tuple[str, ...]:
+    detail = response.json().get("detail")
+    problems = detail if isinstance(detail, list) else []
+    return tuple(str(p["loc"][1]) for p in problems if len(p.get("loc", ())) > 1)
+
+
+async def update_me(
+    client: httpx.AsyncClient, *, access_token: str, changes: dict[str, str]
+) -> Saved:
+    """Change the signed-in person's name, zone or language (accounts PATCH /me)."""
+    headers = calls.bearer(access_token)
+    response = await calls.send(client, "PATCH", "/me", json=changes, headers=headers)
+    if response.status_code in (401, 404):
+        return Saved(signed_out=True)
+    if response.status_code == 422:
+        return Saved(refused_fields=_refused_fields(response) or tuple(changes))
+    return Saved(person=calls.expect(response, 200))
+
+
+async def erase_me(client: httpx.AsyncClient, *, access_token: str) -> bool:
+    """Erase the signed-in person everywhere (accounts POST /me/erase); False when refused."""
+    response = await _post(client, "/me/erase", headers=calls.bearer(access_token))
+    if response.status_code == 401:
+        return False
+    if response.status_code != 202:
+        raise ApiUnavailable(f"accounts answered {response.status_code} to an erasure")
+    return True

@@ -12,6 +12,7 @@ from services.portal.catalogue.api import router as catalogue
 from services.portal.connections import open_connections
 from services.portal.my_trainings.api import router as my_trainings
 from services.portal.offerings.api import router as offerings
+from services.portal.profile.api import router as profile
 from services.portal.sign_in.api import router as sign_in
 from shared.logs import configure_logging
 from shared.settings import get_settings
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
     app.include_router(catalogue)
     app.include_router(offerings)
     app.include_router(my_trainings)
+    app.include_router(profile)
     app.include_router(home.router)
     app.include_router(sign_in)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

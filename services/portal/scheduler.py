@@ -8,6 +8,8 @@ import httpx
 from services.portal import calls
 
 MAX_REGISTRATIONS = 100
+# Seats left only adds to a page: a slow scheduler must not hold the page up for long.
+AVAILABILITY_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,14 @@ class Answer:
     refused: bool = False
     missing: bool = False
     not_an_educator: bool = False
+
+
+@dataclass(frozen=True)
+class Seats:
+    """How many seats an offering has left, and how many people wait for one."""
+
+    left: int
+    waiting: int
 
 
 def _answer(response: httpx.Response) -> Answer:
@@ -76,3 +86,21 @@ async def list_registrations(
 def current(registrations: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The registration that holds a seat or a place in line, if any does."""
     return next((r for r in registrations if r["status"] != "cancelled"), None)
+
+
+async def seats_left(client: httpx.AsyncClient, offering_ids: list[int]) -> dict[int, Seats]:
+    """Seats left and waitlist length by offering (anonymous); {} when the scheduler is down."""
+    if not offering_ids:
+        return {}
+    params = {"offering_id": offering_ids}
+    try:
+        response = await calls.send(
+            client, "GET", "/availability", params=params, timeout=AVAILABILITY_TIMEOUT
+        )
+        items = calls.expect(response, 200)["items"]
+    except calls.ApiUnavailable:
+        return {}
+    return {
+        item["offering_id"]: Seats(left=item["seats_left"], waiting=item["waitlist_length"])
+        for item in items
+    }

@@ -10,7 +10,7 @@ from shared.auth import AffiliateOrOperator as AffiliateOrOperator
 from shared.auth import Educator as Educator
 from shared.auth import FacilitatorOrOperator as FacilitatorOrOperator
 from shared.auth import Operator as Operator
-from shared.auth import Principal, Role, require_roles
+from shared.auth import OptionalPrincipal, Principal, Role, require_roles
 from shared.auth import RegistrationReader as RegistrationReader
 from shared.routes import Limit as Limit
 from shared.routes import Offset as Offset
@@ -27,3 +27,5 @@ FacilitatorReader = Annotated[
 AttendanceTaker = Annotated[
     Principal, require_roles(Role.FACILITATOR, Role.OPERATOR, Role.AFFILIATE)
 ]
+# Anyone, with or without a token (a token sent must be valid).
+Caller = OptionalPrincipal

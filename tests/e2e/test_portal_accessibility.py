@@ -24,6 +24,11 @@ WORDS = {
         "registered": "You're registered.",
         "cancel": "Cancel registration",
         "cancelled": "Your registration is cancelled.",
+        "profile": "My profile",
+        "save": "Save my profile",
+        "name": "Name",
+        "erase": "Erase my account",
+        "erased": "Your account is erased",
     },
     "es": {
         "email": "Correo electrónico",
@@ -34,6 +39,11 @@ WORDS = {
         "registered": "Estás inscrito.",
         "cancel": "Cancelar inscripción",
         "cancelled": "Tu inscripción está cancelada.",
+        "profile": "Mi perfil",
+        "save": "Guardar mi perfil",
+        "name": "Nombre",
+        "erase": "Borrar mi cuenta",
+        "erased": "Tu cuenta está borrada",
     },
 }
 DESKTOP = {"width": 1280, "height": 800}
@@ -135,7 +145,28 @@ def _educator_pages(walk: Walk, _email: str) -> None:
     walk.check("my trainings, cancelled")
 
 
-PARTS: list[Callable[[Walk, str], None]] = [_anonymous_pages, _signing_in, _educator_pages]
+def _profile_pages(walk: Walk, _email: str) -> None:
+    page, words = walk.page, walk.words
+    page.get_by_role("link", name=words["profile"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["profile"])
+    walk.check("profile")
+    page.get_by_label(words["name"]).fill("")
+    page.get_by_role("button", name=words["save"]).click()
+    expect(page.get_by_label(words["name"])).to_have_attribute("aria-invalid", "true")
+    walk.check("profile with an error")
+    page.get_by_role("link", name=words["erase"]).click()
+    walk.check("erase account confirmation")
+    page.get_by_role("button", name=words["erase"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["erased"])
+    walk.check("account erased")
+
+
+PARTS: list[Callable[[Walk, str], None]] = [
+    _anonymous_pages,
+    _signing_in,
+    _educator_pages,
+    _profile_pages,
+]
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -156,7 +187,7 @@ def test_every_page_passes_axe_and_fits_the_screen(
     for part in PARTS:
         part(walk, email)
     context.close()
-    assert len(walk.found) == 19
+    assert len(walk.found) == 23
     assert {name: v for name, v in walk.found.items() if v} == {}
     assert {name: px for name, px in walk.overflow.items() if px} == {}
 

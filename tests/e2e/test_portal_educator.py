@@ -92,3 +92,41 @@ def test_find_register_and_cancel_a_training(
     _wait_for_calendar(stack, email, "CANCEL")
     assert _methods(stack, email) == ["REQUEST", "CANCEL"]
     context.close()
+
+
+def _sign_in(page: Page, stack: Stack, email: str) -> None:
+    page.goto(f"{stack.portal}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    page.goto(mailed_link(stack.sink, email))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{stack.portal}/")
+
+
+def test_change_the_profile_to_spanish_then_erase_the_account(
+    stack: Stack, browser: Browser
+) -> None:
+    email = f"profile.{uuid.uuid4().hex[:8]}@schools.example.org"
+    context = browser.new_context(
+        java_script_enabled=False, extra_http_headers={"Accept-Language": "en"}
+    )
+    page = context.new_page()
+    _sign_in(page, stack, email)
+    page.get_by_role("link", name="My profile").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My profile")
+    page.get_by_label("Name").fill("Ana Ruiz")
+    page.get_by_role("combobox", name="Time zone").select_option("America/Chicago")
+    page.get_by_role("combobox", name="Language").select_option("es")
+    page.get_by_role("button", name="Save my profile").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mi perfil")
+    expect(page.get_by_role("status")).to_have_text("Tu perfil está guardado.")
+    expect(page.get_by_role("banner")).to_contain_text("Sesión iniciada como Ana Ruiz")
+    expect(page.get_by_role("combobox", name="Zona horaria")).to_have_value("America/Chicago")
+    page.get_by_role("link", name="Borrar mi cuenta").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Borrar mi cuenta")
+    page.get_by_role("button", name="Borrar mi cuenta").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tu cuenta está borrada")
+    expect(page.get_by_role("banner").get_by_role("link", name="Iniciar sesión")).to_be_visible()
+    page.goto(f"{stack.portal}/me/profile")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Iniciar sesión")
+    context.close()

@@ -203,6 +203,7 @@ SCHEDULER: list[Row] = [
         _all(403, fac=404, viewer=403, editor=OK, admin=OK, other=404, op=OK),
     ),
     ("POST", "/registrations", "", lambda w: {"offering_id": w.ids["open"]}, PERSONS),
+    ("GET", "/availability", "", _none, _all(OK, anon=OK)),
     ("GET", "/registrations", "", _none, _all(OK)),
     (
         "GET",

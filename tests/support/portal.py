@@ -45,6 +45,7 @@ class FakeAccounts:
             "GET /healthz": lambda _: httpx.Response(200, json={"status": "ok"}),
             "GET /offerings": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
             "GET /programs": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
+            "GET /availability": lambda _: httpx.Response(200, json={"items": []}),
         }
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -72,6 +73,27 @@ def portal_client(fake: FakeAccounts) -> Iterator[TestClient]:
                 transport=httpx.MockTransport(fake), base_url=f"http://{name}"
             )
         yield client
+
+
+@contextmanager
+def portal_with_accounts(fake: FakeAccounts, accounts_url: str) -> Iterator[TestClient]:
+    """The portal app calling the real accounts API at `accounts_url`; the others by `fake`."""
+    with portal_client(fake) as client:
+        apis = client.app.state.connections.apis  # type: ignore[attr-defined]
+        apis["accounts"] = httpx.AsyncClient(base_url=accounts_url, timeout=10)
+        yield client
+
+
+def sign_in_at_accounts(client: TestClient, email: str) -> httpx.Response:
+    """Sign in through the portal's pages against the real accounts, with the mailed code."""
+    from tests.support.accounts import code_from, sign_in_events
+
+    form = client.get("/sign-in")
+    assert client.post("/sign-in", data={"csrf": csrf_of(form.text), "email": email}).is_success
+    code = code_from(sign_in_events(email)[-1])
+    page = client.get(f"/sign-in/confirm?code={code}")
+    confirm = {"csrf": csrf_of(page.text), "code": code}
+    return client.post("/sign-in/confirm", data=confirm, follow_redirects=False)
 
 
 def csrf_of(html: str) -> str:

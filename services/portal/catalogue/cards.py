@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.portal import dates
+from services.portal.scheduler import Seats
 
 
 def _(message: str) -> str:
@@ -28,6 +29,7 @@ class Card:
     affiliate: str
     first_day: str | None
     format: str
+    seats: Seats | None = None
 
 
 def first_day(offering: dict[str, Any], language: str) -> str | None:
@@ -39,7 +41,7 @@ def first_day(offering: dict[str, Any], language: str) -> str | None:
     return dates.day_in(meetings[0]["starts_at"], zone, language)
 
 
-def card_of(offering: dict[str, Any], language: str) -> Card:
+def card_of(offering: dict[str, Any], language: str, seats: Seats | None = None) -> Card:
     """The card of one offering from the registry's answer."""
     return Card(
         id=offering["id"],
@@ -48,4 +50,5 @@ def card_of(offering: dict[str, Any], language: str) -> Card:
         affiliate=offering.get("affiliate_name", ""),
         first_day=first_day(offering, language),
         format=FORMAT_NAMES.get(offering["format"], offering["format"]),
+        seats=seats,
     )

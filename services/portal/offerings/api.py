@@ -1,5 +1,6 @@
 """An offering's page and its Register button."""
 
+import asyncio
 from typing import Any
 from urllib.parse import quote
 
@@ -39,11 +40,19 @@ async def _registration(visit: Visit, offering_id: int) -> dict[str, Any] | None
     return scheduler.current(mine or [])
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def _page(
     visit: Visit, offering: dict[str, Any], *, status: int = 200, problem: str | None = None
 ) -> Response:
     me = await visit.profile()
     zone = me.get("timezone") if me else None
+    registration, seats = await asyncio.gather(
+        _registration(visit, offering["id"]) if me else _nothing(),
+        scheduler.seats_left(visit.connections.scheduler, [offering["id"]]),
+    )
     return pages.render(
         visit,
         "offering.html",
@@ -52,7 +61,8 @@ async def _page(
         format=cards.FORMAT_NAMES.get(offering["format"], offering["format"]),
         timetables=details.timetables(offering, zone, visit.language),
         pd_hours=details.pd_hours(offering, visit.language),
-        registration=await _registration(visit, offering["id"]) if me else None,
+        registration=registration,
+        seats=seats.get(offering["id"]),
         problem=problem,
     )
 

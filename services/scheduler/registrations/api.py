@@ -3,10 +3,11 @@
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 
 from services.scheduler.deps import (
+    Caller,
     Educator,
     Limit,
     Offset,
@@ -18,10 +19,11 @@ from services.scheduler.deps import (
 from services.scheduler.registrations import cancel as cancellations
 from services.scheduler.registrations import register as registering
 from services.scheduler.registrations import roster as rosters
-from services.scheduler.registrations import roster_sheet
+from services.scheduler.registrations import roster_sheet, seats_left
 from services.scheduler.registrations.offering_roster import offering_roster
 from services.scheduler.registrations.profiles import ensure_educator
 from services.scheduler.registrations.schemas import (
+    AvailabilityPublic,
     RegistrationCancelled,
     RegistrationCreate,
     RegistrationPublic,
@@ -29,10 +31,21 @@ from services.scheduler.registrations.schemas import (
     RosterPublic,
 )
 from shared.errors import Forbidden, InvalidInput
+from shared.routes import TOKEN_OPTIONAL
 from shared.validation import Id, line_text
 
 router = APIRouter(tags=["registrations"])
 
+MAX_AVAILABILITY_IDS = 100
+OfferingIds = Annotated[
+    list[Id],
+    Query(
+        alias="offering_id",
+        min_length=1,
+        max_length=MAX_AVAILABILITY_IDS,
+        description=f"An offering's id, repeated for more (1 to {MAX_AVAILABILITY_IDS} ids).",
+    ),
+]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -170,6 +183,25 @@ def roster(
         media_type=f"{roster_sheet.CSV_TYPE}; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="roster-{offering_id}.csv"'},
     )
+
+
+@router.get(
+    "/availability",
+    tags=["availability"],
+    summary="Seats left in offerings",
+    description="For each published offering asked for: the free seats of its open cohorts "
+    "(`seats_left`, never negative) and how many people are on its waitlist "
+    "(`waitlist_length`). Unknown, draft and cancelled offerings are left out of `items`. "
+    "Anyone may ask, without a token; a token that is sent must be valid. More than "
+    f"{MAX_AVAILABILITY_IDS} ids, or none, → 422 naming `offering_id`.",
+    responses=errors(401, 422),
+    openapi_extra=TOKEN_OPTIONAL,
+)
+def availability(
+    session: SessionDep, caller: Caller, offering_ids: OfferingIds
+) -> AvailabilityPublic:
+    """Seats left and waitlist length of up to 100 offerings, in one statement."""
+    return AvailabilityPublic(items=seats_left.availability(session, offering_ids))
 
 
 def _check_key(key: str) -> None:

@@ -44,6 +44,23 @@ class RegistrationCancelled(BaseModel):
     status: Literal["cancelled"] = "cancelled"
 
 
+# --- availability ---------------------------------------------------------------------------
+
+
+class Availability(BaseModel):
+    """How many seats an offering's open cohorts still have, and how many people wait."""
+
+    offering_id: int
+    seats_left: int
+    waitlist_length: int
+
+
+class AvailabilityPublic(BaseModel):
+    """Answer to GET /availability: the published offerings asked for that the scheduler knows."""
+
+    items: list[Availability]
+
+
 # --- roster ---------------------------------------------------------------------------------
 
 
