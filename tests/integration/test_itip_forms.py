@@ -57,7 +57,7 @@ def _write(folder: Path, name: str, texts: list[str]) -> list[str]:
     return paths
 
 
-def _file_readers() -> dict[str, Callable[[list[str]], itip_readers.Reading]]:
+def file_readers() -> dict[str, Callable[[list[str]], itip_readers.Reading]]:
     python = libical_python()
     require(python is not None, "libical GObject bindings (gir1.2-ical-3.0, python3-gi) missing")
     require((itip_readers.INTEROP / "node_modules" / "ical.js").is_dir(), "ical.js missing")
@@ -80,7 +80,7 @@ def _file_verdict(
 def wrong(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, set[str]]]:
     """form -> reader -> the steps it got wrong, measured now."""
     folder = tmp_path_factory.mktemp("forms")
-    readers = _file_readers()
+    readers = file_readers()
     found: dict[str, dict[str, set[str]]] = {form: {} for form in FORMS}
     with radicale_store.running_radicale(folder) as base:
         for index, (form, build) in enumerate(FORMS.items()):

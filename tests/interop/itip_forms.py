@@ -91,7 +91,7 @@ def _schedule(step: int) -> list[tuple[datetime, datetime]]:
     return [] if step >= 3 else [m for m in meetings if m is not None]
 
 
-def _expected(step: int) -> list[Instant]:
+def expected_after(step: int) -> list[Instant]:
     return sorted(_instant(m) for m in _schedule(step))
 
 
@@ -141,7 +141,7 @@ def series_form(recurrence: Callable[[], list[str]], uid: str) -> list[Step]:
         else:
             mail = [_calendar("CANCEL", [_vevent(uid, number, COURSE[0], "CANCEL")])]
             named = [(uid, None, _instant(COURSE[0])[0])]
-        steps.append(Step([mail], held, _expected(number), named))
+        steps.append(Step([mail], held, expected_after(number), named))
     return steps
 
 
@@ -188,7 +188,7 @@ def per_meeting_form(*, summary_mail: bool, one_mail: bool) -> list[Step]:
         if summary_mail and number == 0 and not one_mail:
             mails.append([])  # a plain summary of the course, no calendar part
         named: list[Named] = [(_meeting_uid(i), None, _named_start(i, number)) for i in changed]
-        steps.append(Step(mails, list(held.values()), _expected(number), named))
+        steps.append(Step(mails, list(held.values()), expected_after(number), named))
     return steps
 
 
