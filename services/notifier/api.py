@@ -84,6 +84,37 @@ def post_my_feed_reset(person: FeedHolder, session: SessionDep) -> FeedPublic:
 
 
 @router.get(
+    "/calendars/me/registrations/{registration_id}.ics",
+    summary="The calendar of one of my registrations",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/calendar": {}}},
+        **errors(401, 403, 422),
+        404: {"description": "No booking of this registration is yours.", "model": Problem},
+    },
+)
+def get_my_registration_calendar(
+    person: FeedHolder, session: SessionDep, registration_id: Id
+) -> Response:
+    """The meetings one of the caller's registrations booked, as one .ics file to import
+    (METHOD:PUBLISH, the invites' UIDs and SEQUENCEs, so it merges with them)."""
+    assert person.person_id is not None
+    calendar = feeds.registration_calendar(
+        session=session, person_id=person.person_id, registration_id=registration_id
+    )
+    if calendar is None:
+        raise HTTPException(http.HTTP_404_NOT_FOUND, detail="no such registration calendar")
+    return _calendar_response(calendar, f"registration-{registration_id}.ics")
+
+
+def _calendar_response(calendar: str, filename: str | None = None) -> Response:
+    headers = {"Cache-Control": "private, max-age=300"}
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(content=calendar.encode("utf-8"), media_type=CALENDAR_TYPE, headers=headers)
+
+
+@router.get(
     "/calendars/{feed_secret}.ics",
     summary="A person's live calendar feed",
     response_class=Response,
@@ -97,9 +128,4 @@ def get_calendar(feed_secret: str, session: SessionDep) -> Response:
     person_id = feeds.feed_owner(session=session, secret=feed_secret)
     if person_id is None:
         raise HTTPException(http.HTTP_404_NOT_FOUND, detail="no such calendar feed")
-    feed = feeds.person_feed(session=session, person_id=person_id)
-    return Response(
-        content=feed.encode("utf-8"),
-        media_type=CALENDAR_TYPE,
-        headers={"Cache-Control": "private, max-age=300"},
-    )
+    return _calendar_response(feeds.person_feed(session=session, person_id=person_id))

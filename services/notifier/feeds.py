@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from services.notifier.models import Booking, FeedPublic, FeedSecret
+from services.notifier.rendering import content as words
 from services.notifier.rendering import ical, outgoing
 from shared.columns import utcnow
 from shared.db import is_sqlite
@@ -96,14 +97,30 @@ def person_feed(*, session: Session, person_id: int) -> str:
     """Every meeting the person was ever booked on, as educator or facilitator, cancelled ones
     marked STATUS:CANCELLED, under the same UIDs and SEQUENCEs as their invites (PUBLISH carries
     no ATTENDEE)."""
-    query = (
-        select(Booking)
-        .where(Booking.recipient_id == person_id)
-        .order_by(col(Booking.starts_at), col(Booking.id))
+    query = select(Booking).where(Booking.recipient_id == person_id)
+    return _calendar(list(session.exec(query.order_by(*_IN_TIME_ORDER)).all()), FEED_NAME)
+
+
+def registration_calendar(*, session: Session, person_id: int, registration_id: int) -> str | None:
+    """The meetings one of the person's registrations booked, as the live feed shows them;
+    None when the person holds no booking of that registration (another's, or none yet)."""
+    query = select(Booking).where(
+        Booking.recipient_id == person_id,
+        Booking.recipient_kind == "educator",
+        Booking.source == f"registration:{registration_id}",
     )
+    held = list(session.exec(query.order_by(*_IN_TIME_ORDER)).all())
+    if not held:
+        return None
+    # Named like its events: a sensitive program's name appears nowhere in the file.
+    name = words.neutral_summary(held[0].title, any(booking.sensitive for booking in held))
+    return _calendar(held, name)
+
+
+_IN_TIME_ORDER = (col(Booking.starts_at), col(Booking.id))
+
+
+def _calendar(held: list[Booking], name: str) -> str:
     now = utcnow()
-    events = [
-        outgoing.calendar_event(booking, method="PUBLISH", dtstamp=now)
-        for booking in session.exec(query).all()
-    ]
-    return ical.build_calendar("PUBLISH", events, calendar_name=FEED_NAME)
+    events = [outgoing.calendar_event(b, method="PUBLISH", dtstamp=now) for b in held]
+    return ical.build_calendar("PUBLISH", events, calendar_name=name)

@@ -88,8 +88,16 @@ PASSES = (
         r"^/(registrations|offerings|facilitators$)",
         ("GET /facilitators", "POST /registrations"),
     ),
-    Pass("notifier", "operator", skip=("GET /feeds/me", "POST /feeds/me/reset")),
-    Pass("notifier", "educator", r"^/feeds"),
+    Pass(
+        "notifier",
+        "operator",
+        skip=(
+            "GET /feeds/me",
+            "POST /feeds/me/reset",
+            "GET /calendars/me/registrations/{registration_id}.ics",
+        ),
+    ),
+    Pass("notifier", "educator", r"^/(feeds|calendars/me/)"),
 )
 
 

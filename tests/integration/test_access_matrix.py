@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from shared.events import Recipient, RegistrationConfirmed
+from tests.support import notifier
 from tests.support import registry as reg
 from tests.support.scheduler import WEEKDAYS, offering_state, publish, register
 from tests.support.tokens import (
@@ -242,6 +244,13 @@ NOTIFIER: list[Row] = [
     ("POST", "/deliveries/{delivery_id}/retry", "unknown", _none, _all(403, op=404)),
     ("GET", "/feeds/me", "", _none, PERSONS),
     ("POST", "/feeds/me/reset", "", _none, PERSONS),
+    (
+        "GET",
+        "/calendars/me/registrations/{registration_id}.ics",
+        "registration",
+        _none,
+        _all(404, edu=OK, op=403),
+    ),
     ("GET", "/dead-events", "", _none, OPERATOR_ONLY),
     ("POST", "/dead-events/{dead_event_id}/redrive", "unknown", _none, _all(403, op=404)),
 ]
@@ -268,6 +277,17 @@ def _quiet_offering(
     return offering_id
 
 
+def _book_in_notifier(educator_id: int, email: str, registration_id: int) -> None:
+    """The notifier books the registration (as its consumer would on registration.confirmed)."""
+    someone = Recipient(
+        kind="educator", id=educator_id, name="Matrix Edu", email=email, timezone=None
+    )
+    booked = notifier.cohort(notifier.weekly_meetings(1))
+    notifier.apply(
+        RegistrationConfirmed(registration_id=registration_id, educator=someone, cohort=booked)
+    )
+
+
 @pytest.fixture(scope="module")
 def world(apps: dict[str, TestClient], admin_headers: dict[str, str]) -> World:
     registry, scheduler = apps["registry"], apps["scheduler"]
@@ -282,8 +302,10 @@ def world(apps: dict[str, TestClient], admin_headers: dict[str, str]) -> World:
     open_one = publish(offering_state(affiliate_id=own["id"]))
     scheduled = publish(offering_state(affiliate_id=own["id"]))
     educator_id = next_person_id()
-    educator = bearer(educator_token(educator_id, _email("edu"), "Matrix Edu"))
+    educator_email = _email("edu")
+    educator = bearer(educator_token(educator_id, educator_email, "Matrix Edu"))
     registration = register(scheduler, {"headers": educator}, scheduled.id)
+    _book_in_notifier(educator_id, educator_email, registration["id"])
     facilitators = []
     for _ in range(2):
         body = _facilitator_body(World({}, {"program": program}))

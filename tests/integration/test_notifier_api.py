@@ -14,6 +14,7 @@ from sqlalchemy import select
 from services.notifier.database import runtime
 from services.notifier.delivery.ledger import delivery
 from services.notifier.main import app
+from services.notifier.rendering.content import NEUTRAL_SUMMARY
 from shared.events import CohortUpdated, FacilitatorAssigned, Recipient, RegistrationConfirmed
 from tests.support.notifier import (
     apply,
@@ -136,10 +137,74 @@ def test_a_sensitive_program_stays_discreet_in_the_feed(
 ) -> None:
     booked = cohort(weekly_meetings(1), sensitive=True, title="Grief support for staff")
     apply(RegistrationConfirmed(registration_id=new_id(), educator=educator, cohort=booked))
-    (event,) = feed(client, educator_token(educator.id, educator.email)).walk("VEVENT")
-    text = event.to_ical().decode()
+    calendar = feed(client, educator_token(educator.id, educator.email))
+    (event,) = calendar.walk("VEVENT")
+    text = calendar.to_ical().decode()
     assert "Grief" not in text and "Classroom Management" not in text
+    assert str(event["SUMMARY"]) == NEUTRAL_SUMMARY
     assert str(event["CLASS"]) == "PRIVATE"
+
+
+def registration_ics(client: TestClient, token: str | None, registration_id: object) -> Any:
+    headers = bearer(token) if token else {}
+    path = f"/calendars/me/registrations/{registration_id}.ics"
+    return client.get(path, headers=headers)
+
+
+def test_a_registration_calendar_holds_its_meetings_under_the_invites_uids(
+    client: TestClient, educator: Recipient
+) -> None:
+    meetings = weekly_meetings(3)
+    registration_id = new_id()
+    booked = cohort(meetings, title="Restorative circles")
+    apply(RegistrationConfirmed(registration_id=registration_id, educator=educator, cohort=booked))
+    other = cohort(weekly_meetings(1, first=meetings[0].starts_at_utc + timedelta(days=1)))
+    apply(RegistrationConfirmed(registration_id=new_id(), educator=educator, cohort=other))
+    answer = registration_ics(client, educator_token(educator.id, educator.email), registration_id)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert "attachment" in answer.headers["content-disposition"]
+    calendar = Calendar.from_ical(answer.content.decode("utf-8"))
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert str(calendar["X-WR-CALNAME"]) == "Restorative circles"
+    events = calendar.walk("VEVENT")
+    assert [e.decoded("DTSTART") for e in events] == [m.starts_at_utc for m in meetings]
+    assert {str(e["UID"]) for e in events} < invite_uids(educator.email)
+    assert all(e.decoded("SEQUENCE") == 0 and "ATTENDEE" not in e for e in events)
+
+
+def test_a_registration_calendar_is_its_holders_only(
+    client: TestClient, educator: Recipient
+) -> None:
+    registration_id = new_id()
+    booked = cohort(weekly_meetings(1))
+    apply(RegistrationConfirmed(registration_id=registration_id, educator=educator, cohort=booked))
+    stranger = educator_token(next_person_id(), "stranger@schools.example.org")
+    assert registration_ics(client, stranger, registration_id).status_code == 404
+    mine = educator_token(educator.id, educator.email)
+    assert registration_ics(client, mine, new_id()).status_code == 404
+    assert registration_ics(client, None, registration_id).status_code == 401
+    invalid = registration_ics(client, mine, "twelve")
+    assert invalid.status_code == 422 and "registration_id" in invalid.text
+
+
+def test_a_sensitive_registration_calendar_names_no_program(
+    client: TestClient, educator: Recipient
+) -> None:
+    registration_id = new_id()
+    booked = cohort(weekly_meetings(2), sensitive=True, title="Grief support for staff")
+    apply(RegistrationConfirmed(registration_id=registration_id, educator=educator, cohort=booked))
+    token = educator_token(educator.id, educator.email)
+    answer = registration_ics(client, token, registration_id)
+    assert answer.status_code == 200, answer.text
+    text = answer.content.decode("utf-8")
+    assert "Grief" not in text and "Classroom Management" not in text
+    calendar = Calendar.from_ical(text)
+    assert str(calendar["X-WR-CALNAME"]) == NEUTRAL_SUMMARY
+    events = calendar.walk("VEVENT")
+    assert len(events) == 2
+    assert all(str(e["SUMMARY"]) == NEUTRAL_SUMMARY for e in events)
+    assert all(str(e["CLASS"]) == "PRIVATE" for e in events)
 
 
 def test_feed_of_someone_with_no_bookings_is_empty(client: TestClient) -> None:
