@@ -24,6 +24,7 @@ class Results:
     ladder: list[Outcome] = field(default_factory=list)
     confirm: list[Outcome] = field(default_factory=list)
     sustain: Outcome | None = None
+    sustain_tries: list[Outcome] = field(default_factory=list)
     stages: dict[str, list[Stage]] = field(default_factory=dict)
     saturation: dict[str, float] = field(default_factory=dict)
 
@@ -171,8 +172,24 @@ def _targets(results: Results, command: str) -> list[str]:
         " from the highest fixed rate it kept up with, rung by rung, until a rung failed clearly,"
         f" or twice in a row if only marginally). From `{command}`.",
         *_confirm_words(results),
+        *_tries_words(results),
     ]
     return lines
+
+
+def _tries_words(results: Results) -> list[str]:
+    if not results.sustain_tries:
+        return []
+    runs = ", ".join(
+        f"{o.rate:.0f}/s (backlog growth {o.growth:+.1f}/s, p99 {_ms(o.p(99))} ms)"
+        for o in results.sustain_tries
+    )
+    seconds = results.sustain_tries[0].seconds
+    return [
+        "",
+        f"Long runs ({seconds:.0f} s) that built a backlog first, each followed by one 10/s "
+        f"lower: {runs}.",
+    ]
 
 
 def _confirm_words(results: Results) -> list[str]:

@@ -198,6 +198,7 @@ def _view(
             "sensitive": program.sensitive,
             "facilitators_required": program.facilitators_required,
             "pd_hours": program.pd_hours,
+            "completion_percent": program.completion_percent,
             "venue": _venue(offering),
             "registration_closes_at": closes_utc.astimezone(zone) if closes_utc else None,
             "registration_closes_at_utc": closes_utc,

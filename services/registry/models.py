@@ -86,6 +86,13 @@ class ProgramBase(SQLModel):
         default=3.0, ge=0, le=500, description="Professional-development hours."
     )
     sensitive: bool = Field(default=False, description="Hide the title in reminders and feeds.")
+    completion_percent: int = Field(
+        default=100,
+        ge=1,
+        le=100,
+        sa_column_kwargs={"server_default": "100"},
+        description="Share of the scheduled minutes an educator must attend to earn the credit.",
+    )
     listed_publicly: bool = Field(
         default=True,
         sa_column_kwargs={"server_default": true()},

@@ -189,6 +189,7 @@ class OfferingPublic(OfferingBase):
     sensitive: bool
     facilitators_required: int
     pd_hours: float
+    completion_percent: int = 100
     venue: Venue | None
     registration_closes_at: datetime | None
     registration_closes_at_utc: datetime | None

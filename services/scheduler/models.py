@@ -79,6 +79,7 @@ class Offering(SchedulerTable, table=True):
     sensitive: bool = False
     facilitators_required: int = 1
     pd_hours: float = 0.0
+    completion_percent: int = Field(default=100, sa_column_kwargs={"server_default": "100"})
     title: str
     description: str = ""
     format: str = Field(max_length=16)

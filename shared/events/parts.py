@@ -39,6 +39,8 @@ class Offering(Contract):
     sensitive: bool
     facilitators_required: int
     pd_hours: float
+    # Share of the scheduled minutes attended that earns the credit (schema 1 events: 100).
+    completion_percent: int = 100
     title: str
     description: str = ""
     format: Literal["in_person", "virtual", "hybrid"]

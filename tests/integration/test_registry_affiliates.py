@@ -150,6 +150,7 @@ def test_add_program_and_list_it_without_a_token(
         "max_participants": 25,
         "pd_hours": 4.5,
         "sensitive": True,
+        "completion_percent": 80,
     }
     response = client.post("/programs", json=body, headers=admin_headers)
     assert response.status_code == 201
@@ -181,6 +182,8 @@ def test_duplicate_program_code_is_a_conflict(
         ({"facilitators_required": 0}, "facilitators_required"),
         ({"max_participants": 0}, "max_participants"),
         ({"pd_hours": -1}, "pd_hours"),
+        ({"completion_percent": 0}, "completion_percent"),
+        ({"completion_percent": 101}, "completion_percent"),
     ],
 )
 def test_add_program_refuses_bad_input(

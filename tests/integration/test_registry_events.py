@@ -42,6 +42,7 @@ def program(client: TestClient, admin_headers: dict[str, str]) -> Json:
         sensitive=True,
         facilitators_required=2,
         pd_hours=4.5,
+        completion_percent=75,
     )
 
 
@@ -99,7 +100,7 @@ def test_publish_puts_the_full_offering_in_the_outbox_and_one_message_on_the_que
     assert published.program_title == "Restorative Practices"
     assert published.sensitive is True
     assert published.facilitators_required == 2
-    assert published.pd_hours == 4.5
+    assert published.pd_hours == 4.5 and published.completion_percent == 75
     assert published.venue is not None and published.venue.city == "Columbus"
     assert (published.capacity, published.max_cohorts) == (20, 2)
     assert published.registration_closes_at_utc is not None

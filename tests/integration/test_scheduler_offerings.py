@@ -170,3 +170,22 @@ def test_events_leave_only_after_the_real_commit(client: TestClient) -> None:
         session.rollback()
     assert str(envelope.event_id) not in _queued_event_ids()
     assert not outbox_events("cohort.cancelled", reason="test")
+
+
+def test_the_projection_keeps_the_programs_completion_rule() -> None:
+    from services.scheduler.database import runtime
+    from services.scheduler.models import Offering
+
+    strict, lenient = offering_state(), offering_state(completion_percent=80)
+    publish(strict)
+    publish(lenient)
+    with runtime.engine().connect() as connection:
+        table = Offering.__table__  # type: ignore[attr-defined]
+        rows = dict(
+            connection.execute(
+                table.select()
+                .with_only_columns(table.c.id, table.c.completion_percent)
+                .where(table.c.id.in_([strict.id, lenient.id]))
+            ).all()
+        )
+    assert rows == {strict.id: 100, lenient.id: 80}

@@ -48,6 +48,7 @@ COLUMNS = (
     _P.c.sensitive,
     _P.c.facilitators_required,
     _P.c.pd_hours,
+    _P.c.completion_percent,
 )
 Meetings = dict[int, list[tuple[int, datetime, datetime]]]
 
@@ -113,6 +114,7 @@ def offering_item(
         "sensitive": row.sensitive,
         "facilitators_required": row.facilitators_required,
         "pd_hours": row.pd_hours,
+        "completion_percent": row.completion_percent,
         "venue": _venue(row),
         "registration_closes_at": closes_utc.astimezone(zone) if closes_utc else None,
         "registration_closes_at_utc": closes_utc,

@@ -32,6 +32,7 @@ COPIED_FIELDS = (
     "sensitive",
     "facilitators_required",
     "pd_hours",
+    "completion_percent",
     "title",
     "description",
     "format",
