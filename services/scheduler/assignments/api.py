@@ -8,7 +8,7 @@ from services.scheduler.assignments import plan as planning
 from services.scheduler.assignments.cohort_list import list_cohorts
 from services.scheduler.assignments.schemas import CohortsListed, PlanPublic, PlanRequest
 from services.scheduler.deps import AffiliateOrOperator, Limit, Offset, Operator, SessionDep, errors
-from shared.validation import Id, Instant
+from shared.validation import Instant, RowId
 
 router = APIRouter(tags=["assignments"])
 
@@ -45,7 +45,7 @@ def cohorts(
     session: SessionDep,
     principal: AffiliateOrOperator,
     status: Literal["open", "needs_facilitator", "cancelled"] | None = None,
-    affiliate_id: Id | None = None,
+    affiliate_id: RowId | None = None,
     starts_after: Instant | None = None,
     starts_before: Instant | None = None,
     limit: Limit = 50,
