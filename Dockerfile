@@ -2,6 +2,9 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# Certificates are rendered by WeasyPrint, which draws text with Pango.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
 # Dependencies first, exactly as locked and hash-checked, so code changes reuse this layer.
 COPY requirements/app.txt ./requirements/app.txt
 RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/app.txt

@@ -11,6 +11,7 @@ from shared.events.accounts import (
     PersonVerified,
     SignInRequested,
 )
+from shared.events.credits import CompletionEarned, CreditRevoked
 from shared.events.envelope import Contract, Envelope, Event, UnknownEventType
 from shared.events.parts import Cohort, Meeting, Offering, Recipient, Venue
 from shared.events.registry import OfferingCancelled, OfferingPublished, OfferingUpdated
@@ -34,7 +35,9 @@ __all__ = [
     "Cohort",
     "CohortCancelled",
     "CohortUpdated",
+    "CompletionEarned",
     "Contract",
+    "CreditRevoked",
     "Envelope",
     "Event",
     "FacilitatorAssigned",
@@ -79,6 +82,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PersonErased,
         PersonVerified,
         PersonUpdated,
+        CompletionEarned,
+        CreditRevoked,
     )
 }
 
@@ -100,6 +105,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     PersonErased.TYPE: ("scheduler", "notifier"),
     PersonVerified.TYPE: ("scheduler",),
     PersonUpdated.TYPE: ("scheduler", "notifier"),
+    CompletionEarned.TYPE: ("notifier",),
+    CreditRevoked.TYPE: ("notifier",),
 }
 
 
