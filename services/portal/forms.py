@@ -20,7 +20,7 @@ class FormTooLarge(Exception):
     """A form post larger than any of the portal's forms."""
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request, max_fields: int = MAX_FIELDS) -> dict[str, str]:
     """The fields of a URL-encoded form post (the first value of each); {} for any other body."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
         return {}
@@ -29,7 +29,7 @@ async def read_form(request: Request) -> dict[str, str]:
         raise FormTooLarge()
     fields: dict[str, str] = {}
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=max_fields)
     except (UnicodeDecodeError, ValueError):
         return {}
     for name, value in pairs:

@@ -8,6 +8,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from services.portal import errors, health, home
+from services.portal.affiliate import api as affiliate
+from services.portal.affiliate import editing as affiliate_editing
+from services.portal.affiliate import offering as affiliate_offering
 from services.portal.catalogue.api import router as catalogue
 from services.portal.connections import open_connections
 from services.portal.my_trainings.api import router as my_trainings
@@ -46,6 +49,9 @@ def create_app() -> FastAPI:
     app.include_router(profile)
     app.include_router(home.router)
     app.include_router(sign_in)
+    app.include_router(affiliate.router)
+    app.include_router(affiliate_editing.router)
+    app.include_router(affiliate_offering.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

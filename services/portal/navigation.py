@@ -1,5 +1,6 @@
 """Where the portal may send a person back to: its own pages only."""
 
+from typing import Any
 from urllib.parse import urlsplit
 
 MAX_NEXT = 2000
@@ -18,3 +19,20 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def _(message: str) -> str:
+    """Mark a message for the catalogue; the page translates it in the visitor's language."""
+    return message
+
+
+# The consoles the header links to, each shown to people holding its role: (role, path, label).
+CONSOLES = [
+    ("affiliate", "/affiliate", _("Affiliate console")),
+]
+
+
+def console_links(person: dict[str, Any] | None) -> list[dict[str, str]]:
+    """The header's links to the consoles a signed-in person's roles open."""
+    roles = {str(role.get("role")) for role in (person or {}).get("roles") or []}
+    return [{"href": path, "label": label} for role, path, label in CONSOLES if role in roles]

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from services.portal import languages, sessions
+from services.portal import languages, navigation, sessions
 from services.portal.visits import Visit
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,6 +57,7 @@ def context_of(visit: Visit) -> dict[str, Any]:
         "languages": _language_links(visit),
         "person": session.person if session and session.signed_in else None,
         "csrf": session.csrf if session else None,
+        "consoles": navigation.console_links(session.person if session else None),
     }
 
 

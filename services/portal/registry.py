@@ -3,6 +3,7 @@ or, for a signed-in person, with their access token (which also shows programs n
 publicly)."""
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -65,3 +66,77 @@ async def list_programs(
 def forget_programs() -> None:
     """Drop the programs kept, so the next page asks the registry again."""
     _programs.clear()
+
+
+# --- an affiliate's own offerings (the affiliate console) ------------------------------------
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the registry said to a change of an offering: the offering (or status) as now, the
+    fields it refused with their reasons, or that the offering is not this person's."""
+
+    body: dict[str, Any] | None = None
+    refused: list[dict[str, Any]] = field(default_factory=list)
+    conflict: str | None = None
+    missing: bool = False
+    forbidden: bool = False
+
+
+def _written(response: httpx.Response) -> Written:
+    if response.status_code == 422:
+        detail = response.json().get("detail")
+        return Written(refused=detail if isinstance(detail, list) else [{"msg": str(detail)}])
+    if response.status_code == 409:
+        return Written(conflict=str(response.json().get("detail", "")))
+    if response.status_code in (401, 403):
+        return Written(forbidden=True)
+    if response.status_code == 404:
+        return Written(missing=True)
+    return Written(body=calls.expect(response, 200, 201))
+
+
+async def own_offerings(
+    client: httpx.AsyncClient, *, token: str, affiliate_id: int, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The affiliate's offerings (every status, or one), soonest first meeting first."""
+    params: dict[str, str | int] = {"affiliate_id": affiliate_id, "limit": MAX_PROGRAMS}
+    if status is not None:
+        params["status"] = status
+    response = await calls.send(
+        client, "GET", "/offerings", params=params, headers=calls.bearer(token)
+    )
+    items: list[dict[str, Any]] = calls.expect(response, 200)["items"]
+    return items
+
+
+async def own_offering(
+    client: httpx.AsyncClient, *, token: str, offering_id: int
+) -> dict[str, Any] | None:
+    """One offering, drafts included; None when the registry does not show it to this person."""
+    response = await calls.send(
+        client, "GET", f"/offerings/{offering_id}", headers=calls.bearer(token)
+    )
+    if response.status_code in (401, 403, 404, 422):
+        return None
+    offering: dict[str, Any] = calls.expect(response, 200)
+    return offering
+
+
+async def write_offering(
+    client: httpx.AsyncClient,
+    *,
+    token: str,
+    body: dict[str, Any] | None = None,
+    offering_id: int | None = None,
+    action: str | None = None,
+) -> Written:
+    """Create an offering (no id), change one (an id), or publish or cancel it (an action)."""
+    if offering_id is None:
+        method, path = "POST", "/offerings"
+    elif action is None:
+        method, path = "PATCH", f"/offerings/{offering_id}"
+    else:
+        method, path = "POST", f"/offerings/{offering_id}/{action}"
+    response = await calls.send(client, method, path, json=body, headers=calls.bearer(token))
+    return _written(response)

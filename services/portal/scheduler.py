@@ -104,3 +104,39 @@ async def seats_left(client: httpx.AsyncClient, offering_ids: list[int]) -> dict
         item["offering_id"]: Seats(left=item["seats_left"], waiting=item["waitlist_length"])
         for item in items
     }
+
+
+# --- an affiliate's cohorts and rosters (the affiliate console) ------------------------------
+
+
+async def roster(
+    client: httpx.AsyncClient, *, token: str, offering_id: int, as_csv: bool = False
+) -> httpx.Response | None:
+    """An offering's roster (JSON, or the scheduler's CSV); None when it is not this person's
+    or the scheduler does not know the offering yet."""
+    headers = calls.bearer(token) | {"Accept": "text/csv" if as_csv else "application/json"}
+    path = f"/offerings/{offering_id}/roster"
+    response = await calls.send(client, "GET", path, headers=headers)
+    if response.status_code in (401, 403, 404, 422):
+        return None
+    if response.status_code != 200:
+        raise calls.ApiUnavailable(f"GET {path} answered {response.status_code}")
+    return response
+
+
+async def waiting_cohorts(
+    client: httpx.AsyncClient, *, token: str, affiliate_id: int
+) -> list[dict[str, Any]]:
+    """The affiliate's cohorts that wait for a facilitator, soonest first."""
+    params: dict[str, str | int] = {
+        "status": "needs_facilitator",
+        "affiliate_id": affiliate_id,
+        "limit": MAX_REGISTRATIONS,
+    }
+    response = await calls.send(
+        client, "GET", "/cohorts", params=params, headers=calls.bearer(token)
+    )
+    if response.status_code in (401, 403):
+        return []
+    items: list[dict[str, Any]] = calls.expect(response, 200)["items"]
+    return items
