@@ -31,6 +31,8 @@ class Change:
     changed: tuple[str, ...] = ()
     # What the recipient was last sent of the meeting, for an update to say what changed.
     before: content.Before | None = None
+    # The affiliate's own words for a cancellation, when it gave some.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,9 @@ def _synced(sync: _Sync, held: list[Booking]) -> Synced:
     )
 
 
-def cancel_bookings(*, session: Session, bookings: Iterable[Booking]) -> list[Change]:
+def cancel_bookings(
+    *, session: Session, bookings: Iterable[Booking], reason: str | None = None
+) -> list[Change]:
     """Cancel the still-active bookings among these (a cancelled one is never cancelled twice)."""
     changes = []
     for booking in bookings:
@@ -260,7 +264,9 @@ def cancel_bookings(*, session: Session, bookings: Iterable[Booking]) -> list[Ch
         booking.sequence += 1
         booking.updated_at = utcnow()
         session.add(booking)
-        changes.append(Change(booking, domain.cancel_kind(booking.recipient_kind)))
+        # A sensitive program's cancellation stays neutral: the affiliate may have named it.
+        said = None if booking.sensitive else reason
+        changes.append(Change(booking, domain.cancel_kind(booking.recipient_kind), reason=said))
     if changes:
         session.flush()
     return changes

@@ -43,7 +43,12 @@ from shared.events import (
 
 
 def _queue_changes(session: Session, changes: Sequence[Change]) -> None:
-    messages = [outgoing.booking_message(c.booking, c.kind, c.changed, c.before) for c in changes]
+    messages = [
+        outgoing.booking_message(
+            c.booking, c.kind, changed=c.changed, before=c.before, reason=c.reason
+        )
+        for c in changes
+    ]
     inline.queue_messages(session, messages)
 
 
@@ -99,12 +104,14 @@ def _book(session: Session, recipient: Recipient, cohort: Cohort, source: str) -
     _announce_synced(session, synced)
 
 
-def _unbook(session: Session, recipient: Recipient, cohort: Cohort, source: str) -> None:
+def _unbook(
+    session: Session, recipient: Recipient, cohort: Cohort, source: str, reason: str | None = None
+) -> None:
     bookings.mark_ended(session=session, key=source)
     held = bookings.lock_recipient_bookings(session=session, recipient=recipient, cohort=cohort)
     # A booking another (newer) registration or assignment holds is not this event's to cancel.
     mine = [b for b in held if b.source in (source, "")]
-    _announce(session, bookings.cancel_bookings(session=session, bookings=mine))
+    _announce(session, bookings.cancel_bookings(session=session, bookings=mine, reason=reason))
 
 
 def on_registration_confirmed(session: Session, event: Event) -> None:
@@ -148,7 +155,8 @@ def on_registration_cancelled(session: Session, event: Event) -> None:
     assert isinstance(event, RegistrationCancelled)
     source = f"registration:{event.registration_id}"
     if event.cohort is not None:
-        _unbook(session, event.educator, event.cohort, source)
+        said = event.detail.strip() if event.reason == "offering_cancelled" else ""
+        _unbook(session, event.educator, event.cohort, source, reason=said or None)
         return
     if bookings.has_ended(session=session, keys=(source, erasure.person_key(event.educator.id))):
         return
@@ -213,7 +221,10 @@ def on_cohort_cancelled(session: Session, event: Event) -> None:
     assert isinstance(event, CohortCancelled)
     bookings.mark_ended(session=session, key=f"cohort:{event.cohort.id}")
     held = bookings.lock_cohort_bookings(session=session, cohort_id=event.cohort.id)
-    _announce(session, bookings.cancel_bookings(session=session, bookings=held))
+    # The scheduler's placeholder, when the affiliate gave no reason of its own, is not shown.
+    said = "" if event.reason == "offering_cancelled" else event.reason.strip()
+    changes = bookings.cancel_bookings(session=session, bookings=held, reason=said or None)
+    _announce(session, changes)
 
 
 def on_sign_in_requested(session: Session, event: Event) -> None:

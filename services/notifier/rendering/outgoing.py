@@ -5,12 +5,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parseaddr
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from services.notifier.rendering import content as words
 from services.notifier.rendering import ical, mime, zones
 from services.notifier.rendering import words as wording
-from services.notifier.rendering.content import Before, MeetingView, MessageContent, MessageKind
+from services.notifier.rendering.content import MeetingView, MessageContent, MessageKind
 from shared.erasure import is_erased_email
 from shared.settings import get_settings
 
@@ -112,8 +112,7 @@ def _content(
     kind: MessageKind,
     *,
     cancelled: bool,
-    changed: tuple[str, ...] = (),
-    before: Before | None = None,
+    **said: Any,
 ) -> MessageContent:
     view = MeetingView(
         starts_at=zones.as_utc(booking.starts_at),
@@ -132,11 +131,10 @@ def _content(
         location=booking.location,
         join_url=booking.join_url,
         affiliate_name=booking.affiliate_name,
-        changed=changed,
         offering_id=booking.offering_id,
         locale=booking.recipient_locale,
         pd_hours=booking.pd_hours,
-        before=before,
+        **said,
     )
 
 
@@ -214,10 +212,9 @@ def finished(outgoing: Outgoing, build: Callable[[], bytes]) -> Outgoing:
         return replace(outgoing, error=f"cannot compose this message: {exc}")
 
 
-def booking_message(
-    booking: BookingView, kind: str, changed: tuple[str, ...] = (), before: Before | None = None
-) -> Outgoing:
-    """An invite, update or cancellation of one booking, with its calendar part."""
+def booking_message(booking: BookingView, kind: str, **said: Any) -> Outgoing:
+    """An invite, update or cancellation of one booking, with its calendar part; `said` is what
+    the message says besides (MessageContent's `changed`, `before` and `reason`)."""
     method = words.METHOD_OF_KIND[kind]
     outgoing = Outgoing(
         recipient=booking.recipient_email,
@@ -233,9 +230,7 @@ def booking_message(
     def build() -> bytes:
         event = calendar_event(booking, method=method)
         cancelled = method == "CANCEL"
-        content = _content(
-            booking, cast(MessageKind, kind), cancelled=cancelled, changed=changed, before=before
-        )
+        content = _content(booking, cast(MessageKind, kind), cancelled=cancelled, **said)
         return _compose(
             content,
             kind=kind,
