@@ -126,3 +126,49 @@ async def erase_me(client: httpx.AsyncClient, *, access_token: str) -> bool:
     if response.status_code != 202:
         raise ApiUnavailable(f"accounts answered {response.status_code} to an erasure")
     return True
+
+
+# --- an affiliate's members (the affiliate console) ------------------------------------------
+
+MAX_MEMBERS = 100
+
+
+async def list_members(
+    client: httpx.AsyncClient, *, access_token: str, affiliate_id: int
+) -> list[dict[str, Any]] | None:
+    """The affiliate's members, oldest membership first; None when the person may not see them."""
+    path = f"/affiliates/{affiliate_id}/members"
+    headers = calls.bearer(access_token)
+    params = {"limit": MAX_MEMBERS}
+    response = await calls.send(client, "GET", path, params=params, headers=headers)
+    if response.status_code in (401, 403, 404):
+        return None
+    members: list[dict[str, Any]] = calls.expect(response, 200)["items"]
+    return members
+
+
+async def add_member(
+    client: httpx.AsyncClient, *, access_token: str, affiliate_id: int, member: dict[str, str]
+) -> Saved:
+    """Invite someone as a member `{name, email, member_role}`, or give a member a new role."""
+    path = f"/affiliates/{affiliate_id}/members"
+    headers = calls.bearer(access_token)
+    response = await calls.send(client, "POST", path, json=member, headers=headers)
+    if response.status_code in (401, 403, 404):
+        return Saved(signed_out=True)
+    if response.status_code == 422:
+        return Saved(refused_fields=_refused_fields(response) or tuple(member))
+    return Saved(person=calls.expect(response, 200, 201))
+
+
+async def remove_member(
+    client: httpx.AsyncClient, *, access_token: str, affiliate_id: int, person_id: int
+) -> bool:
+    """Take a membership away; False when there is no such member (or it is not theirs)."""
+    path = f"/affiliates/{affiliate_id}/members/{person_id}"
+    response = await calls.send(client, "DELETE", path, headers=calls.bearer(access_token))
+    if response.status_code in (401, 403, 404, 422):
+        return False
+    if response.status_code != 204:
+        raise ApiUnavailable(f"accounts answered {response.status_code} to a member's removal")
+    return True

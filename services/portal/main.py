@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from services.portal import errors, health, home
 from services.portal.affiliate import api as affiliate
 from services.portal.affiliate import editing as affiliate_editing
+from services.portal.affiliate import members as affiliate_members
 from services.portal.affiliate import offering as affiliate_offering
 from services.portal.catalogue.api import router as catalogue
 from services.portal.connections import open_connections
@@ -52,6 +53,7 @@ def create_app() -> FastAPI:
     app.include_router(affiliate.router)
     app.include_router(affiliate_editing.router)
     app.include_router(affiliate_offering.router)
+    app.include_router(affiliate_members.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

@@ -213,3 +213,60 @@ def test_cancelling_needs_a_reason(client: TestClient, fake: FakeAccounts) -> No
     answer = _post(client, path, reason="The venue is closed")
     assert answer.status_code == 303
     assert fake.body("POST /offerings/41/cancel") == {"reason": "The venue is closed"}
+
+
+ADMIN = {
+    **PERSON,
+    "roles": [{"role": "affiliate", "affiliate_id": AFFILIATE, "member_role": "admin"}],
+}
+MEMBERS = f"/affiliate/{AFFILIATE}/members"
+MIA = {"person_id": 8, "name": "Mia Núñez", "email": "mia@example.org", "member_role": "viewer"}
+
+
+def test_only_admins_see_the_members(client: TestClient, fake: FakeAccounts) -> None:
+    assert client.get(MEMBERS).status_code == 403
+    assert f'href="{MEMBERS}"' not in client.get(f"/affiliate/{AFFILIATE}").text
+    fake.answers["GET /me"] = _me(ADMIN)
+    fake.answers[f"GET /affiliates/{AFFILIATE}/members"] = page_of(
+        {**PERSON, "person_id": PERSON["id"], "member_role": "admin"}, MIA
+    )
+    page = client.get(MEMBERS)
+    assert page.status_code == 200 and "Mia Núñez" in page.text
+    assert page.text.count(">Change role</button>") == 1  # not for oneself
+
+
+def test_inviting_checks_the_fields_then_asks_accounts(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    fake.answers["GET /me"] = _me(ADMIN)
+    fake.answers[f"GET /affiliates/{AFFILIATE}/members"] = page_of(MIA)
+    answer = _post(client, MEMBERS, name="", email="ana@example.org", member_role="editor")
+    assert answer.status_code == 422 and 'aria-invalid="true"' in _field(answer.text, "name")
+    refused = [{"loc": ["body", "email"], "msg": "not an email address"}]
+    fake.answers[f"POST /affiliates/{AFFILIATE}/members"] = lambda _: httpx.Response(
+        422, json={"detail": refused}
+    )
+    answer = _post(client, MEMBERS, name="Ana", email="nope", member_role="editor")
+    assert answer.status_code == 422 and 'aria-invalid="true"' in _field(answer.text, "email")
+    fake.answers[f"POST /affiliates/{AFFILIATE}/members"] = lambda _: httpx.Response(
+        201, json={**MIA, "status": "invited"}
+    )
+    answer = _post(client, MEMBERS, name="Ana", email="ana@example.org", member_role="editor")
+    assert answer.headers["location"] == f"{MEMBERS}?done=invited"
+    assert fake.body(f"POST /affiliates/{AFFILIATE}/members") == {
+        "name": "Ana",
+        "email": "ana@example.org",
+        "member_role": "editor",
+    }
+
+
+def test_removing_asks_first_and_someone_else_is_not_found(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    fake.answers["GET /me"] = _me(ADMIN)
+    fake.answers[f"GET /affiliates/{AFFILIATE}/members"] = page_of(MIA)
+    assert client.get(f"{MEMBERS}/9/remove").status_code == 404
+    fake.answers[f"DELETE /affiliates/{AFFILIATE}/members/8"] = lambda _: httpx.Response(204)
+    answer = _post(client, f"{MEMBERS}/8/remove")
+    assert answer.headers["location"] == f"{MEMBERS}?done=removed"
+    assert len(fake.asked(f"DELETE /affiliates/{AFFILIATE}/members/8")) == 1
