@@ -140,3 +140,13 @@ async def write_offering(
         method, path = "POST", f"/offerings/{offering_id}/{action}"
     response = await calls.send(client, method, path, json=body, headers=calls.bearer(token))
     return _written(response)
+
+
+async def programs_to_post(client: httpx.AsyncClient, *, token: str) -> list[dict[str, Any]]:
+    """Every program an offering may be posted for, asked afresh (not the catalogue's copy:
+    a program added a moment ago must be in the form)."""
+    response = await calls.send(
+        client, "GET", "/programs", params={"limit": MAX_PROGRAMS}, headers=calls.bearer(token)
+    )
+    programs: list[dict[str, Any]] = calls.expect(response, 200)["items"]
+    return programs

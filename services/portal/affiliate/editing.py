@@ -27,7 +27,9 @@ async def _form_page(
     offering: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    programs = await registry.list_programs(entered.visit.connections.registry, entered.token)
+    programs = await registry.programs_to_post(
+        entered.visit.connections.registry, token=entered.token
+    )
     base = f"{entered.home}/offerings"
     action = f"{base}/{offering['id']}/edit" if offering else f"{base}/new"
     return console.render(
