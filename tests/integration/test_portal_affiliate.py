@@ -270,3 +270,47 @@ def test_removing_asks_first_and_someone_else_is_not_found(
     answer = _post(client, f"{MEMBERS}/8/remove")
     assert answer.headers["location"] == f"{MEMBERS}?done=removed"
     assert len(fake.asked(f"DELETE /affiliates/{AFFILIATE}/members/8")) == 1
+
+
+def test_a_member_of_several_affiliates_picks_one(client: TestClient, fake: FakeAccounts) -> None:
+    both = [
+        {"role": "affiliate", "affiliate_id": 3, "member_role": "editor"},
+        {"role": "affiliate", "affiliate_id": 5, "member_role": "viewer"},
+    ]
+    fake.answers["GET /me"] = _me({**PERSON, "roles": both})
+    page = client.get("/affiliate")
+    assert page.status_code == 200
+    assert '<a href="/affiliate/3">' in page.text and '<a href="/affiliate/5">' in page.text
+    assert client.get("/affiliate/5/offerings/new").status_code == 403
+
+
+def test_a_change_keeps_meeting_ids_and_sends_only_what_may_change(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    fake.answers["GET /offerings/41"] = lambda _: httpx.Response(200, json=offering())
+    path = f"/affiliate/{AFFILIATE}/offerings/41/edit"
+    page = client.get(path)
+    assert 'value="2027-03-16"' in _field(page.text, "meeting_0_date")
+    assert 'name="meeting_1_id" value="923"' in page.text
+    fake.answers["PATCH /offerings/41"] = lambda _: httpx.Response(200, json=offering())
+    typed = {
+        "title": "Renamed",
+        "capacity": "25",
+        "venue_name": "Central Library",
+        "venue_address": "1 Main St",
+        "venue_city": "Peoria",
+        "venue_state": "IL",
+        "meeting_0_date": "2027-03-16",
+        "meeting_0_start": "09:00",
+        "meeting_0_end": "12:00",
+        "meeting_0_id": "916",
+        "program_code": "another",
+    }
+    answer = _post(client, path, **typed)
+    assert answer.headers["location"] == f"/affiliate/{AFFILIATE}/offerings/41?done=saved"
+    sent = fake.body("PATCH /offerings/41")
+    assert sent["meetings"] == [
+        {"starts_at": "2027-03-16T09:00", "ends_at": "2027-03-16T12:00", "id": 916}
+    ]
+    assert sent["venue"]["city"] == "Peoria" and sent["join_url"] is None
+    assert "program_code" not in sent and "format" not in sent

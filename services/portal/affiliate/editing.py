@@ -119,10 +119,9 @@ async def change_offering(
     if not isinstance(entered, Console):
         return entered
     offering = await own_offering(entered, offering_id)
-    typed = offering_form.read_form(form)
     # What the registry does not let a change touch stays as the offering has it.
-    for name in ("program_code", "format", "timezone"):
-        typed.values[name] = str(offering[name])
+    fixed = {name: str(offering[name]) for name in ("program_code", "format", "timezone")}
+    typed = offering_form.read_form(form | fixed)
     if form.get("action") == ADD_MEETING:
         return await _with_another_row(entered, typed, offering=offering)
     if typed.wrong:
