@@ -172,3 +172,42 @@ async def remove_member(
     if response.status_code != 204:
         raise ApiUnavailable(f"accounts answered {response.status_code} to a member's removal")
     return True
+
+
+# --- an affiliate's API keys (the affiliate console) -----------------------------------------
+
+
+async def list_api_keys(
+    client: httpx.AsyncClient, *, access_token: str, affiliate_id: int
+) -> list[dict[str, Any]]:
+    """The affiliate's unrevoked API keys (never the keys themselves)."""
+    params = {"limit": MAX_MEMBERS}
+    headers = calls.bearer(access_token)
+    response = await calls.send(client, "GET", "/api-keys", params=params, headers=headers)
+    if response.status_code in (401, 403):
+        return []
+    items: list[dict[str, Any]] = calls.expect(response, 200)["items"]
+    return [key for key in items if key.get("affiliate_id") == affiliate_id]
+
+
+async def create_api_key(
+    client: httpx.AsyncClient, *, access_token: str, body: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A new API key `{id, name, key, expires_at}` (the key is shown once); None when refused."""
+    headers = calls.bearer(access_token)
+    response = await calls.send(client, "POST", "/api-keys", json=body, headers=headers)
+    if response.status_code in (401, 403, 422):
+        return None
+    created: dict[str, Any] = calls.expect(response, 201)
+    return created
+
+
+async def revoke_api_key(client: httpx.AsyncClient, *, access_token: str, key_id: int) -> bool:
+    """Revoke a key (it and every token minted from it stop working); False when not found."""
+    path = f"/api-keys/{key_id}"
+    response = await calls.send(client, "DELETE", path, headers=calls.bearer(access_token))
+    if response.status_code in (401, 403, 404, 422):
+        return False
+    if response.status_code != 204:
+        raise ApiUnavailable(f"accounts answered {response.status_code} to a key's revocation")
+    return True

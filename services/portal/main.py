@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from services.portal import errors, health, home
 from services.portal.affiliate import api as affiliate
+from services.portal.affiliate import api_keys as affiliate_api_keys
 from services.portal.affiliate import editing as affiliate_editing
 from services.portal.affiliate import members as affiliate_members
 from services.portal.affiliate import offering as affiliate_offering
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
     app.include_router(affiliate_editing.router)
     app.include_router(affiliate_offering.router)
     app.include_router(affiliate_members.router)
+    app.include_router(affiliate_api_keys.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

@@ -314,3 +314,34 @@ def test_a_change_keeps_meeting_ids_and_sends_only_what_may_change(
     ]
     assert sent["venue"]["city"] == "Peoria" and sent["join_url"] is None
     assert "program_code" not in sent and "format" not in sent
+
+
+def test_a_new_key_is_shown_once_and_another_affiliates_key_is_not_found(
+    client: TestClient, fake: FakeAccounts
+) -> None:
+    fake.answers["GET /me"] = _me(ADMIN)
+    keys = [
+        {"id": 1, "name": "nightly sync", "affiliate_id": AFFILIATE, "member_role": "viewer"},
+        {"id": 2, "name": "someone else's", "affiliate_id": 99, "member_role": "editor"},
+    ]
+    fake.answers["GET /api-keys"] = page_of(*keys)
+    path = f"/affiliate/{AFFILIATE}/api-keys"
+    page = client.get(path)
+    assert "nightly sync" in page.text and "someone else" not in page.text
+    assert client.get(f"{path}/2/revoke").status_code == 404
+    answer = _post(client, path, name="", member_role="editor", days="")
+    assert answer.status_code == 422 and 'aria-invalid="true"' in _field(answer.text, "name")
+    fake.answers["POST /api-keys"] = lambda _: httpx.Response(
+        201, json={"id": 3, "name": "feed", "key": "ck_secret_once", "expires_at": None}
+    )
+    answer = _post(client, path, name="feed", member_role="viewer", days="30")
+    assert answer.status_code == 200 and "ck_secret_once" in answer.text
+    assert fake.body("POST /api-keys") == {
+        "name": "feed",
+        "affiliate_id": AFFILIATE,
+        "member_role": "viewer",
+        "expires_in_days": 30,
+    }
+    assert "ck_secret_once" not in client.get(path).text
+    fake.answers["DELETE /api-keys/1"] = lambda _: httpx.Response(204)
+    assert _post(client, f"{path}/1/revoke").headers["location"] == f"{path}?done=revoked"

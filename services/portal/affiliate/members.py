@@ -31,7 +31,8 @@ PROBLEMS = {
 NOTICES = ("invited", "changed", "removed")
 
 
-async def _admin(visit: Visit, affiliate_id: int) -> Console | Response:
+async def admin(visit: Visit, affiliate_id: int) -> Console | Response:
+    """The console for one of the affiliate's admins (a 403 page for its other members)."""
     entered = await console.enter(visit, affiliate_id)
     if isinstance(entered, Console) and entered.member.role != "admin":
         raise HTTPException(403)
@@ -71,7 +72,7 @@ async def _page(
 @router.get(PAGE)
 async def members_page(visit: VisitDep, affiliate_id: int, done: str = "") -> Response:
     """The members with their roles, a form to invite one, and ways to change or remove each."""
-    entered = await _admin(visit, affiliate_id)
+    entered = await admin(visit, affiliate_id)
     if not isinstance(entered, Console):
         return entered
     return await _page(entered, done=done if done in NOTICES else "")
@@ -80,7 +81,7 @@ async def members_page(visit: VisitDep, affiliate_id: int, done: str = "") -> Re
 @router.post(PAGE)
 async def invite_member(visit: VisitDep, affiliate_id: int, form: FormDep) -> Response:
     """Invite someone (accounts mails the link), or give a member the role chosen."""
-    entered = await _admin(visit, affiliate_id)
+    entered = await admin(visit, affiliate_id)
     if not isinstance(entered, Console):
         return entered
     typed = {name: form.get(name, "").strip() for name in FIELDS}
@@ -114,7 +115,7 @@ async def _member(entered: Console, person_id: int) -> dict[str, Any]:
 @router.get(PAGE + "/{person_id}/remove")
 async def remove_page(visit: VisitDep, affiliate_id: int, person_id: int) -> Response:
     """What removing a member does, and one button (this page removes nothing)."""
-    entered = await _admin(visit, affiliate_id)
+    entered = await admin(visit, affiliate_id)
     if not isinstance(entered, Console):
         return entered
     member = await _member(entered, person_id)
@@ -126,7 +127,7 @@ async def remove_member(
     visit: VisitDep, affiliate_id: int, person_id: int, form: FormDep
 ) -> Response:
     """Take the membership away; their sign-ins stop working for this affiliate at once."""
-    entered = await _admin(visit, affiliate_id)
+    entered = await admin(visit, affiliate_id)
     if not isinstance(entered, Console):
         return entered
     await _member(entered, person_id)
