@@ -58,6 +58,10 @@ WORDS = {
         "name": "Name",
         "invite": "Send the invitation",
         "remove": "Remove the member",
+        "keys": "API keys",
+        "key name": "Name of the key",
+        "make key": "Make the key",
+        "revoke": "Revoke the key",
     },
     "es": {
         "console": "Consola de la afiliada",
@@ -90,6 +94,10 @@ WORDS = {
         "name": "Nombre",
         "invite": "Enviar la invitación",
         "remove": "Eliminar al miembro",
+        "keys": "Claves de API",
+        "key name": "Nombre de la clave",
+        "make key": "Crear la clave",
+        "revoke": "Revocar la clave",
     },
 }
 
@@ -268,6 +276,23 @@ def test_an_editor_posts_across_daylight_saving_exports_the_roster_and_cancels(
     assert {name: px for name, px in editor.overflow.items() if px} == {}
 
 
+def _keys(admin: Editor) -> None:
+    """Make an API key (shown once, and it works), then revoke it."""
+    page, words = admin.page, admin.words
+    page.get_by_role("link", name=words["keys"]).click()
+    page.get_by_label(words["key name"]).fill("nightly sync")
+    page.get_by_role("button", name=words["make key"]).click()
+    key = page.locator("code").text_content() or ""
+    token = httpx.post(f"{admin.stack.accounts}/token", headers={"Authorization": f"Bearer {key}"})
+    assert token.status_code == 200, token.text
+    admin.check("api keys, one made")
+    page.get_by_role("link", name=re.compile("nightly sync")).click()
+    admin.check("revoke key confirmation")
+    page.get_by_role("button", name=words["revoke"]).click()
+    expect(page.get_by_role("status")).to_be_visible()
+    admin.check("api keys, revoked")
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_an_admin_invites_and_removes_a_member_on_a_phone(
     stack: Stack, browser: Browser, language: str
@@ -296,7 +321,8 @@ def test_an_admin_invites_and_removes_a_member_on_a_phone(
     page.get_by_role("button", name=words["remove"]).click()
     expect(page.get_by_role("status")).to_be_visible()
     expect(page.get_by_role("main")).not_to_contain_text(invited)
+    _keys(admin)
     context.close()
-    assert len(admin.found) == 5
+    assert len(admin.found) == 8
     assert {name: v for name, v in admin.found.items() if v} == {}
     assert {name: px for name, px in admin.overflow.items() if px} == {}
