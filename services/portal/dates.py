@@ -56,3 +56,11 @@ def zone_name(zone: ZoneInfo, language: str) -> str:
 def start_of(day: date, zone: ZoneInfo) -> str:
     """Midnight at the start of `day` in `zone`, as an instant with its offset."""
     return datetime.combine(day, time(), tzinfo=zone).isoformat()
+
+
+def long_day(value: str, language: str) -> str:
+    """An ISO date ("2026-11-03") written out in the language ("November 3, 2026")."""
+    try:
+        return format_date(date.fromisoformat(value), format="long", locale=language)
+    except (TypeError, ValueError):
+        return value
