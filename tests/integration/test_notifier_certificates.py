@@ -3,6 +3,7 @@ aiosmtpd carrying the PDF (its text and QR code read back), verification follows
 and the PDF and transcript routes answer only their holder and operators."""
 
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -258,3 +259,33 @@ def test_erasure_keeps_the_certificate_without_the_name(
     apply(later)  # about someone erased: kept nameless, mailed to nobody
     assert client.get(f"/verify/{later.certificate_id}").json()["educator_name"].startswith("(")
     assert ledger_kinds(educator.email) == before
+
+
+def test_two_workers_delivering_one_completion_at_once_mail_it_once(educator: Recipient) -> None:
+    """The second insert waits on the first's uncommitted row, then finds it and sends nothing."""
+    from sqlmodel import Session
+
+    from services.notifier.handlers import HANDLERS
+
+    runtime.migrate()
+    event = earned(educator)
+    errors: list[BaseException] = []
+    first = Session(runtime.engine(), expire_on_commit=False)
+    HANDLERS[event.TYPE](first, event)  # holds the certificate row, uncommitted
+
+    def second() -> None:
+        try:
+            with Session(runtime.engine(), expire_on_commit=False) as session:
+                HANDLERS[event.TYPE](session, event)
+                session.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    racer = threading.Thread(target=second)
+    racer.start()
+    time.sleep(0.5)  # the racer is blocked on the unique key now
+    first.commit()
+    first.close()
+    racer.join(timeout=30)
+    assert errors == []
+    assert ledger_kinds(educator.email) == ["certificate"]
