@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_timezone_location
+from babel.numbers import format_decimal
 
 
 @dataclass(frozen=True)
@@ -64,3 +65,11 @@ def long_day(value: str, language: str) -> str:
         return format_date(date.fromisoformat(value), format="long", locale=language)
     except (TypeError, ValueError):
         return value
+
+
+def number(value: object, language: str) -> str:
+    """A count such as PD hours as the language writes it ("7.5", "7,5")."""
+    try:
+        return format_decimal(float(str(value)), format="#,##0.##", locale=language)
+    except ValueError:
+        return str(value)

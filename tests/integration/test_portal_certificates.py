@@ -24,7 +24,7 @@ CREDIT = {
     "offering_id": 41,
     "program_code": "classroom-management",
     "title": "Calm classrooms",
-    "hours": 6,
+    "hours": 7.5,
     "completed_on": "2026-11-03",
     "certificate_id": "crt_abcdefgh1234",
     "status": "valid",
@@ -121,11 +121,11 @@ def test_me_says_nothing_yet_while_the_scheduler_serves_no_credits(
 
 
 def test_me_lists_credits_with_their_downloads(portal: TestClient, fake: FakeAccounts) -> None:
-    body = {"items": [CREDIT], "total": 1, "hours_total": 6}
+    body = {"items": [CREDIT], "total": 1, "hours_total": 7.5}
     fake.answers["GET /credits"] = lambda _: httpx.Response(200, json=body)
     sign_in(portal)
     page = portal.get("/me")
-    assert "Calm classrooms" in page.text and "Valid PD hours in total: 6" in page.text
+    assert "Calm classrooms" in page.text and "Valid PD hours in total: 7.5" in page.text
     assert '<a href="/me/certificates/crt_abcdefgh1234.pdf">' in page.text
     assert '<a href="/verify/crt_abcdefgh1234">' in page.text
     assert '<a href="/me/transcript.pdf">' in page.text

@@ -64,7 +64,7 @@ def certificate_message(
     outgoing = Outgoing(
         recipient=to_email,
         kind=CERTIFICATE,
-        variant=f"certificate:{certificate_id}"[:64],
+        variant=certificate_id,
         person_id=person_id,
     )
 

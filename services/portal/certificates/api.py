@@ -2,6 +2,7 @@
 fetched from the notifier with their token."""
 
 import re
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.responses import Response
@@ -30,7 +31,8 @@ async def verify(visit: VisitDep, certificate_id: str) -> Response:
     if shown is None:
         raise HTTPException(404)
     day = dates.long_day(str(shown.get("completed_on", "")), visit.language)
-    return pages.render(visit, "verify.html", certificate=shown, completed_day=day)
+    hours = dates.number(shown.get("hours", 0), visit.language)
+    return pages.render(visit, "verify.html", certificate=shown, completed_day=day, hours=hours)
 
 
 def _pdf(data: bytes, filename: str) -> Response:
@@ -44,7 +46,7 @@ def _pdf(data: bytes, filename: str) -> Response:
 async def _proxied(visit: VisitDep, here: str, path: str, filename: str) -> Response:
     token = await visit.access_token()
     if token is None:
-        return pages.redirect(visit, "/sign-in?next=" + here.replace("/", "%2F"))
+        return pages.redirect(visit, "/sign-in?next=" + quote(here, safe=""))
     data = await notifier.read_pdf(visit.connections.notifier, token=token, path=path)
     if data is None:
         raise HTTPException(404)

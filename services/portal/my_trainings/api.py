@@ -53,6 +53,8 @@ async def _credits(visit: Visit, token: str) -> dict[str, Any]:
     credits = await scheduler.list_credits(visit.connections.scheduler, token=token)
     for item in credits.get("items", []):
         item["completed_day"] = dates.long_day(str(item.get("completed_on", "")), visit.language)
+        item["hours_shown"] = dates.number(item.get("hours", 0), visit.language)
+    credits["hours_total_shown"] = dates.number(credits.get("hours_total", 0), visit.language)
     return credits
 
 
