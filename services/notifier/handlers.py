@@ -14,11 +14,13 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session
 
-from services.notifier import bookings, erasure, people, reminders
+from services.notifier import bookings, reminders
 from services.notifier.bookings import Change, Synced
+from services.notifier.certificates import store as certificates
 from services.notifier.database import revocations
 from services.notifier.delivery import inline
 from services.notifier.models import Booking
+from services.notifier.people import erasure, updates
 from services.notifier.rendering import content, outgoing, sign_in
 from services.notifier.rendering import words as wording
 from services.notifier.rendering.content import MeetingView, MessageContent
@@ -29,6 +31,8 @@ from shared.events import (
     Cohort,
     CohortCancelled,
     CohortUpdated,
+    CompletionEarned,
+    CreditRevoked,
     Event,
     FacilitatorAssigned,
     FacilitatorUnassigned,
@@ -257,5 +261,7 @@ HANDLERS: dict[str, Handler] = {
     CohortUpdated.TYPE: on_cohort_updated,
     CohortCancelled.TYPE: on_cohort_cancelled,
     PersonErased.TYPE: erasure.apply_person_erased,
-    PersonUpdated.TYPE: people.apply_person_updated,
+    PersonUpdated.TYPE: updates.apply_person_updated,
+    CompletionEarned.TYPE: certificates.on_completion_earned,
+    CreditRevoked.TYPE: certificates.on_credit_revoked,
 }

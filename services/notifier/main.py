@@ -5,6 +5,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from services.notifier.api import router
+from services.notifier.certificates.routes import router as certificates_router
 from services.notifier.database import revocations, runtime
 from services.notifier.models import Delivery
 from shared.dead_events import dead_events_router
@@ -36,7 +37,7 @@ def create_app() -> FastAPI:
         title="Cohort notifier",
         description="Delivery ledger of invites and notices, and live calendar feeds.",
         engine=runtime.engine,
-        routers=[router, dead_events_router(runtime)],
+        routers=[router, certificates_router, dead_events_router(runtime)],
         on_startup=[_start, revocations.start],
         on_shutdown=[revocations.stop],
         refuse=[revocations.covers],

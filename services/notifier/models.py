@@ -1,11 +1,11 @@
-"""The notifier's tables (bookings projection, delivery ledger, reminders, feed secrets) and its
-API models."""
+"""The notifier's tables (bookings projection, delivery ledger, reminders, feed secrets,
+certificates) and its API models."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 from pydantic import BaseModel
-from sqlalchemy import Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Index, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -144,6 +144,33 @@ class FeedSecret(NotifierTable, table=True):
     created_at: datetime = stamp_field()
 
 
+class Certificate(NotifierTable, table=True):
+    """One credit's certificate, as `completion.earned` described it: what its PDF and
+    `GET /verify/{certificate_id}` show. Erasure blanks the educator's name and keeps the rest."""
+
+    VALID: ClassVar[str] = "valid"
+    REVOKED: ClassVar[str] = "revoked"
+
+    id: str = Field(primary_key=True, max_length=64)
+    credit_id: int = Field(unique=True)
+    person_id: int = Field(index=True)
+    educator_name: str = Field(max_length=200)
+    locale: str = Field(default="en", max_length=8)
+    program_title: str
+    offering_title: str = ""
+    affiliate_name: str = ""
+    sensitive: bool = False
+    hours: float
+    completed_on: date
+    facilitator_names: list[str] = Field(default_factory=list, sa_type=JSON)
+    # The local dates of the cohort's meetings, ISO ("2026-11-03").
+    meeting_dates: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(default=VALID, max_length=16)
+    revoked_at: datetime | None = instant_field(default=None)
+    revoked_reason: str | None = None
+    created_at: datetime = stamp_field()
+
+
 # --- API models ----------------------------------------------------------------------------
 
 
@@ -177,3 +204,14 @@ class FeedPublic(BaseModel):
 
     url: str
     webcal_url: str
+
+
+class VerificationPublic(BaseModel):
+    """What anyone may learn of a certificate: whether it holds, and what it certifies."""
+
+    status: str
+    educator_name: str
+    program_title: str
+    hours: float
+    completed_on: date
+    affiliate_name: str

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_timezone_location
+from babel.numbers import format_decimal
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,19 @@ def zone_name(zone: ZoneInfo, language: str) -> str:
 def start_of(day: date, zone: ZoneInfo) -> str:
     """Midnight at the start of `day` in `zone`, as an instant with its offset."""
     return datetime.combine(day, time(), tzinfo=zone).isoformat()
+
+
+def long_day(value: str, language: str) -> str:
+    """An ISO date ("2026-11-03") written out in the language ("November 3, 2026")."""
+    try:
+        return format_date(date.fromisoformat(value), format="long", locale=language)
+    except (TypeError, ValueError):
+        return value
+
+
+def number(value: object, language: str) -> str:
+    """A count such as PD hours as the language writes it ("7.5", "7,5")."""
+    try:
+        return format_decimal(float(str(value)), format="#,##0.##", locale=language)
+    except ValueError:
+        return str(value)

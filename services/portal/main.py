@@ -14,6 +14,7 @@ from services.portal.affiliate import editing as affiliate_editing
 from services.portal.affiliate import members as affiliate_members
 from services.portal.affiliate import offering as affiliate_offering
 from services.portal.catalogue.api import router as catalogue
+from services.portal.certificates.api import router as certificates
 from services.portal.connections import open_connections
 from services.portal.my_trainings.api import router as my_trainings
 from services.portal.offerings.api import router as offerings
@@ -48,6 +49,7 @@ def create_app() -> FastAPI:
     app.include_router(catalogue)
     app.include_router(offerings)
     app.include_router(my_trainings)
+    app.include_router(certificates)
     app.include_router(profile)
     app.include_router(home.router)
     app.include_router(sign_in)

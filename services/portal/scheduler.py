@@ -140,3 +140,17 @@ async def waiting_cohorts(
         return []
     items: list[dict[str, Any]] = calls.expect(response, 200)["items"]
     return items
+
+
+async def list_credits(client: httpx.AsyncClient, *, token: str) -> dict[str, Any]:
+    """The person's PD credit `{items, total, hours_total}`; nothing yet when the scheduler has
+    no credits to tell of (404: it does not serve them) or is unreachable."""
+    empty: dict[str, Any] = {"items": [], "total": 0, "hours_total": 0}
+    try:
+        response = await calls.send(client, "GET", "/credits", headers=calls.bearer(token))
+    except calls.ApiUnavailable:
+        return empty
+    if response.status_code != 200:
+        return empty
+    credits: dict[str, Any] = response.json()
+    return credits

@@ -46,6 +46,8 @@ class FakeAccounts:
             "GET /offerings": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
             "GET /programs": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
             "GET /availability": lambda _: httpx.Response(200, json={"items": []}),
+            # A scheduler serving no credits yet answers as one without the route does.
+            "GET /credits": lambda _: httpx.Response(404, json={"detail": "Not Found"}),
         }
 
     def __call__(self, request: httpx.Request) -> httpx.Response:

@@ -52,6 +52,7 @@ MessageKind = Literal[
     "notice",
     "sign_in",
     "invitation",
+    "certificate",
 ]
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).with_name("templates")),

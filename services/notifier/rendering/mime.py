@@ -13,7 +13,8 @@ import base64
 import binascii
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
@@ -29,6 +30,17 @@ _MAX_LINE = 998  # RFC 5322 line limit without CRLF
 _FOLD_AT = 78  # RFC 5322: lines SHOULD stop here
 _WORD_MAX = 75  # RFC 2047: the longest encoded word
 _WORD_START, _WORD_END = "=?utf-8?b?", "?="
+_FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_MEDIA = re.compile(r"[a-z]+/[a-z0-9.+-]+")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a message carries after its text (e.g. a certificate's PDF)."""
+
+    filename: str
+    media_type: str
+    data: bytes
 
 
 def safe_header_value(value: str) -> str:
@@ -58,8 +70,10 @@ def compose_message(
     headers: Mapping[str, str] = {},
     message_id: str | None = None,
     date: datetime | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> bytes:
-    """The message as CRLF bytes ready for SMTP; a fixed `message_id` survives retries."""
+    """The message as CRLF bytes ready for SMTP; a fixed `message_id` survives retries; with
+    `attachments`, the text and HTML go first in a multipart/mixed, the files after."""
     boundary = f"=_cohort_{secrets.token_hex(12)}"  # "=_" never appears in QP or base64 output
     lines = [
         f"Date: {format_datetime((date or datetime.now(UTC)).astimezone(UTC))}",
@@ -69,6 +83,28 @@ def compose_message(
         f"Message-ID: {_message_id(message_id, message_id_domain)}",
         "MIME-Version: 1.0",
     ]
+    lines.extend(_extra_headers(headers))
+    parts = [
+        _text_part("text/plain", text_body),
+        _text_part("text/html", html_body),
+    ]
+    if calendar_text is not None:
+        parts.append(_calendar_part(calendar_text, method))
+    body = _multipart(boundary, parts)
+    if attachments:
+        inner = f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+        boundary = f"=_cohort_{secrets.token_hex(12)}"
+        files = [_attachment_part(attachment) for attachment in attachments]
+        body = _multipart(boundary, [inner.encode("ascii") + body.lstrip(b"\r\n"), *files])
+        lines.append(f'Content-Type: multipart/mixed; boundary="{boundary}"')
+    else:
+        lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
+    head = "\r\n".join(lines).encode("ascii")
+    return head + b"\r\n\r\nThis is a multi-part message in MIME format." + body
+
+
+def _extra_headers(headers: Mapping[str, str]) -> list[str]:
+    lines = []
     for name, value in headers.items():
         if (
             not _HEADER_NAME.fullmatch(name)
@@ -77,21 +113,25 @@ def compose_message(
         ):
             raise ValueError(f"headers: {name!r} cannot be set here")
         lines.append(f"{name}: {_unstructured(name, value, user_text=False)}")
-    lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
-    parts = [
-        _text_part("text/plain", text_body),
-        _text_part("text/html", html_body),
-    ]
-    if calendar_text is not None:
-        parts.append(_calendar_part(calendar_text, method))
-    head = "\r\n".join(lines).encode("ascii")
+    return lines
+
+
+def _multipart(boundary: str, parts: Sequence[bytes]) -> bytes:
     delimiter = f"\r\n--{boundary}\r\n".encode("ascii")
     closing = f"\r\n--{boundary}--\r\n".encode("ascii")
-    return (
-        head
-        + b"\r\n\r\nThis is a multi-part message in MIME format."
-        + (delimiter + delimiter.join(parts) + closing)
+    return delimiter + delimiter.join(parts) + closing
+
+
+def _attachment_part(attachment: Attachment) -> bytes:
+    if not _FILENAME.fullmatch(attachment.filename) or not _MEDIA.fullmatch(attachment.media_type):
+        raise ValueError(f"attachment: unusable name or type {attachment.filename!r}")
+    payload = base64.encodebytes(attachment.data).rstrip().replace(b"\n", b"\r\n")
+    head = (
+        f'Content-Type: {attachment.media_type}; name="{attachment.filename}"\r\n'
+        f'Content-Disposition: attachment; filename="{attachment.filename}"\r\n'
+        "Content-Transfer-Encoding: base64"
     )
+    return head.encode("ascii") + b"\r\n\r\n" + payload
 
 
 @lru_cache(maxsize=64)

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from services.portal import notifier, pages, registry, scheduler
+from services.portal import dates, notifier, pages, registry, scheduler
 from services.portal.deps import FormDep, VisitDep
 from services.portal.my_trainings import listing
 from services.portal.visits import Visit
@@ -49,9 +49,18 @@ async def _registration(visit: Visit, token: str, registration_id: int) -> dict[
     return found
 
 
+async def _credits(visit: Visit, token: str) -> dict[str, Any]:
+    credits = await scheduler.list_credits(visit.connections.scheduler, token=token)
+    for item in credits.get("items", []):
+        item["completed_day"] = dates.long_day(str(item.get("completed_on", "")), visit.language)
+        item["hours_shown"] = dates.number(item.get("hours", 0), visit.language)
+    credits["hours_total_shown"] = dates.number(credits.get("hours_total", 0), visit.language)
+    return credits
+
+
 @router.get("/me")
 async def my_trainings(visit: VisitDep, done: str = "") -> Response:
-    """Upcoming and past registrations, with the calendar feed to subscribe to."""
+    """Upcoming and past registrations, the calendar feed to subscribe to, and PD credit."""
     token = await visit.access_token()
     if token is None:
         return _to_sign_in(visit, "/me")
@@ -66,6 +75,7 @@ async def my_trainings(visit: VisitDep, done: str = "") -> Response:
         upcoming=[entry for entry in entries if not entry.past],
         past=[entry for entry in entries if entry.past],
         feed=await notifier.read_feed(visit.connections.notifier, token=token),
+        credits=await _credits(visit, token),
         notice=NOTICES.get(done),
     )
 

@@ -1,8 +1,9 @@
 """Erasure (`person.erased`): the person's name and email leave the notifier; its rows stay.
 
 Their bookings are blanked and cancelled without a word (reminders with them), their feed secret
-is forgotten, their ledger rows are readdressed to a stand-in and lose their bodies, and what was
-still to be sent fails as "recipient erased". The person is recorded as ended ("person:<id>"), so
+is forgotten, their certificates lose the name but stay verifiable, their ledger rows are
+readdressed to a stand-in and lose their bodies, and what was still to be sent fails as
+"recipient erased". The person is recorded as ended ("person:<id>"), so
 later events about them (the scheduler keeps their registrations) book and mail nobody.
 Applying it again finds nothing left to change.
 """
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from services.notifier import bookings, feeds
 from services.notifier.database import runtime
-from services.notifier.models import Booking, Delivery, Reminder
+from services.notifier.models import Booking, Certificate, Delivery, Reminder
 from services.notifier.rendering.outgoing import RECIPIENT_ERASED
 from shared import erasure, outbox
 from shared.columns import utcnow
@@ -113,6 +114,12 @@ def apply_person_erased(session: Session, event: Event) -> None:
     _blank_bookings(session, person)
     _blank_deliveries(session, person)
     feeds.remove_feed(session=session, person_id=person.person_id)
+    # Certificates stay true and verifiable; only the name goes (verify shows a placeholder).
+    session.execute(
+        update(Certificate)
+        .where(col(Certificate.person_id) == person.person_id)
+        .values(educator_name="")
+    )
     rewrite = partial(erasure.scrub, person=person)
     outbox.rewrite_payloads(
         session.connection(), runtime.bus_tables, erasure.mentions(person), rewrite

@@ -4,9 +4,9 @@ holds of them follow, so reminders and later updates greet them rightly, in thei
 from sqlalchemy import or_, update
 from sqlmodel import Session, col
 
-from services.notifier import erasure
 from services.notifier.bookings import has_ended
 from services.notifier.models import Booking
+from services.notifier.people import erasure
 from shared.events import Event, PersonUpdated
 
 

@@ -1,0 +1,1 @@
+"""Certificates on the portal: the public verification page and the person's PDFs."""
