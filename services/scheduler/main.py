@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from services.scheduler.assignments import api as assignments_api
 from services.scheduler.attendance import api as attendance_api
+from services.scheduler.credits import api as credits_api
 from services.scheduler.database import revocations, runtime
 from services.scheduler.people import api as people_api
 from services.scheduler.registrations import api as registrations_api
@@ -48,6 +49,7 @@ def create_app() -> FastAPI:
             registrations_api.router,
             assignments_api.router,
             attendance_api.router,
+            credits_api.router,
             dead_events_router(runtime),
         ],
         on_startup=[

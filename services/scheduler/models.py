@@ -1,6 +1,6 @@
 """The scheduler's tables: people, the offering projection, cohorts, registrations, assignments."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
 from sqlalchemy import DDL, JSON, Index, UniqueConstraint, event, text
@@ -18,11 +18,8 @@ class SchedulerTable(SQLModel, registry=registry()):
     """Base of the scheduler's tables (its own metadata)."""
 
 
-# Educators and facilitators: ids are ours; emails unique case-insensitively through email_key.
-
-
 class Educator(SchedulerTable, table=True):
-    """A teacher who registers for offerings."""
+    """A teacher who registers for offerings (emails unique case-insensitively by email_key)."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -59,11 +56,8 @@ class Facilitator(SchedulerTable, table=True):
     created_at: datetime = stamp_field()
 
 
-# The offering projection: registry state as last applied, keyed by the registry's ids.
-
-
 class Offering(SchedulerTable, table=True):
-    """An offering as published by the registry; its row is the lock that orders seat decisions."""
+    """The registry's offering as last applied (its ids); its row orders seat decisions."""
 
     PUBLISHED: ClassVar[Literal["published"]] = "published"
     CANCELLED: ClassVar[Literal["cancelled"]] = "cancelled"
@@ -119,6 +113,8 @@ class Cohort(SchedulerTable, table=True):
     needs_facilitator_reason: str | None = Field(default=None, max_length=40)
     needs_facilitator_detail: str | None = None
     created_at: datetime = stamp_field()
+    # When its attendance became final (completions and credits written), by whom or by the sweep.
+    finalised_at: datetime | None = instant_field(default=None)
 
 
 class Registration(SchedulerTable, table=True):
@@ -194,12 +190,8 @@ class Assignment(SchedulerTable, table=True):
 
 
 class FacilitatorBooking(SchedulerTable, table=True):
-    """A facilitator's time taken by one meeting, blocked until the travel buffer has passed.
-
-    `blocked_until` adds the travel buffer after an in-person meeting; `city_key` is the venue
-    city folded for comparison ("" when unknown). Exclusion constraints on PostgreSQL (below)
-    refuse overlapping bookings of one facilitator.
-    """
+    """A facilitator's time taken by a meeting, plus the travel buffer (PostgreSQL refuses
+    overlaps, below); `city_key` is the venue city folded for comparison ("" when unknown)."""
 
     __tablename__ = "facilitator_booking"
 
@@ -248,6 +240,40 @@ class AttendanceChange(SchedulerTable, table=True):
     actor: str = Field(max_length=300)
     how: str = Field(default="marked", max_length=16)
     changed_at: datetime = stamp_field()
+
+
+class Completion(SchedulerTable, table=True):
+    """What share of a finalised cohort one of its confirmed educators attended."""
+
+    registration_id: int = Field(primary_key=True, foreign_key="registration.id")
+    cohort_id: int = Field(foreign_key="cohort.id", index=True)
+    attended_percent: int
+    completed: bool
+
+
+class Credit(SchedulerTable, table=True):
+    """One earned credit, append-only: a revocation adds a reversal and never touches it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The guard: one registration can never earn twice, whatever ran concurrently.
+    registration_id: int = Field(foreign_key="registration.id", unique=True)
+    educator_id: int = Field(index=True)
+    offering_id: int = Field(foreign_key="offering.id")
+    certificate_id: str = Field(max_length=32, unique=True)
+    hours: float
+    completed_on: date
+    created_at: datetime = stamp_field()
+
+
+class CreditReversal(SchedulerTable, table=True):
+    """The entry that revokes a credit (at most one per credit)."""
+
+    __tablename__ = "credit_reversal"
+
+    credit_id: int = Field(primary_key=True, foreign_key="credit.id")
+    reason: str = Field(max_length=500)
+    revoked_by: str = Field(max_length=300)
+    revoked_at: datetime = stamp_field()
 
 
 # PostgreSQL guards facilitator time in the database itself, whatever the application checked:

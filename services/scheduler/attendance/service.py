@@ -57,6 +57,7 @@ def mark_attendance(
         scope = _scope(session, meeting_id, principal, lock=True)
         _check_window(scope.meeting)
         _check_marks(scope, marks)
+        _check_not_final(session, scope, marks)
         for mark in marks:
             _write(session, scope.meeting.id, mark, principal.audit_name)
         session.flush()
@@ -146,6 +147,15 @@ def _check_marks(scope: Scope, marks: list[AttendanceMark]) -> None:
         problem = rules.minutes_problem(mark.status, mark.minutes, longest)
         if problem:
             raise InvalidInput((index, "minutes"), problem)
+
+
+def _check_not_final(session: Session, scope: Scope, marks: list[AttendanceMark]) -> None:
+    cohorts = {scope.participants[m.registration_id][0].cohort_id for m in marks}
+    final = session.exec(
+        select(Cohort.id).where(col(Cohort.id).in_(cohorts), col(Cohort.finalised_at).is_not(None))
+    ).first()
+    if final is not None:
+        raise Conflict("this cohort's attendance is final (its credits are written)")
 
 
 def _write(session: Session, meeting_id: int, mark: AttendanceMark, actor: str) -> None:

@@ -1,0 +1,1 @@
+"""PD credit: completion when attendance is final, an append-only ledger, revocation."""
