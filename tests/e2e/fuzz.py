@@ -95,9 +95,10 @@ PASSES = (
             "GET /feeds/me",
             "POST /feeds/me/reset",
             "GET /calendars/me/registrations/{registration_id}.ics",
+            "GET /transcripts/me.pdf",
         ),
     ),
-    Pass("notifier", "educator", r"^/(feeds|calendars/me/)"),
+    Pass("notifier", "educator", r"^/(feeds|calendars/me/|transcripts/me)"),
 )
 
 

@@ -268,6 +268,10 @@ NOTIFIER: list[Row] = [
         _none,
         _all(404, edu=OK, op=403),
     ),
+    ("GET", "/certificates/{certificate_id}.pdf", "certificate", _none, _all(404)),
+    ("GET", "/verify/{certificate_id}", "certificate", _none, _all(404, anon=404)),
+    ("GET", "/transcripts/me.pdf", "", _none, _all(OK, op=403)),
+    ("GET", "/transcripts/{person_id}.pdf", "unknown", _none, _all(403, op=OK)),
     ("GET", "/dead-events", "", _none, OPERATOR_ONLY),
     ("POST", "/dead-events/{dead_event_id}/redrive", "unknown", _none, _all(403, op=404)),
 ]
@@ -353,6 +357,7 @@ def world(apps: dict[str, TestClient], admin_headers: dict[str, str]) -> World:
         "fac": facilitators[0],
         "fac2": facilitators[1],
         "unknown": 987_654_321,
+        "certificate": "Unknown0Certificate0Id0",
     }
     return World(headers, ids)
 
