@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     cohort_retain_idempotency_days: float = 7.0
     cohort_retention_sweep_seconds: float = 3600.0
     cohort_travel_buffer_minutes: int = 60
+    cohort_finalise_sweep_seconds: float = 300.0
     cohort_reminder_sweep_seconds: float = 60.0
     cohort_delivery_sweep_seconds: float = 30.0
     cohort_portal_url: str = "http://127.0.0.1:8000"

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from services.scheduler.assignments import api as assignments_api
 from services.scheduler.attendance import api as attendance_api
 from services.scheduler.credits import api as credits_api
+from services.scheduler.credits.sweep import SWEEP
 from services.scheduler.database import revocations, runtime
 from services.scheduler.people import api as people_api
 from services.scheduler.registrations import api as registrations_api
@@ -58,8 +59,9 @@ def create_app() -> FastAPI:
             runtime.migrate,
             revocations.start,
             runtime.start_relay,
+            SWEEP.start,
         ],
-        on_shutdown=[runtime.stop_relay, revocations.stop],
+        on_shutdown=[SWEEP.stop, runtime.stop_relay, revocations.stop],
         refuse=[revocations.covers],
         on_scrape=[runtime.observe_metrics],
     )

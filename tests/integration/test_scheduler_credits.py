@@ -250,3 +250,22 @@ def test_twenty_finalisations_at_once_give_one_credit_each(
         e for e in outbox_events("completion.earned") if e["cohort"]["id"] == course["cohort"]
     ]
     assert len(earned) == 3
+
+
+def test_the_sweep_finalises_a_cohort_a_week_after_its_last_meeting(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    from services.scheduler.credits import sweep
+
+    done = _course(client, admin_headers, days_ago=[9, 8], people=1)
+    recent = _course(client, admin_headers, days_ago=[3], people=1)
+    with Session(runtime.engine()) as session:
+        due = sweep.due_cohorts(session, datetime.now(UTC))
+    assert done["cohort"] in due and recent["cohort"] not in due
+    assert sweep.finalise_due() >= 1
+    with Session(runtime.engine()) as session:
+        assert done["cohort"] not in sweep.due_cohorts(session, datetime.now(UTC))
+    answer = _finalize(client, done["cohort"], admin_headers).json()
+    assert answer["not_completed"] == [
+        {"registration_id": done["registrations"][0], "attended_percent": 0}
+    ], "the sweep decided it; a later call answers the same"
