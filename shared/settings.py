@@ -5,7 +5,7 @@ from functools import lru_cache
 from typing import Literal
 
 import limits
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ADMIN_TOKEN = "dev-admin-token"
@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     cohort_retention_sweep_seconds: float = 3600.0
     cohort_travel_buffer_minutes: int = 60
     cohort_finalise_sweep_seconds: float = 300.0
+    cohort_check_in_code_ttl: int = Field(default=900, ge=60, le=86400)
     cohort_reminder_sweep_seconds: float = 60.0
     cohort_delivery_sweep_seconds: float = 30.0
     cohort_portal_url: str = "http://127.0.0.1:8000"

@@ -90,12 +90,14 @@ class Offering(SchedulerTable, table=True):
 
 
 class Meeting(SchedulerTable, table=True):
-    """One meeting of an offering (every cohort of the offering meets at these times)."""
+    """One meeting of an offering (every cohort meets at these times) and its open check-in code."""
 
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     offering_id: int = Field(foreign_key="offering.id", index=True)
     starts_at_utc: datetime = instant_field(index=True)
     ends_at_utc: datetime = instant_field()
+    check_in_code_hash: str | None = Field(default=None, max_length=64, unique=True)
+    check_in_code_expires_at: datetime | None = instant_field(default=None)
 
 
 class Cohort(SchedulerTable, table=True):

@@ -80,8 +80,8 @@ class Pass:
 PASSES = (
     Pass("registry", "operator", skip=("POST /offerings",)),
     Pass("registry", "affiliate", r"^/offerings"),
-    Pass("scheduler", "operator", skip=("POST /registrations",)),
-    Pass("scheduler", "educator", r"^/registrations"),
+    Pass("scheduler", "operator", skip=("POST /registrations", "POST /check-ins")),
+    Pass("scheduler", "educator", r"^/(registrations|check-ins$)"),
     Pass(
         "scheduler",
         "affiliate",

@@ -206,6 +206,14 @@ SCHEDULER: list[Row] = [
     ),
     (
         "POST",
+        "/meetings/{meeting_id}/check-in-codes",
+        "meeting",
+        _none,
+        _all(403, fac=404, viewer=403, editor=OK, admin=OK, other=404, op=OK),
+    ),
+    ("POST", "/check-ins", "", lambda w: {"code": "ABCD-EFGH"}, PERSONS),
+    (
+        "POST",
         "/cohorts/{cohort_id}/attendance/finalize",
         "cohort",
         _none,

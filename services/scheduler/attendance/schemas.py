@@ -1,5 +1,6 @@
 """Request and response shapes of attendance."""
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,3 +37,30 @@ class MeetingAttendance(BaseModel):
 
     meeting_id: int
     items: list[AttendanceItem]
+
+
+class CheckInCodePublic(BaseModel):
+    """A meeting's open check-in code: the text to type, and the portal page and QR it leads to."""
+
+    meeting_id: int
+    code: str = Field(description="The short code as shown, e.g. `K7PQ-4XMN`.")
+    url: str = Field(description="The portal's check-in page for this code (what the QR holds).")
+    qr_svg_url: str = Field(description="The QR image of `url`, as SVG, served by the portal.")
+    expires_at: datetime
+
+
+class CheckInRequest(BaseModel):
+    """Body of POST /check-ins: the code from the QR or as typed (any case, dashes optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=64)
+
+
+class CheckInPublic(BaseModel):
+    """The educator's attendance of the code's meeting after checking in."""
+
+    meeting_id: int
+    registration_id: int
+    offering_id: int
+    status: Literal["present", "partial"]

@@ -45,7 +45,7 @@ def read_attendance(
     *, session: Session, meeting_id: int, principal: Principal
 ) -> MeetingAttendance:
     """Every participant the caller may see, with what is marked for them."""
-    return _answer(session, _scope(session, meeting_id, principal))
+    return _answer(session, scope_of(session, meeting_id, principal))
 
 
 def mark_attendance(
@@ -54,19 +54,20 @@ def mark_attendance(
     """Mark the listed participants (only them) and answer with every participant."""
 
     def change() -> MeetingAttendance:
-        scope = _scope(session, meeting_id, principal, lock=True)
+        scope = scope_of(session, meeting_id, principal, lock=True)
         _check_window(scope.meeting)
         _check_marks(scope, marks)
         _check_not_final(session, scope, marks)
         for mark in marks:
-            _write(session, scope.meeting.id, mark, principal.audit_name)
+            write_mark(session, scope.meeting.id, mark, principal.audit_name)
         session.flush()
         return _answer(session, scope)
 
     return run_in_transaction(session, change)
 
 
-def _scope(session: Session, meeting_id: int, principal: Principal, lock: bool = False) -> Scope:
+def scope_of(session: Session, meeting_id: int, principal: Principal, lock: bool = False) -> Scope:
+    """The meeting and the participants the caller may mark (404, or 403 for viewers)."""
     meeting = session.get(Meeting, meeting_id) if storable_id(meeting_id) else None
     if meeting is None:
         raise NotFound("meeting not found")
@@ -158,7 +159,10 @@ def _check_not_final(session: Session, scope: Scope, marks: list[AttendanceMark]
         raise Conflict("this cohort's attendance is final (its credits are written)")
 
 
-def _write(session: Session, meeting_id: int, mark: AttendanceMark, actor: str) -> None:
+def write_mark(
+    session: Session, meeting_id: int, mark: AttendanceMark, actor: str, how: str = "marked"
+) -> None:
+    """Write one mark and its audit record (nothing when it says what is already marked)."""
     held = session.get(Attendance, (meeting_id, mark.registration_id))
     if held is not None and (held.status, held.minutes) == (mark.status, mark.minutes):
         return
@@ -171,6 +175,7 @@ def _write(session: Session, meeting_id: int, mark: AttendanceMark, actor: str) 
             new_status=mark.status,
             new_minutes=mark.minutes,
             actor=actor,
+            how=how,
         )
     )
     if held is None:
