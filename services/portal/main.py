@@ -15,6 +15,7 @@ from services.portal.affiliate import members as affiliate_members
 from services.portal.affiliate import offering as affiliate_offering
 from services.portal.catalogue.api import router as catalogue
 from services.portal.certificates.api import router as certificates
+from services.portal.check_in.api import router as check_in
 from services.portal.connections import open_connections
 from services.portal.my_trainings.api import router as my_trainings
 from services.portal.offerings.api import router as offerings
@@ -53,6 +54,7 @@ def create_app() -> FastAPI:
     app.include_router(profile)
     app.include_router(home.router)
     app.include_router(sign_in)
+    app.include_router(check_in)
     app.include_router(affiliate.router)
     app.include_router(affiliate_editing.router)
     app.include_router(affiliate_offering.router)
