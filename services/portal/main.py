@@ -17,6 +17,10 @@ from services.portal.catalogue.api import router as catalogue
 from services.portal.certificates.api import router as certificates
 from services.portal.check_in.api import router as check_in
 from services.portal.connections import open_connections
+from services.portal.facilitator import attendance as facilitator_attendance
+from services.portal.facilitator import availability as facilitator_availability
+from services.portal.facilitator import room as facilitator_room
+from services.portal.facilitator import schedule as facilitator_schedule
 from services.portal.my_trainings.api import router as my_trainings
 from services.portal.offerings.api import router as offerings
 from services.portal.profile.api import router as profile
@@ -55,6 +59,13 @@ def create_app() -> FastAPI:
     app.include_router(home.router)
     app.include_router(sign_in)
     app.include_router(check_in)
+    for facilitator_pages in (
+        facilitator_schedule,
+        facilitator_attendance,
+        facilitator_room,
+        facilitator_availability,
+    ):
+        app.include_router(facilitator_pages.router)
     app.include_router(affiliate.router)
     app.include_router(affiliate_editing.router)
     app.include_router(affiliate_offering.router)

@@ -29,6 +29,7 @@ def _(message: str) -> str:
 # The consoles the header links to, each shown to people holding its role: (role, path, label).
 CONSOLES = [
     ("affiliate", "/affiliate", _("Affiliate console")),
+    ("facilitator", "/facilitator", _("My facilitation")),
 ]
 
 

@@ -34,6 +34,8 @@ class BrowserSession:
     access_token: str | None = None
     expires_at: str | None = None
     person: dict[str, Any] | None = None
+    # The check-in codes a facilitator opened, by meeting: shown again until they expire.
+    check_in_codes: dict[str, dict[str, str]] = field(default_factory=dict)
     is_new: bool = False
 
     @property
@@ -52,6 +54,7 @@ class BrowserSession:
         """Forget the person's credentials; the session itself goes on (its CSRF token too)."""
         self.session_token = self.access_token = self.expires_at = None
         self.person = None
+        self.check_in_codes = {}
 
 
 async def load_session(redis: Redis, session_id: str | None) -> BrowserSession | None:

@@ -17,8 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.actors import ZONE, World, bearer, meeting_body
 from tests.e2e.harness import Stack
-from tests.support.browser import LINK, axe_violations, chromium, mailed_link
-from tests.support.notifier import addressed_to, plain_text
+from tests.support.browser import axe_violations, chromium, mailed_link, nth_sign_in_link
 
 pytestmark = pytest.mark.e2e
 WORDS = {
@@ -121,7 +120,7 @@ def test_scan_sign_in_and_check_in_twice(
     assert "/sign-in?next=" in page.url
     page.get_by_label(words["email"]).fill(email)
     page.get_by_role("button", name=words["send"]).click()
-    page.goto(_second_sign_in_link(stack, email))
+    page.goto(nth_sign_in_link(stack.sink, email, 2))
     page.get_by_role("button", name=words["continue"]).click()
     page.wait_for_url(meeting_now["url"])
     # axe-core runs in the page: it is checked where JavaScript is on.
@@ -151,15 +150,6 @@ def _sign_in_on_the_way_to(page: Page, stack: Stack, words: dict[str, str], emai
     page.goto(mailed_link(stack.sink, email))
     page.get_by_role("button", name=words["continue"]).click()
     page.wait_for_url("**/offerings/*")
-
-
-def _second_sign_in_link(stack: Stack, email: str) -> str:
-    def links(messages: list[Any]) -> list[str]:
-        mails = [plain_text(m.parsed()) for m in addressed_to(messages, email)]
-        return [found.group(0) for text in mails if (found := LINK.search(text))]
-
-    stack.sink.wait_for(lambda messages: len(links(messages)) >= 2, timeout=30)
-    return links(stack.sink.messages)[1]
 
 
 def test_the_qr_image_holds_the_check_in_address(

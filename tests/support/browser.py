@@ -67,3 +67,15 @@ def mailed_link(sink: SmtpSink, email: str, count: int = 1, timeout: float = 30)
     found = LINK.search(plain_text(mail))
     assert found, plain_text(mail)
     return found.group(0)
+
+
+def sign_in_links(sink: SmtpSink, email: str) -> list[str]:
+    """The sign-in links mailed to `email` so far, oldest first (other mail skipped)."""
+    mails = [plain_text(m.parsed()) for m in addressed_to(sink.messages, email)]
+    return [found.group(0) for text in mails if (found := LINK.search(text))]
+
+
+def nth_sign_in_link(sink: SmtpSink, email: str, count: int, timeout: float = 30) -> str:
+    """The `count`-th sign-in link mailed to `email`, waiting for it."""
+    sink.wait_for(lambda _: len(sign_in_links(sink, email)) >= count, timeout=timeout)
+    return sign_in_links(sink, email)[count - 1]

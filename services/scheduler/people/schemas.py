@@ -1,7 +1,7 @@
 """Request and response shapes for educators, facilitators and their assignments."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -195,6 +195,8 @@ class AssignmentPublic(BaseModel):
     program_code: str
     format: str
     timezone: str
+    venue: dict[str, Any] | None = Field(default=None, description="Where it meets in person.")
+    join_url: str | None = Field(default=None, description="Where it meets online.")
     role: str
     status: str
     explanation: str

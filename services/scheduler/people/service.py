@@ -175,6 +175,8 @@ def facilitator_assignments(
             program_code=offering.program_code,
             format=offering.format,
             timezone=offering.timezone,
+            venue=offering.venue,
+            join_url=offering.join_url,
             role=assignment.role,
             status=assignment.status,
             explanation=assignment.explanation,
