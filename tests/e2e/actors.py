@@ -94,24 +94,7 @@ class World:
             )
         )
         email = f"facilitator-{tag}@facilitators.test"
-        _ok(
-            httpx.post(
-                f"{stack.scheduler}/facilitators",
-                headers=stack.admin,
-                json={
-                    "name": "Ana Díaz",
-                    "email": email,
-                    "timezone": ZONE,
-                    "certifications": [code],
-                    "home_state": "IL",
-                    "max_sessions_per_month": 20,
-                    "availability": [
-                        {"weekday": d, "start": "00:00", "end": "23:59"} for d in range(7)
-                    ],
-                },
-            )
-        )
-        accept_invitation(stack, email)
+        add_facilitator(stack, email, "Ana Díaz", code)
         key = _ok(
             httpx.post(
                 f"{stack.accounts}/api-keys",
@@ -288,6 +271,28 @@ def left_over(stack: Stack) -> dict[str, int]:
         "queued": total(f"{stack.notifier}/deliveries", status="queued"),
         "sending": total(f"{stack.notifier}/deliveries", status="sending"),
     }
+
+
+def add_facilitator(stack: Stack, email: str, name: str, program_code: str) -> None:
+    """A facilitator certified for one program, free every day, who accepted the invitation."""
+    _ok(
+        httpx.post(
+            f"{stack.scheduler}/facilitators",
+            headers=stack.admin,
+            json={
+                "name": name,
+                "email": email,
+                "timezone": ZONE,
+                "certifications": [program_code],
+                "home_state": "IL",
+                "max_sessions_per_month": 20,
+                "availability": [
+                    {"weekday": d, "start": "00:00", "end": "23:59"} for d in range(7)
+                ],
+            },
+        )
+    )
+    accept_invitation(stack, email)
 
 
 def wait_for_sign_in_code(stack: Stack, email: str, timeout: float = 30) -> str:

@@ -1,7 +1,8 @@
 """The facilitator's pages in a real browser: a booked facilitator signs in, sees this week's
 meeting, takes attendance (a wrong minute count is tied to its field), opens the check-in code
 that educators then use, is told attendance cannot be final yet, and narrowing their weekly
-availability gives the training up; in English and Spanish, with JavaScript on and off."""
+availability hands the training to another certified facilitator (both are mailed); in English
+and Spanish, with JavaScript on and off."""
 
 import re
 import time
@@ -15,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.actors import ZONE, World, bearer, meeting_body
+from tests.e2e.actors import ZONE, World, add_facilitator, bearer, calendars_to, meeting_body
 from tests.e2e.facilitator_words import WORDS
 from tests.e2e.harness import Stack
 from tests.support.browser import axe_violations, chromium, nth_sign_in_link, sign_in_links
@@ -211,10 +212,16 @@ def test_only_the_meetings_facilitator_sees_its_attendance(
     page.context.close()
 
 
-def test_narrowing_availability_gives_the_training_up(
+def _methods(stack: Stack, email: str) -> set[str]:
+    return {str(calendar.get("METHOD")) for calendar in calendars_to(stack.sink.messages, email)}
+
+
+def test_narrowing_availability_hands_the_training_to_another_facilitator(
     stack: Stack, browser: Browser, led: dict[str, Any], signed_in: Any
 ) -> None:
-    words = WORDS["es"]
+    world, words = led["world"], WORDS["es"]
+    other = f"luis-{world.tag}@facilitators.test"
+    add_facilitator(stack, other, "Luis Ortega", world.program_code)
     page = _page(browser, signed_in, "es", True)
     page.goto(f"{stack.portal}/facilitator")
     page.get_by_role("link", name=words["availability"]).first.click()
@@ -237,15 +244,22 @@ def test_narrowing_availability_gives_the_training_up(
     page.get_by_role("button", name=words["save grid"]).click()
     expect(page.get_by_role("status")).to_have_text(words["grid saved"])
     expect(page.get_by_role("main")).to_contain_text(words["given up"])
-    expect(page.get_by_role("main")).to_contain_text(words["nobody"])
+    expect(page.get_by_role("main")).to_contain_text(words["restaffed"])
     assert axe_violations(page) == []
+    expect(days.nth(keep).get_by_label(words["from"])).to_have_value("10:00")
 
     roster = httpx.get(
         f"{stack.scheduler}/offerings/{led['offering']['id']}/roster",
-        headers=bearer(led["world"].affiliate_key),
+        headers=bearer(world.affiliate_key),
     ).json()
-    assert roster["cohorts"][0]["status"] == "needs_facilitator"
-    assert roster["cohorts"][0]["facilitators"] == []
+    assert [person["name"] for person in roster["cohorts"][0]["facilitators"]] == ["Luis Ortega"]
+    stack.sink.wait_for(
+        lambda _: (
+            "CANCEL" in _methods(stack, world.facilitator_email)
+            and "REQUEST" in _methods(stack, other)
+        ),
+        timeout=30,
+    )
     page.goto(f"{stack.portal}/facilitator")
     expect(page.get_by_role("main")).to_contain_text(words["not booked"])
     page.context.close()
