@@ -23,6 +23,9 @@ from services.portal.facilitator import room as facilitator_room
 from services.portal.facilitator import schedule as facilitator_schedule
 from services.portal.my_trainings.api import router as my_trainings
 from services.portal.offerings.api import router as offerings
+from services.portal.operator import cohorts as operator_cohorts
+from services.portal.operator import dashboard as operator_dashboard
+from services.portal.operator import ledger as operator_ledger
 from services.portal.profile.api import router as profile
 from services.portal.sign_in.api import router as sign_in
 from shared.logs import configure_logging
@@ -66,6 +69,8 @@ def create_app() -> FastAPI:
         facilitator_availability,
     ):
         app.include_router(facilitator_pages.router)
+    for operator_pages in (operator_dashboard, operator_cohorts, operator_ledger):
+        app.include_router(operator_pages.router)
     app.include_router(affiliate.router)
     app.include_router(affiliate_editing.router)
     app.include_router(affiliate_offering.router)

@@ -30,6 +30,7 @@ def _(message: str) -> str:
 CONSOLES = [
     ("affiliate", "/affiliate", _("Affiliate console")),
     ("facilitator", "/facilitator", _("My facilitation")),
+    ("operator", "/operator", _("Operations")),
 ]
 
 

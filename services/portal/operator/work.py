@@ -1,0 +1,84 @@
+"""The APIs as the operator's pages call them, with the operator's access token."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from services.portal import calls
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an API said to a change: done, or refused with its status and detail."""
+
+    done: bool
+    status: int
+    detail: Any = None
+    body: Any = None
+
+
+async def _get(client: httpx.AsyncClient, path: str, token: str, **params: Any) -> Any:
+    wanted = {name: value for name, value in params.items() if value not in (None, "")}
+    response = await calls.send(client, "GET", path, headers=calls.bearer(token), params=wanted)
+    return calls.expect(response, 200)
+
+
+async def _post(
+    client: httpx.AsyncClient, path: str, token: str, *codes: int, json: Any = None
+) -> Outcome:
+    response = await calls.send(client, "POST", path, headers=calls.bearer(token), json=json)
+    if response.status_code in (404, 409, 422):
+        detail = response.json().get("detail") if response.content else None
+        return Outcome(done=False, status=response.status_code, detail=detail)
+    return Outcome(done=True, status=response.status_code, body=calls.expect(response, *codes))
+
+
+async def deliveries(
+    client: httpx.AsyncClient, *, token: str, status: str, recipient: str, offset: int = 0
+) -> dict[str, Any]:
+    """One page of the notifier's delivery ledger, newest first."""
+    found: dict[str, Any] = await _get(
+        client,
+        "/deliveries",
+        token,
+        status=status,
+        recipient=recipient,
+        limit=PAGE,
+        offset=offset,
+    )
+    return found
+
+
+async def retry(client: httpx.AsyncClient, *, token: str, delivery_id: int) -> Outcome:
+    """Queue a failed message again."""
+    return await _post(client, f"/deliveries/{delivery_id}/retry", token, 200)
+
+
+async def dead_events(client: httpx.AsyncClient, *, token: str) -> dict[str, Any]:
+    """The events one service parked as dead, oldest first."""
+    found: dict[str, Any] = await _get(client, "/dead-events", token, limit=PAGE)
+    return found
+
+
+async def redrive(client: httpx.AsyncClient, *, token: str, dead_event_id: int) -> Outcome:
+    """Send a parked event to its consumer's queue again."""
+    return await _post(client, f"/dead-events/{dead_event_id}/redrive", token, 202)
+
+
+async def waiting_cohorts(client: httpx.AsyncClient, *, token: str) -> dict[str, Any]:
+    """Every cohort waiting for a facilitator, soonest first, with the reason nobody fits."""
+    found: dict[str, Any] = await _get(
+        client, "/cohorts", token, status="needs_facilitator", limit=PAGE
+    )
+    return found
+
+
+async def plan(
+    client: httpx.AsyncClient, *, token: str, starts_after: str, starts_before: str
+) -> Outcome:
+    """Plan the facilitators of every cohort starting in the window again."""
+    body = {"starts_after": starts_after, "starts_before": starts_before}
+    return await _post(client, "/assignments/plan", token, 200, json=body)
