@@ -154,3 +154,14 @@ async def list_credits(client: httpx.AsyncClient, *, token: str) -> dict[str, An
         return empty
     credits: dict[str, Any] = response.json()
     return credits
+
+
+async def read_badge(client: httpx.AsyncClient, *, token: str, credit_id: int) -> str | None:
+    """The person's credit as a signed Open Badge; None when it is not theirs or revoked."""
+    path = f"/credits/{credit_id}/badge"
+    response = await calls.send(client, "GET", path, headers=calls.bearer(token))
+    if response.status_code in (401, 403, 404, 409, 422):
+        return None
+    if response.status_code != 200:
+        raise calls.ApiUnavailable(f"GET {path} answered {response.status_code}")
+    return response.text

@@ -7,15 +7,37 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import delete
+from sqlalchemy import DDL, delete, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
-from services.scheduler.models import IdempotencyKey, SchedulerTable
+from services.scheduler.models import FacilitatorBooking, IdempotencyKey, SchedulerTable
 from shared.revocations import RevocationList
 from shared.runtime import ServiceRuntime
 from shared.settings import Settings, get_settings
+
+# PostgreSQL guards facilitator time in the database itself, whatever the application checked:
+# no two active bookings of one facilitator overlap, and in-person bookings in different cities
+# keep the travel buffer between them (the same rule the matcher applies; never stricter).
+event.listen(
+    SchedulerTable.metadata,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"),
+)
+event.listen(
+    FacilitatorBooking.__table__,  # type: ignore[attr-defined]
+    "after_create",
+    DDL(
+        "ALTER TABLE facilitator_booking "
+        "ADD CONSTRAINT facilitator_booking_no_overlap EXCLUDE USING gist "
+        "(facilitator_id WITH =, tstzrange(starts_at, ends_at) WITH &&) WHERE (active), "
+        "ADD CONSTRAINT facilitator_booking_travel_buffer EXCLUDE USING gist "
+        "(facilitator_id WITH =, city_key WITH <>, tstzrange(starts_at, blocked_until) WITH &&) "
+        "WHERE (active AND in_person)"
+    ).execute_if(dialect="postgresql"),
+)
+
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from services.scheduler.assignments import api as assignments_api
 from services.scheduler.attendance import api as attendance_api
 from services.scheduler.credits import api as credits_api
+from services.scheduler.credits import badge_api
 from services.scheduler.credits.sweep import SWEEP
 from services.scheduler.database import revocations, runtime
 from services.scheduler.people import api as people_api
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
             assignments_api.router,
             attendance_api.router,
             credits_api.router,
+            badge_api.router,
             dead_events_router(runtime),
         ],
         on_startup=[

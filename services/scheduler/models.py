@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
-from sqlalchemy import DDL, JSON, Index, UniqueConstraint, event, text
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -193,7 +193,7 @@ class Assignment(SchedulerTable, table=True):
 
 class FacilitatorBooking(SchedulerTable, table=True):
     """A facilitator's time taken by a meeting, plus the travel buffer (PostgreSQL refuses
-    overlaps, below); `city_key` is the venue city folded for comparison ("" when unknown)."""
+    overlaps: database.py); `city_key` is the venue city folded for comparison ("" when unknown)."""
 
     __tablename__ = "facilitator_booking"
 
@@ -278,23 +278,12 @@ class CreditReversal(SchedulerTable, table=True):
     revoked_at: datetime = stamp_field()
 
 
-# PostgreSQL guards facilitator time in the database itself, whatever the application checked:
-# no two active bookings of one facilitator overlap, and in-person bookings in different cities
-# keep the travel buffer between them (the same rule the matcher applies; never stricter).
-event.listen(
-    SchedulerTable.metadata,
-    "before_create",
-    DDL("CREATE EXTENSION IF NOT EXISTS btree_gist").execute_if(dialect="postgresql"),
-)
-event.listen(
-    FacilitatorBooking.__table__,  # type: ignore[attr-defined]
-    "after_create",
-    DDL(
-        "ALTER TABLE facilitator_booking "
-        "ADD CONSTRAINT facilitator_booking_no_overlap EXCLUDE USING gist "
-        "(facilitator_id WITH =, tstzrange(starts_at, ends_at) WITH &&) WHERE (active), "
-        "ADD CONSTRAINT facilitator_booking_travel_buffer EXCLUDE USING gist "
-        "(facilitator_id WITH =, city_key WITH <>, tstzrange(starts_at, blocked_until) WITH &&) "
-        "WHERE (active AND in_person)"
-    ).execute_if(dialect="postgresql"),
-)
+class BadgeKey(SchedulerTable, table=True):
+    """One Open Badges issuer key pair; the oldest signs, every one is published."""
+
+    __tablename__ = "badge_key"
+
+    kid: str = Field(primary_key=True, max_length=64)
+    public_key: str = Field(max_length=100)
+    private_key_pem: str = Field(max_length=2000)
+    created_at: datetime = stamp_field()

@@ -5,9 +5,11 @@ through the SMTP sink, and a revocation reaches the verify route."""
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import jwt
 
 from tests.e2e.actors import ZONE, World, bearer, meeting_body, messages_to
 from tests.e2e.harness import Stack
@@ -38,6 +40,17 @@ def _verify(stack: Stack, certificate_id: str) -> dict[str, object]:
     return answer.json() if answer.status_code == 200 else {"status": answer.status_code}
 
 
+def _verified_badge(stack: Stack, credit_id: int, token: str) -> dict[str, Any]:
+    """The credit's Open Badge as its educator fetches it, verified with the published key."""
+    badge = httpx.get(f"{stack.scheduler}/credits/{credit_id}/badge", headers=bearer(token))
+    assert badge.status_code == 200, badge.text
+    jwks = httpx.get(f"{stack.scheduler}/.well-known/jwks.json").json()
+    kid = jwt.get_unverified_header(badge.text)["kid"]
+    (key,) = [found for found in jwks["keys"] if found["kid"] == kid]
+    claims: dict[str, Any] = jwt.decode(badge.text, jwt.PyJWK(key).key, algorithms=["EdDSA"])
+    return claims
+
+
 def test_a_finalised_cohort_mails_a_verifiable_certificate_that_revocation_reaches(
     stack: Stack, tmp_path: Path
 ) -> None:
@@ -66,6 +79,9 @@ def test_a_finalised_cohort_mails_a_verifiable_certificate_that_revocation_reach
     assert "José Núñez" in text and "Implicit Bias" in text and url in text.replace(" ", "")
     assert any(code.endswith(url) for code in pdf_qr_codes(pdf, tmp_path))
     assert _verify(stack, credit["certificate_id"])["status"] == "valid"
+    claims = _verified_badge(stack, credit["id"], educator["token"])
+    assert claims["credentialSubject"]["achievement"]["humanCode"] == world.program_code
+    assert url in claims["description"]
 
     revoked = httpx.post(f"{stack.scheduler}/credits/{credit['id']}/revoke",
                          json={"reason": "recorded in error"}, headers=stack.admin)  # fmt: skip
@@ -74,3 +90,7 @@ def test_a_finalised_cohort_mails_a_verifiable_certificate_that_revocation_reach
     while _verify(stack, credit["certificate_id"])["status"] != "revoked":
         assert time.monotonic() < deadline, "the revocation did not reach verify within 5 s"
         time.sleep(0.2)
+    gone = httpx.get(
+        f"{stack.scheduler}/credits/{credit['id']}/badge", headers=bearer(educator["token"])
+    )
+    assert gone.status_code == 409, "a revoked credit has no badge"

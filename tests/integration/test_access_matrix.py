@@ -222,6 +222,9 @@ SCHEDULER: list[Row] = [
     # Every signed-in person is also an educator, with credits of their own.
     ("GET", "/credits", "", _none, _all(OK)),
     ("GET", "/credits/{credit_id}", "unknown", _none, _all(404)),
+    ("GET", "/credits/{credit_id}/badge", "unknown", _none, _all(404)),
+    # Public keys ask for no token and look at none.
+    ("GET", "/.well-known/jwks.json", "", _none, _all(OK, anon=OK, forged=OK)),
     (
         "POST",
         "/credits/{credit_id}/revoke",

@@ -129,6 +129,7 @@ def test_me_lists_credits_with_their_downloads(portal: TestClient, fake: FakeAcc
     assert '<a href="/me/certificates/crt_abcdefgh1234.pdf">' in page.text
     assert '<a href="/verify/crt_abcdefgh1234">' in page.text
     assert '<a href="/me/transcript.pdf">' in page.text
+    assert '<a href="/me/credits/9/badge.jwt">' in page.text
     assert fake.asked("GET /credits")[-1].headers["Authorization"] == "Bearer access-1"
 
 
@@ -157,6 +158,28 @@ def test_downloads_pass_the_persons_token_to_the_notifier(
     assert portal.get("/me/transcript.pdf").content == b"%PDF-1.7"
     assert portal.get("/me/certificates/crt_someone_else.pdf").status_code == 404
     assert portal.get("/me/certificates/bad.pdf").status_code == 404
+
+
+def test_the_open_badge_is_passed_on_with_the_persons_token(
+    portal: TestClient, fake: FakeAccounts
+) -> None:
+    apis = portal.app.state.connections.apis  # type: ignore[attr-defined]
+    apis["scheduler"] = httpx.AsyncClient(
+        transport=httpx.MockTransport(fake), base_url="http://scheduler"
+    )
+    fake.answers["GET /credits/9/badge"] = lambda _: httpx.Response(
+        200, text="aaa.bbb.ccc", headers={"content-type": "application/vc+jwt"}
+    )
+    fake.answers["GET /credits/10/badge"] = lambda _: httpx.Response(409)
+    assert portal.get("/me/credits/9/badge.jwt", follow_redirects=False).status_code == 303
+    sign_in(portal)
+    got = portal.get("/me/credits/9/badge.jwt")
+    assert got.status_code == 200 and got.text == "aaa.bbb.ccc"
+    assert got.headers["content-type"].startswith("application/vc+jwt")
+    assert "attachment" in got.headers["content-disposition"]
+    assert fake.asked("GET /credits/9/badge")[-1].headers["Authorization"] == "Bearer access-1"
+    assert portal.get("/me/credits/10/badge.jwt").status_code == 404
+    assert portal.get("/me/credits/0/badge.jwt").status_code == 404
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """`/verify/{certificate_id}` for anyone, and the person's certificate and transcript PDFs,
-fetched from the notifier with their token."""
+fetched from the notifier with their token, and their Open Badges from the scheduler."""
 
 import re
 from urllib.parse import quote
@@ -8,8 +8,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from services.portal import dates, notifier, pages
+from services.portal import dates, notifier, pages, scheduler
 from services.portal.deps import VisitDep
+from shared.validation import storable_id
 
 router = APIRouter(tags=["certificates"])
 # The notifier's certificate ids: 8-64 letters, digits, "-" and "_"; anything else is no page.
@@ -65,3 +66,24 @@ async def my_certificate(visit: VisitDep, certificate_id: str) -> Response:
 async def my_transcript(visit: VisitDep) -> Response:
     """The person's PD transcript as PDF."""
     return await _proxied(visit, "/me/transcript.pdf", "/transcripts/me.pdf", "transcript.pdf")
+
+
+@router.get("/me/credits/{credit_id}/badge.jwt")
+async def my_badge(visit: VisitDep, credit_id: int) -> Response:
+    """One of the person's valid credits as an Open Badges 3.0 credential, to add to a wallet."""
+    here = f"/me/credits/{credit_id}/badge.jwt"
+    token = await visit.access_token()
+    if token is None:
+        return pages.redirect(visit, "/sign-in?next=" + quote(here, safe=""))
+    if not storable_id(credit_id):
+        raise HTTPException(404)
+    badge = await scheduler.read_badge(
+        visit.connections.scheduler, token=token, credit_id=credit_id
+    )
+    if badge is None:
+        raise HTTPException(404)
+    headers = {
+        "Cache-Control": "private, no-store",
+        "Content-Disposition": f'attachment; filename="open-badge-{credit_id}.jwt"',
+    }
+    return Response(content=badge, media_type="application/vc+jwt", headers=headers)

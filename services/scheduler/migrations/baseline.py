@@ -264,7 +264,7 @@ def create_facilitator_booking() -> None:
 
 
 def _guard_facilitator_time() -> None:
-    # The same exclusion constraints the models add on create_all (see models.py).
+    # The same exclusion constraints the models add on create_all (see database.py).
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
