@@ -20,19 +20,24 @@ class FormTooLarge(Exception):
     """A form post larger than any of the portal's forms."""
 
 
-async def read_form(request: Request, max_fields: int = MAX_FIELDS) -> dict[str, str]:
-    """The fields of a URL-encoded form post (the first value of each); {} for any other body."""
+async def read_pairs(request: Request, max_fields: int = MAX_FIELDS) -> list[tuple[str, str]]:
+    """Every field of a URL-encoded form post in order (checkboxes repeat a name); [] for any
+    other body."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM_TYPE:
-        return {}
+        return []
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise FormTooLarge()
-    fields: dict[str, str] = {}
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=max_fields)
+        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=max_fields)
     except (UnicodeDecodeError, ValueError):
-        return {}
-    for name, value in pairs:
+        return []
+
+
+async def read_form(request: Request, max_fields: int = MAX_FIELDS) -> dict[str, str]:
+    """The fields of a URL-encoded form post (the first value of each); {} for any other body."""
+    fields: dict[str, str] = {}
+    for name, value in await read_pairs(request, max_fields):
         fields.setdefault(name, value)
     return fields
 

@@ -25,7 +25,9 @@ from services.portal.my_trainings.api import router as my_trainings
 from services.portal.offerings.api import router as offerings
 from services.portal.operator import cohorts as operator_cohorts
 from services.portal.operator import dashboard as operator_dashboard
+from services.portal.operator import facilitators as operator_facilitators
 from services.portal.operator import ledger as operator_ledger
+from services.portal.operator import people as operator_people
 from services.portal.profile.api import router as profile
 from services.portal.sign_in.api import router as sign_in
 from shared.logs import configure_logging
@@ -69,7 +71,13 @@ def create_app() -> FastAPI:
         facilitator_availability,
     ):
         app.include_router(facilitator_pages.router)
-    for operator_pages in (operator_dashboard, operator_cohorts, operator_ledger):
+    for operator_pages in (
+        operator_dashboard,
+        operator_cohorts,
+        operator_facilitators,
+        operator_people,
+        operator_ledger,
+    ):
         app.include_router(operator_pages.router)
     app.include_router(affiliate.router)
     app.include_router(affiliate_editing.router)

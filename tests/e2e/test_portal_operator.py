@@ -5,7 +5,6 @@ parked and sends it again; in English and Spanish, with JavaScript on and off.""
 
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from sqlalchemy import MetaData, insert
 
 from shared.db import engine_for
@@ -21,6 +20,7 @@ from shared.events import FacilitatorChanged, wrap
 from shared.outbox import define_bus_tables
 from tests.e2e.actors import World, meeting_body, next_weekday_at
 from tests.e2e.harness import Stack
+from tests.e2e.operator_desk import page_for, signed_in_operator
 from tests.support.browser import (
     PHONE,
     axe_violations,
@@ -81,30 +81,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def operator(browser: Browser, stack: Stack) -> Any:
     """A named operator, invited by the bootstrap one, signed in by the invitation's link."""
-    email = f"operator-{uuid.uuid4().hex[:8]}@union.test"
-    added = httpx.post(
-        f"{stack.accounts}/operators",
-        headers=stack.admin,
-        json={"name": "Olga Ramírez", "email": email},
-    )
-    assert added.status_code == 201, added.text
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(nth_sign_in_link(stack.sink, email, 1))
-    page.get_by_role("button", name=WORDS["en"]["continue"]).click()
-    page.wait_for_load_state()
-    state = context.storage_state()
-    context.close()
-    return state
-
-
-def _page(browser: Browser, state: Any, language: str, javascript: bool = True) -> Page:
-    context = browser.new_context(
-        storage_state=state,
-        java_script_enabled=javascript,
-        extra_http_headers={"Accept-Language": language},
-    )
-    return context.new_page()
+    return signed_in_operator(browser, stack)
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +118,7 @@ def test_dashboard_and_cohorts_waiting_for_a_facilitator(
     stack: Stack, browser: Browser, operator: Any, unstaffed: dict[str, Any], language: str
 ) -> None:
     words = WORDS[language]
-    page = _page(browser, operator, language)
+    page = page_for(browser, operator, language)
     page.goto(f"{stack.portal}/operator")
     expect(page.get_by_role("heading", level=1)).to_have_text(words["dashboard"])
     expect(page.get_by_role("link", name=words["console"], exact=True)).to_be_visible()
@@ -176,7 +153,7 @@ def test_a_refused_message_is_sent_again(
     world.register(educator, unstaffed["offering"])
     _wait_for(lambda: _failed_delivery(stack, educator["email"]), "a failed delivery", stack)
 
-    page = _page(browser, operator, "en")
+    page = page_for(browser, operator, "en")
     page.goto(f"{stack.portal}/operator")
     page.locator(".cards").get_by_role("link", name=words["failed"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["log"])
@@ -236,7 +213,7 @@ def test_a_parked_event_is_sent_again_without_javascript(
     event_id = _park_in_scheduler(stack, int(people[0]["id"]))
     assert event_id in _parked(stack)
 
-    page = _page(browser, operator, "es", javascript=False)
+    page = page_for(browser, operator, "es", javascript=False)
     page.goto(f"{stack.portal}/operator")
     page.locator(".cards").get_by_role("link", name=words["stuck"]).click()
     card = page.locator(".card", has_text=event_id)

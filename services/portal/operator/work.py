@@ -33,6 +33,8 @@ async def _post(
     if response.status_code in (404, 409, 422):
         detail = response.json().get("detail") if response.content else None
         return Outcome(done=False, status=response.status_code, detail=detail)
+    if not response.content and response.status_code in codes:
+        return Outcome(done=True, status=response.status_code)
     return Outcome(done=True, status=response.status_code, body=calls.expect(response, *codes))
 
 
@@ -82,3 +84,44 @@ async def plan(
     """Plan the facilitators of every cohort starting in the window again."""
     body = {"starts_after": starts_after, "starts_before": starts_before}
     return await _post(client, "/assignments/plan", token, 200, json=body)
+
+
+async def people(client: httpx.AsyncClient, *, token: str, email: str) -> dict[str, Any]:
+    """The people with this email address (accounts matches it whole, in any case)."""
+    found: dict[str, Any] = await _get(client, "/people", token, email=email, limit=PAGE)
+    return found
+
+
+async def erase(client: httpx.AsyncClient, *, token: str, person_id: int) -> Outcome:
+    """Erase a person's name and email address everywhere."""
+    return await _post(client, f"/people/{person_id}/erase", token, 202)
+
+
+async def facilitators(client: httpx.AsyncClient, *, token: str, offset: int = 0) -> dict[str, Any]:
+    """One page of the facilitator pool."""
+    found: dict[str, Any] = await _get(client, "/facilitators", token, limit=PAGE, offset=offset)
+    return found
+
+
+async def _put(client: httpx.AsyncClient, path: str, token: str, body: Any) -> Outcome:
+    response = await calls.send(client, "PUT", path, headers=calls.bearer(token), json=body)
+    if response.status_code in (404, 409, 422):
+        detail = response.json().get("detail") if response.content else None
+        return Outcome(done=False, status=response.status_code, detail=detail)
+    return Outcome(done=True, status=200, body=calls.expect(response, 200))
+
+
+async def certify(
+    client: httpx.AsyncClient, *, token: str, facilitator_id: int, codes: list[str]
+) -> Outcome:
+    """Replace the programs a facilitator is certified for; the body lists cohorts given up."""
+    path = f"/facilitators/{facilitator_id}/certifications"
+    return await _put(client, path, token, {"certifications": codes})
+
+
+async def share(
+    client: httpx.AsyncClient, *, token: str, facilitator_id: int, shared: bool
+) -> Outcome:
+    """Let an affiliate's own facilitator lead any affiliate's offerings, or stop it."""
+    path = f"/facilitators/{facilitator_id}/sharing"
+    return await _put(client, path, token, {"shared": shared})

@@ -1,0 +1,106 @@
+"""The operator's pool and people pages in a real browser: certifying a facilitator for one more
+program (in Spanish, axe-core finding nothing), finding a person by address in any case and
+erasing them after a confirmation page that erases nothing when opened (JavaScript off)."""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.actors import World
+from tests.e2e.harness import Stack
+from tests.e2e.operator_desk import page_for, signed_in_operator
+from tests.support.browser import axe_violations, chromium
+
+pytestmark = pytest.mark.e2e
+POOL_PAGE = 50
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def operator(browser: Browser, stack: Stack) -> Any:
+    return signed_in_operator(browser, stack)
+
+
+def _facilitator(stack: Stack, email: str) -> tuple[dict[str, Any], int]:
+    """The facilitator with this address, and the page of the pool that lists them."""
+    offset = 0
+    while True:
+        answer = httpx.get(
+            f"{stack.scheduler}/facilitators",
+            headers=stack.admin,
+            params={"limit": POOL_PAGE, "offset": offset},
+        ).json()
+        for n, person in enumerate(answer["items"]):
+            if person["email"] == email:
+                return person, (offset + n) // POOL_PAGE + 1
+        assert answer["items"], f"{email} is not in the pool"
+        offset += POOL_PAGE
+
+
+def test_certifying_a_facilitator_for_another_program(
+    stack: Stack, browser: Browser, operator: Any
+) -> None:
+    world = World.create(stack)
+    code = f"bullying-prevention-{world.tag}"
+    program = {
+        "code": code,
+        "title": "Bullying Prevention",
+        "description": "Preventing bullying and harassment in schools.",
+        "facilitators_required": 1,
+        "max_participants": 25,
+        "pd_hours": 2.0,
+    }
+    assert httpx.post(f"{stack.registry}/programs", headers=stack.admin, json=program).is_success
+    person, page_number = _facilitator(stack, world.facilitator_email)
+
+    page = page_for(browser, operator, "es")
+    page.goto(f"{stack.portal}/operator/facilitators?page={page_number}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Facilitadores")
+    card = page.locator(".card", has_text=world.facilitator_email)
+    expect(card).to_contain_text("Aceptada")
+    boxes = card.get_by_role("group")
+    expect(boxes.get_by_role("checkbox", name="Implicit Bias").first).to_be_checked()
+    assert axe_violations(page) == []
+    boxes.get_by_role("checkbox", name="Bullying Prevention").last.check()
+    card.get_by_role("button", name=re.compile("^Guardar las certificaciones")).click()
+    expect(page.get_by_role("status")).to_have_text("Las certificaciones están guardadas.")
+    assert axe_violations(page) == []
+    record = httpx.get(f"{stack.scheduler}/facilitators/{person['id']}", headers=stack.admin)
+    assert set(record.json()["certifications"]) == {world.program_code, code}
+    page.context.close()
+
+
+def test_finding_and_erasing_a_person_without_javascript(
+    stack: Stack, browser: Browser, operator: Any
+) -> None:
+    world = World.create(stack)
+    educator = world.signed_in_educator("Imani Okafor")
+    page = page_for(browser, operator, "en", javascript=False)
+    page.goto(f"{stack.portal}/operator")
+    page.get_by_role("navigation", name="Operations").get_by_role("link", name="People").click()
+    page.get_by_label("Email address").fill(educator["email"].upper())
+    page.get_by_role("button", name="Find").click()
+    card = page.locator(".card", has_text="Imani Okafor")
+    expect(card).to_contain_text("Educator")
+    card.get_by_role("link", name=re.compile("^Erase this person")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Erase Imani Okafor")
+    listed = httpx.get(
+        f"{stack.accounts}/people", headers=stack.admin, params={"email": educator["email"]}
+    ).json()
+    assert listed["total"] == 1, "opening the confirmation erased nothing"
+    page.get_by_role("button", name="Erase this person").click()
+    expect(page.get_by_role("status")).to_contain_text("The person is erased")
+    after = httpx.get(
+        f"{stack.accounts}/people", headers=stack.admin, params={"email": educator["email"]}
+    ).json()
+    assert after["total"] == 0, "nobody has the address any more"
+    page.context.close()
