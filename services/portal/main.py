@@ -28,6 +28,7 @@ from services.portal.operator import dashboard as operator_dashboard
 from services.portal.operator import facilitators as operator_facilitators
 from services.portal.operator import ledger as operator_ledger
 from services.portal.operator import people as operator_people
+from services.portal.operator import programs as operator_programs
 from services.portal.profile.api import router as profile
 from services.portal.sign_in.api import router as sign_in
 from shared.logs import configure_logging
@@ -76,6 +77,7 @@ def create_app() -> FastAPI:
         operator_cohorts,
         operator_facilitators,
         operator_people,
+        operator_programs,
         operator_ledger,
     ):
         app.include_router(operator_pages.router)

@@ -1,8 +1,10 @@
-"""The operator's pool and people pages in a real browser: certifying a facilitator for one more
-program (in Spanish, axe-core finding nothing), finding a person by address in any case and
-erasing them after a confirmation page that erases nothing when opened (JavaScript off)."""
+"""The operator's programs, pool and people pages in a real browser: adding a program (a wrong
+code tied to its field) and listing it only to the signed-in; certifying a facilitator for one
+more program (in Spanish, axe-core finding nothing); finding a person by address in any case
+and erasing them after a confirmation page that erases nothing when opened (JavaScript off)."""
 
 import re
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -103,4 +105,34 @@ def test_finding_and_erasing_a_person_without_javascript(
         f"{stack.accounts}/people", headers=stack.admin, params={"email": educator["email"]}
     ).json()
     assert after["total"] == 0, "nobody has the address any more"
+    page.context.close()
+
+
+def test_adding_a_program_and_listing_it_only_to_the_signed_in(
+    stack: Stack, browser: Browser, operator: Any
+) -> None:
+    code = f"racial-justice-{secrets.token_hex(3)}"
+    page = page_for(browser, operator, "en")
+    page.goto(f"{stack.portal}/operator/programs")
+    form = page.get_by_role("form", name="Add a program")
+    form.get_by_label("Code", exact=True).fill("Racial Justice!")
+    form.get_by_label("Title", exact=True).fill("Racial Justice in Education")
+    form.get_by_label("PD hours", exact=True).fill("2.5")
+    form.get_by_role("button", name="Add the program").click()
+    expect(form.get_by_label("Code", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_label("Title", exact=True)).to_have_value("Racial Justice in Education")
+    assert axe_violations(page) == []
+    form.get_by_label("Code", exact=True).fill(code)
+    form.get_by_role("button", name="Add the program").click()
+    expect(page.get_by_role("status")).to_have_text("The program is added.")
+    card = page.locator(".card", has_text=code)
+    expect(card).to_contain_text("For everyone")
+    card.get_by_role("button", name=re.compile("^Show only to people signed in")).click()
+    expect(page.get_by_role("status")).to_contain_text("only to people signed in")
+    assert axe_violations(page) == []
+    public = httpx.get(f"{stack.registry}/programs", params={"limit": 100}).json()["items"]
+    assert code not in {program["code"] for program in public}
+    made = httpx.get(f"{stack.registry}/programs", headers=stack.admin, params={"limit": 100})
+    (program,) = [p for p in made.json()["items"] if p["code"] == code]
+    assert program["pd_hours"] == 2.5 and program["listed_publicly"] is False
     page.context.close()

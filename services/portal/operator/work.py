@@ -125,3 +125,20 @@ async def share(
     """Let an affiliate's own facilitator lead any affiliate's offerings, or stop it."""
     path = f"/facilitators/{facilitator_id}/sharing"
     return await _put(client, path, token, {"shared": shared})
+
+
+async def add_program(client: httpx.AsyncClient, *, token: str, body: dict[str, Any]) -> Outcome:
+    """Add a program to the registry."""
+    return await _post(client, "/programs", token, 201, json=body)
+
+
+async def list_program(
+    client: httpx.AsyncClient, *, token: str, program_id: int, listed: bool
+) -> Outcome:
+    """Change whether the catalogue lists a program to the signed-out."""
+    path = f"/programs/{program_id}"
+    body = {"listed_publicly": listed}
+    response = await calls.send(client, "PATCH", path, headers=calls.bearer(token), json=body)
+    if response.status_code in (404, 422):
+        return Outcome(done=False, status=response.status_code)
+    return Outcome(done=True, status=200, body=calls.expect(response, 200))

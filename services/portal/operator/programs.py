@@ -1,0 +1,87 @@
+"""Programs: every one with its PD hours, seats, completion rule and whether the catalogue lists
+it to the signed-out; a form to add one; listing or unlisting one."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from services.portal import pages, registry
+from services.portal.deps import FormDep, VisitDep
+from services.portal.operator import desk as desks
+from services.portal.operator import program_form, work
+from services.portal.operator.desk import Desk
+from shared.validation import storable_id
+
+router = APIRouter(tags=["operator"])
+
+
+def _(message: str) -> str:
+    """Mark a message for the catalogue; the page translates it in the visitor's language."""
+    return message
+
+
+NOTICES = {
+    "created": _("The program is added."),
+    "listed": _("The catalogue now shows the program to everyone."),
+    "unlisted": _("The catalogue now shows the program only to people signed in."),
+}
+
+
+async def _page(desk: Desk, form: program_form.ProgramForm | None = None, **extra: Any) -> Response:
+    programs = await registry.programs_to_post(desk.visit.connections.registry, token=desk.token)
+    context = {"notice": None, **extra}
+    code = context.pop("status_code", 200)
+    return desks.render(
+        desk,
+        "operator_programs.html",
+        status=code,
+        programs=programs,
+        form=form or program_form.ProgramForm(),
+        **context,
+    )
+
+
+@router.get("/operator/programs")
+async def program_list(visit: VisitDep, done: str = "") -> Response:
+    """Every program, and the form to add one."""
+    entered = await desks.enter(visit)
+    if not isinstance(entered, Desk):
+        return entered
+    return await _page(entered, notice=NOTICES.get(done))
+
+
+@router.post("/operator/programs")
+async def add_program(visit: VisitDep, form: FormDep) -> Response:
+    """Add a program; a wrong field shows the form again as typed with its error."""
+    entered = await desks.enter(visit)
+    if not isinstance(entered, Desk):
+        return entered
+    found = program_form.read_program(form)
+    if found.errors:
+        return await _page(entered, found, status_code=422)
+    outcome = await work.add_program(
+        visit.connections.registry, token=entered.token, body=found.body
+    )
+    if not outcome.done:
+        refused = program_form.refused(found, outcome.status, outcome.detail)
+        return await _page(entered, refused, status_code=outcome.status)
+    return pages.redirect(visit, "/operator/programs?done=created")
+
+
+@router.post("/operator/programs/{program_id}/listing")
+async def change_listing(visit: VisitDep, program_id: int, form: FormDep) -> Response:
+    """List a program to the signed-out, or show it only to people signed in."""
+    entered = await desks.enter(visit)
+    if not isinstance(entered, Desk):
+        return entered
+    if not storable_id(program_id):
+        raise HTTPException(404)
+    listed = form.get("listed_publicly") == "yes"
+    outcome = await work.list_program(
+        visit.connections.registry, token=entered.token, program_id=program_id, listed=listed
+    )
+    if not outcome.done:
+        raise HTTPException(404)
+    return pages.redirect(visit, f"/operator/programs?done={'listed' if listed else 'unlisted'}")
