@@ -23,6 +23,7 @@ from services.portal.facilitator import room as facilitator_room
 from services.portal.facilitator import schedule as facilitator_schedule
 from services.portal.my_trainings.api import router as my_trainings
 from services.portal.offerings.api import router as offerings
+from services.portal.operator import affiliates as operator_affiliates
 from services.portal.operator import cohorts as operator_cohorts
 from services.portal.operator import dashboard as operator_dashboard
 from services.portal.operator import facilitators as operator_facilitators
@@ -74,6 +75,7 @@ def create_app() -> FastAPI:
         app.include_router(facilitator_pages.router)
     for operator_pages in (
         operator_dashboard,
+        operator_affiliates,
         operator_cohorts,
         operator_facilitators,
         operator_people,

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, expect
 from tests.e2e.actors import World
 from tests.e2e.harness import Stack
 from tests.e2e.operator_desk import page_for, signed_in_operator
-from tests.support.browser import axe_violations, chromium
+from tests.support.browser import axe_violations, chromium, nth_sign_in_link
 
 pytestmark = pytest.mark.e2e
 POOL_PAGE = 50
@@ -135,4 +135,33 @@ def test_adding_a_program_and_listing_it_only_to_the_signed_in(
     made = httpx.get(f"{stack.registry}/programs", headers=stack.admin, params={"limit": 100})
     (program,) = [p for p in made.json()["items"] if p["code"] == code]
     assert program["pd_hours"] == 2.5 and program["listed_publicly"] is False
+    page.context.close()
+
+
+def test_registering_an_affiliate_and_inviting_its_administrator(
+    stack: Stack, browser: Browser, operator: Any
+) -> None:
+    tag = secrets.token_hex(3)
+    page = page_for(browser, operator, "es")
+    page.goto(f"{stack.portal}/operator/affiliates")
+    form = page.get_by_role("form", name="Registrar una afiliada")
+    form.get_by_label("Nombre", exact=True).fill(f"Nevada State Education Association {tag}")
+    form.get_by_label("Estado", exact=True).fill("Nevada")
+    form.get_by_label("Zona horaria").select_option("America/Los_Angeles")
+    form.get_by_role("button", name="Registrar la afiliada").click()
+    expect(form.get_by_label("Estado", exact=True)).to_have_attribute("aria-invalid", "true")
+    assert axe_violations(page) == []
+    form.get_by_label("Estado", exact=True).fill("nv")
+    form.get_by_role("button", name="Registrar la afiliada").click()
+    expect(page.get_by_role("status")).to_contain_text("La afiliada está registrada")
+    card = page.locator(".card", has_text=f"Nevada State Education Association {tag}")
+    expect(card).to_contain_text("NV")
+    assert axe_violations(page) == []
+
+    email = f"admin-{tag}@nsea.test"
+    card.get_by_label("Nombre", exact=True).fill("Rosa Martínez")
+    card.get_by_label("Correo electrónico", exact=True).fill(email)
+    card.get_by_role("button", name=re.compile("^Enviar la invitación")).click()
+    expect(page.get_by_role("status")).to_have_text("La invitación va en camino.")
+    assert nth_sign_in_link(stack.sink, email, 1).startswith(stack.portal)
     page.context.close()

@@ -142,3 +142,21 @@ async def list_program(
     if response.status_code in (404, 422):
         return Outcome(done=False, status=response.status_code)
     return Outcome(done=True, status=200, body=calls.expect(response, 200))
+
+
+async def affiliates(client: httpx.AsyncClient, *, token: str, offset: int = 0) -> dict[str, Any]:
+    """One page of the affiliates, oldest first."""
+    found: dict[str, Any] = await _get(client, "/affiliates", token, limit=PAGE, offset=offset)
+    return found
+
+
+async def add_affiliate(client: httpx.AsyncClient, *, token: str, body: dict[str, Any]) -> Outcome:
+    """Register an affiliate in the registry."""
+    return await _post(client, "/affiliates", token, 201, json=body)
+
+
+async def invite_member(
+    client: httpx.AsyncClient, *, token: str, affiliate_id: int, body: dict[str, Any]
+) -> Outcome:
+    """Make someone a member of an affiliate; accounts mails them the invitation."""
+    return await _post(client, f"/affiliates/{affiliate_id}/members", token, 200, 201, json=body)
