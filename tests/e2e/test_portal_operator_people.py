@@ -165,3 +165,30 @@ def test_registering_an_affiliate_and_inviting_its_administrator(
     expect(page.get_by_role("status")).to_have_text("La invitación va en camino.")
     assert nth_sign_in_link(stack.sink, email, 1).startswith(stack.portal)
     page.context.close()
+
+
+def test_adding_a_facilitator_who_is_then_invited(
+    stack: Stack, browser: Browser, operator: Any
+) -> None:
+    world = World.create(stack)
+    email = f"new-facilitator-{world.tag}@facilitators.test"
+    page = page_for(browser, operator, "en", javascript=False)
+    page.goto(f"{stack.portal}/operator/facilitators")
+    form = page.get_by_role("form", name="Add a facilitator")
+    form.get_by_label("Name", exact=True).fill("Kai Nakamura")
+    form.get_by_label("Email address", exact=True).fill(email)
+    form.get_by_label("Time zone").select_option("America/Chicago")
+    form.get_by_label("Home state", exact=True).fill("Illinois")
+    form.get_by_role("checkbox", name="Implicit Bias").first.check()
+    form.get_by_role("button", name="Add the facilitator").click()
+    expect(form.get_by_label("Home state", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_label("Email address", exact=True)).to_have_value(email)
+    form.get_by_label("Home state", exact=True).fill("il")
+    form.get_by_role("button", name="Add the facilitator").click()
+    expect(page.get_by_role("status")).to_contain_text("The facilitator is added")
+    card = page.locator(".card", has_text=email)
+    expect(card).to_contain_text("Not accepted yet")
+    assert nth_sign_in_link(stack.sink, email, 1).startswith(stack.portal)
+    person, _ = _facilitator(stack, email)
+    assert person["home_state"] == "IL" and person["availability"] == []
+    page.context.close()

@@ -10,8 +10,9 @@ from starlette.exceptions import HTTPException
 from services.portal import forms, pages, registry
 from services.portal.deps import FormDep, VisitDep
 from services.portal.operator import desk as desks
-from services.portal.operator import work
+from services.portal.operator import facilitator_form, work
 from services.portal.operator.desk import Desk
+from services.portal.profile import fields as zones
 from shared.validation import storable_id
 
 router = APIRouter(tags=["operator"])
@@ -30,6 +31,7 @@ NOTICES = {
     "certified": _("The certifications are saved."),
     "shared": _("The facilitator now leads any affiliate's trainings."),
     "unshared": _("The facilitator now leads only their own affiliate's trainings."),
+    "added": _("The facilitator is added and invited by mail; they set their own availability."),
 }
 
 
@@ -51,7 +53,13 @@ async def _page(desk: Desk, page: int = 1, **extra: Any) -> Response:
     connections = desk.visit.connections
     pool = await work.facilitators(connections.scheduler, token=desk.token, offset=_offset(page))
     programs = await registry.programs_to_post(connections.registry, token=desk.token)
-    context = {"notice": None, "released": [], "refusal": None, **extra}
+    context = {
+        "notice": None,
+        "released": [],
+        "refusal": None,
+        "form": facilitator_form.FacilitatorForm(),
+        **extra,
+    }
     code = context.pop("status_code", 200)
     return desks.render(
         desk,
@@ -62,6 +70,9 @@ async def _page(desk: Desk, page: int = 1, **extra: Any) -> Response:
         pages=max(1, -(-int(pool["total"]) // work.PAGE)),
         programs=programs,
         titles={program["code"]: program["title"] for program in programs},
+        known_problems=set(facilitator_form.PROBLEMS.values()),
+        us_zones=zones.US_ZONES,
+        other_zones=zones.other_zones(),
         **context,
     )
 
@@ -114,3 +125,24 @@ async def share(visit: VisitDep, facilitator_id: int, form: FormDep) -> Response
         raise HTTPException(404)
     done = "shared" if shared else "unshared"
     return pages.redirect(visit, f"/operator/facilitators?done={done}")
+
+
+@router.post("/operator/facilitators")
+async def add_facilitator(visit: VisitDep, fields: CertificationFormDep) -> Response:
+    """Add a facilitator to the pool (accounts invites them); a wrong field shows the form."""
+    entered = await desks.enter(visit)
+    if not isinstance(entered, Desk):
+        return entered
+    found = facilitator_form.read_facilitator(fields)
+    if found.errors:
+        return await _page(entered, form=found, status_code=422)
+    outcome = await work.add_facilitator(
+        visit.connections.scheduler, token=entered.token, body=found.body
+    )
+    if not outcome.done:
+        refused = facilitator_form.refused(found, outcome.detail)
+        return await _page(entered, form=refused, status_code=422)
+    # Oldest first: the new facilitator is on the last page.
+    pool = await work.facilitators(visit.connections.scheduler, token=entered.token)
+    last = max(1, -(-int(pool["total"]) // work.PAGE))
+    return pages.redirect(visit, f"/operator/facilitators?done=added&page={last}")

@@ -160,3 +160,10 @@ async def invite_member(
 ) -> Outcome:
     """Make someone a member of an affiliate; accounts mails them the invitation."""
     return await _post(client, f"/affiliates/{affiliate_id}/members", token, 200, 201, json=body)
+
+
+async def add_facilitator(
+    client: httpx.AsyncClient, *, token: str, body: dict[str, Any]
+) -> Outcome:
+    """Add a facilitator to the pool; accounts mails them the invitation."""
+    return await _post(client, "/facilitators", token, 201, json=body)
