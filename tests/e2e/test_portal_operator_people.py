@@ -192,3 +192,30 @@ def test_adding_a_facilitator_who_is_then_invited(
     person, _ = _facilitator(stack, email)
     assert person["home_state"] == "IL" and person["availability"] == []
     page.context.close()
+
+
+OPERATOR_PAGES = [
+    "/operator",
+    "/operator/cohorts",
+    "/operator/programs",
+    "/operator/affiliates",
+    "/operator/facilitators",
+    "/operator/people?email=nobody%40example.org",
+    "/operator/deliveries",
+    "/operator/dead-events",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_operator_page_passes_axe(
+    stack: Stack, browser: Browser, operator: Any, language: str
+) -> None:
+    page = page_for(browser, operator, language)
+    found = {}
+    for path in OPERATOR_PAGES:
+        answer = page.goto(f"{stack.portal}{path}")
+        assert answer is not None and answer.status == 200, path
+        assert page.locator("html").get_attribute("lang") == language
+        found[path] = axe_violations(page)
+    assert {path: v for path, v in found.items() if v} == {}
+    page.context.close()
