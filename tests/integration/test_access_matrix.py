@@ -144,7 +144,7 @@ SCHEDULER: list[Row] = [
         _all(OK, edu=403, fac=403, viewer=403),
     ),
     ("POST", "/facilitators", "", _facilitator_body, _all(403, admin=OK, op=OK)),
-    ("GET", "/facilitators", "", _none, OPERATOR_ONLY),
+    ("GET", "/facilitators", "", _none, _all(403, admin=OK, op=OK)),
     (
         "PUT",
         "/facilitators/{facilitator_id}/certifications",

@@ -29,7 +29,7 @@ from services.scheduler.people.schemas import (
     SharingChange,
 )
 from shared.auth import BearerCredential
-from shared.validation import Id
+from shared.validation import Id, RowId
 
 router = APIRouter(tags=["people"])
 
@@ -152,13 +152,21 @@ def certify(
 @router.get(
     "/facilitators",
     summary="List the facilitator pool",
-    responses=errors(401, 403),
+    description="The operator: the whole pool, or one affiliate's own facilitators with "
+    "`affiliate_id`. An affiliate's admins: their affiliate's own facilitators (name it with "
+    "`affiliate_id` when they administer several; another affiliate is 404). By id.",
+    responses=errors(401, 403, 404, 422),
 )
 def list_facilitators(
-    session: SessionDep, _operator: Operator, limit: Limit = 50, offset: Offset = 0
+    session: SessionDep,
+    principal: AffiliateOrOperator,
+    affiliate_id: RowId | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> FacilitatorsPublic:
-    """A page of facilitators (operator only)."""
-    return people.list_facilitators(session=session, limit=limit, offset=offset)
+    """A page of facilitators."""
+    whose = people.listed_affiliate(principal, affiliate_id)
+    return people.list_facilitators(session=session, limit=limit, offset=offset, affiliate_id=whose)
 
 
 @router.get(

@@ -135,12 +135,34 @@ def facilitator_public(row: Facilitator) -> FacilitatorPublic:
     return FacilitatorPublic.model_validate(row, from_attributes=True)
 
 
-def list_facilitators(*, session: Session, limit: int, offset: int) -> FacilitatorsPublic:
-    """A page of the facilitator pool, by id."""
-    total = session.exec(select(func.count()).select_from(Facilitator)).one()
-    rows = session.exec(
-        select(Facilitator).order_by(col(Facilitator.id)).offset(offset).limit(limit)
-    ).all()
+def listed_affiliate(principal: Principal, asked: int | None) -> int | None:
+    """Whose facilitators a caller lists: the operator any affiliate's (or the whole pool, None),
+    an affiliate admin only their own affiliate's (the one asked, or their only one)."""
+    if principal.is_operator:
+        return asked
+    admin_of = principal.affiliates(MemberRole.ADMIN)
+    if not admin_of:
+        raise Forbidden("only operators and affiliate admins list facilitators")
+    if asked is None and len(admin_of) == 1:
+        return admin_of[0]
+    if asked is None:
+        raise InvalidInput(("query", "affiliate_id"), "say which of your affiliates")
+    if asked not in admin_of:
+        raise NotFound("affiliate not found")
+    return asked
+
+
+def list_facilitators(
+    *, session: Session, limit: int, offset: int, affiliate_id: int | None = None
+) -> FacilitatorsPublic:
+    """A page of the facilitator pool (or of one affiliate's own facilitators), by id."""
+    query = select(Facilitator)
+    counted = select(func.count()).select_from(Facilitator)
+    if affiliate_id is not None:
+        query = query.where(Facilitator.affiliate_id == affiliate_id)
+        counted = counted.where(Facilitator.affiliate_id == affiliate_id)
+    total = session.exec(counted).one()
+    rows = session.exec(query.order_by(col(Facilitator.id)).offset(offset).limit(limit)).all()
     return FacilitatorsPublic(items=[facilitator_public(r) for r in rows], total=int(total))
 
 
