@@ -11,6 +11,7 @@ from services.portal import errors, health, home
 from services.portal.affiliate import api as affiliate
 from services.portal.affiliate import api_keys as affiliate_api_keys
 from services.portal.affiliate import editing as affiliate_editing
+from services.portal.affiliate import facilitators as affiliate_facilitators
 from services.portal.affiliate import members as affiliate_members
 from services.portal.affiliate import offering as affiliate_offering
 from services.portal.catalogue.api import router as catalogue
@@ -88,6 +89,7 @@ def create_app() -> FastAPI:
     app.include_router(affiliate_offering.router)
     app.include_router(affiliate_members.router)
     app.include_router(affiliate_api_keys.router)
+    app.include_router(affiliate_facilitators.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

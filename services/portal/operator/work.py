@@ -167,3 +167,13 @@ async def add_facilitator(
 ) -> Outcome:
     """Add a facilitator to the pool; accounts mails them the invitation."""
     return await _post(client, "/facilitators", token, 201, json=body)
+
+
+async def affiliate_facilitators(
+    client: httpx.AsyncClient, *, token: str, affiliate_id: int
+) -> dict[str, Any]:
+    """An affiliate's own facilitators, as its admins (or the operator) see them."""
+    found: dict[str, Any] = await _get(
+        client, "/facilitators", token, affiliate_id=affiliate_id, limit=100
+    )
+    return found
