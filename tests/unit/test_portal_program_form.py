@@ -1,6 +1,8 @@
-"""The operator's new-program form read into the registry's body, each wrong field its error."""
+"""The operator's new-program form read into the registry's body, each wrong field its error;
+the dashboard's long waitlists."""
 
 from services.portal.operator import program_form
+from services.portal.operator.dashboard import long_waitlists
 
 GOOD = {
     "code": "lgbtq-inclusive-schools",
@@ -70,3 +72,22 @@ def test_the_registrys_refusals_land_on_their_fields() -> None:
     refused = program_form.refused(found, 422, detail)
     assert refused.errors["pd_hours"] == ("%(reason)s", {"reason": "too many"})
     assert refused.errors["title"] == ("%(reason)s", {"reason": "odd"})
+
+
+def test_the_dashboard_names_each_full_offering_with_a_long_waitlist_once() -> None:
+    def cohort(offering: int, seated: int, waiting: int) -> dict[str, int]:
+        return {
+            "offering_id": offering,
+            "seated": seated,
+            "capacity": 20,
+            "offering_waitlist": waiting,
+        }
+
+    cohorts = [
+        cohort(1, 20, 7),
+        cohort(1, 20, 7),
+        cohort(2, 19, 9),
+        cohort(3, 20, 4),
+        cohort(4, 20, 5),
+    ]
+    assert [c["offering_id"] for c in long_waitlists(cohorts)] == [1, 4]

@@ -177,3 +177,19 @@ async def affiliate_facilitators(
         client, "/facilitators", token, affiliate_id=affiliate_id, limit=100
     )
     return found
+
+
+async def cohorts(
+    client: httpx.AsyncClient, *, token: str, starts_after: str, starts_before: str = ""
+) -> dict[str, Any]:
+    """Open cohorts whose first meeting falls in the window, soonest first."""
+    found: dict[str, Any] = await _get(
+        client,
+        "/cohorts",
+        token,
+        status="open",
+        starts_after=starts_after,
+        starts_before=starts_before,
+        limit=100,
+    )
+    return found
