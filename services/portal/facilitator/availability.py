@@ -59,7 +59,7 @@ async def availability_page(visit: VisitDep) -> Response:
     if not isinstance(entered, Desk):
         return entered
     record = await work.facilitator(
-        visit.connections.scheduler, token=entered.token, facilitator_id=entered.facilitator_id
+        visit.connections.scheduler, token=entered.token, facilitator_id=entered.person_id
     )
     return _page(entered, weekly.grid_of((record or {}).get("availability") or []))
 
@@ -76,7 +76,7 @@ async def save_availability(visit: VisitDep, form: GridFormDep) -> Response:
     outcome = await work.change_availability(
         visit.connections.scheduler,
         token=entered.token,
-        facilitator_id=entered.facilitator_id,
+        facilitator_id=entered.person_id,
         windows=grid.windows,
     )
     if not outcome.done or outcome.body is None:

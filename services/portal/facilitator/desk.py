@@ -1,7 +1,6 @@
 """Who may use the facilitator's pages: a signed-in person holding the facilitator role, who
 sees only their own schedule, rosters and availability."""
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,44 +8,14 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from services.portal import dates, pages
-from services.portal.affiliate.console import to_sign_in
+from services.portal.desks import Desk, enter_as
 from services.portal.facilitator import work
 from services.portal.visits import Visit
 
 
-@dataclass(frozen=True)
-class Desk:
-    """A facilitator's page visit: their access token and who they are."""
-
-    visit: Visit
-    token: str
-    me: dict[str, Any]
-
-    @property
-    def facilitator_id(self) -> int:
-        """The facilitator's id in the scheduler (their person id)."""
-        return int(self.me["id"])
-
-    @property
-    def zone_name(self) -> str:
-        """The facilitator's own time zone."""
-        return str(self.me.get("timezone") or "UTC")
-
-
-def is_facilitator(me: dict[str, Any]) -> bool:
-    """Tell whether the person holds the facilitator role."""
-    return any(role.get("role") == "facilitator" for role in me.get("roles") or [])
-
-
 async def enter(visit: Visit) -> Desk | Response:
     """The facilitator's desk; signed out, a redirect to sign in; anyone else a 404 page."""
-    me = await visit.profile()
-    token = await visit.access_token()
-    if me is None or token is None:
-        return to_sign_in(visit)
-    if not is_facilitator(me):
-        raise HTTPException(404)
-    return Desk(visit=visit, token=token, me=me)
+    return await enter_as(visit, "facilitator")
 
 
 def _when(language: str) -> Any:
@@ -86,7 +55,7 @@ def upcoming(items: list[dict[str, Any]], now: datetime | None = None) -> list[d
 async def find_meeting(desk: Desk, meeting_id: int) -> dict[str, Any]:
     """One meeting of a cohort the facilitator leads, with its assignment; else a 404 page."""
     items = await work.assignments(
-        desk.visit.connections.scheduler, token=desk.token, facilitator_id=desk.facilitator_id
+        desk.visit.connections.scheduler, token=desk.token, facilitator_id=desk.person_id
     )
     for item in items:
         for meeting in item.get("meetings", []):

@@ -95,9 +95,7 @@ async def finalise(visit: VisitDep, cohort_id: int, form: FormDep) -> Response:
     if not storable_id(cohort_id):
         raise HTTPException(404)
     scheduler = visit.connections.scheduler
-    items = await work.assignments(
-        scheduler, token=entered.token, facilitator_id=entered.facilitator_id
-    )
+    items = await work.assignments(scheduler, token=entered.token, facilitator_id=entered.person_id)
     cohort = _cohort(items, cohort_id)
     outcome = await work.finalise(scheduler, token=entered.token, cohort_id=cohort_id)
     back = f"/facilitator/offerings/{cohort['offering_id']}"

@@ -25,8 +25,8 @@ async def _overview(desk: Desk) -> tuple[Any, ...]:
     scheduler = connections.scheduler
     return tuple(
         await asyncio.gather(
-            work.assignments(scheduler, token=desk.token, facilitator_id=desk.facilitator_id),
-            work.facilitator(scheduler, token=desk.token, facilitator_id=desk.facilitator_id),
+            work.assignments(scheduler, token=desk.token, facilitator_id=desk.person_id),
+            work.facilitator(scheduler, token=desk.token, facilitator_id=desk.person_id),
             notifier.read_feed(connections.notifier, token=desk.token),
             registry.list_programs(connections.registry, token=desk.token),
         )
@@ -85,7 +85,7 @@ async def offering(visit: VisitDep, offering_id: int) -> Response:
     connections = entered.visit.connections
     items, roster = await asyncio.gather(
         work.assignments(
-            connections.scheduler, token=entered.token, facilitator_id=entered.facilitator_id
+            connections.scheduler, token=entered.token, facilitator_id=entered.person_id
         ),
         work.roster(connections.scheduler, token=entered.token, offering_id=offering_id),
     )
@@ -100,7 +100,7 @@ async def offering(visit: VisitDep, offering_id: int) -> Response:
         assignments=mine,
         cohorts=cohorts,
         training=mine[0],
-        me_id=entered.facilitator_id,
+        me_id=entered.person_id,
         finalised=_finalised(dict(visit.request.query_params)),
         unmarked=visit.request.query_params.get("problem") == "unmarked",
     )

@@ -1,46 +1,20 @@
-"""Who may use the operator's pages: a signed-in person holding the operator role."""
+"""Who may use the operator's pages (a signed-in person holding the operator role), and how
+they read instants."""
 
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from babel.dates import format_datetime
 from fastapi.responses import Response
-from starlette.exceptions import HTTPException
 
 from services.portal import dates, pages
-from services.portal.affiliate.console import to_sign_in
+from services.portal.desks import Desk, enter_as
 from services.portal.visits import Visit
-
-
-@dataclass(frozen=True)
-class Desk:
-    """An operator's page visit: their access token and who they are."""
-
-    visit: Visit
-    token: str
-    me: dict[str, Any]
-
-    @property
-    def zone_name(self) -> str:
-        """The operator's own time zone, for the instants the pages show."""
-        return str(self.me.get("timezone") or "UTC")
-
-
-def is_operator(me: dict[str, Any]) -> bool:
-    """Tell whether the person holds the operator role."""
-    return any(role.get("role") == "operator" for role in me.get("roles") or [])
 
 
 async def enter(visit: Visit) -> Desk | Response:
     """The operator's desk; signed out, a redirect to sign in; anyone else a 404 page."""
-    me = await visit.profile()
-    token = await visit.access_token()
-    if me is None or token is None:
-        return to_sign_in(visit)
-    if not is_operator(me):
-        raise HTTPException(404)
-    return Desk(visit=visit, token=token, me=me)
+    return await enter_as(visit, "operator")
 
 
 def _moment(desk: Desk) -> Any:
