@@ -192,8 +192,12 @@ def test_schedule_attendance_and_check_in(
     expect(page.get_by_role("alert")).to_have_text(words["not yet"])
     if javascript:
         found["training"] = axe_violations(page)
+    page.get_by_role("link", name=words["availability"]).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["availability"])
+    if javascript:
+        found["availability"] = axe_violations(page)
         assert {name: v for name, v in found.items() if v} == {}
-        assert len(found) == 5
+        assert len(found) == 6
     page.context.close()
 
 
