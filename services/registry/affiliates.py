@@ -13,11 +13,9 @@ from services.registry.models import (
     ProgramCreate,
     ProgramPublic,
     ProgramsPublic,
-    ProgramUpdate,
 )
 from shared.auth import EDITING, Principal
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.validation import storable_id
+from shared.errors import Conflict, Forbidden, InvalidInput
 
 
 def register_affiliate(*, session: Session, affiliate_in: AffiliateCreate) -> AffiliatePublic:
@@ -63,17 +61,6 @@ def list_programs(*, session: Session, signed_in: bool, limit: int, offset: int)
     page = select(Program).where(shown).order_by(Program.code).limit(limit).offset(offset)
     rows = session.exec(page)
     return ProgramsPublic(items=[ProgramPublic.model_validate(row) for row in rows], total=total)
-
-
-def change_program(*, session: Session, program_id: int, changes: ProgramUpdate) -> ProgramPublic:
-    """Change what the operator may change of a program (404 if there is none)."""
-    program = session.get(Program, program_id) if storable_id(program_id) else None
-    if program is None:
-        raise NotFound("no such program")
-    program.listed_publicly = changes.listed_publicly
-    session.add(program)
-    session.commit()
-    return ProgramPublic.model_validate(program)
 
 
 def posting_affiliate(session: Session, actor: Principal, asked: int | None) -> int:

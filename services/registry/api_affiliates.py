@@ -1,20 +1,32 @@
-"""Routes for affiliates (operator only) and the programs they schedule."""
+"""Routes for affiliates (operator only) and the programs they schedule; a program change
+reaches every published offering of the program."""
+
+from typing import Any
 
 from fastapi import APIRouter, status
+from sqlmodel import Session, col, select
 
 from services.registry import affiliates
+from services.registry.catalog import describe_offering, meeting_contracts, offering_contract
+from services.registry.database import runtime
 from services.registry.deps import Caller, Limit, Offset, Operator, SessionDep, errors
 from services.registry.models import (
     AffiliateCreate,
     AffiliatePublic,
     AffiliatesPublic,
+    Program,
     ProgramCreate,
     ProgramPublic,
     ProgramsPublic,
     ProgramUpdate,
 )
+from services.registry.models_offering import Offering
+from services.registry.offerings import audit, touch
+from shared.auth import Principal
+from shared.errors import NotFound
+from shared.events import OfferingUpdated
 from shared.routes import TOKEN_OPTIONAL, Problem
-from shared.validation import Id
+from shared.validation import Id, storable_id
 
 affiliates_router = APIRouter(prefix="/affiliates", tags=["affiliates"])
 programs_router = APIRouter(prefix="/programs", tags=["programs"])
@@ -77,13 +89,78 @@ def list_programs(
 @programs_router.patch(
     "/{program_id}",
     summary="Change a program",
-    description="`listed_publicly: false` keeps the program's offerings out of the anonymous "
+    description="Any of `listed_publicly`, `title`, `description`, `pd_hours`, "
+    "`completion_percent` (at least one; null leaves a field as it is). "
+    "`listed_publicly: false` keeps the program's offerings out of the anonymous "
     "catalogue (GET /offerings, GET /offerings/{id} is 404 without a token, GET /programs "
-    "leaves it out); anyone with an access token still sees them.",
+    "leaves it out); anyone with an access token still sees them. A change of the title, "
+    "description, hours or rule reaches every published offering of the program: each gets "
+    "its next version and an `offering.updated` (and an audit entry naming the operator). "
+    "Credits already earned keep their hours; cohorts not yet final follow the new rule.",
     responses=errors(401, 403, 404, 422),
 )
 def change_program(
-    program_id: Id, changes: ProgramUpdate, session: SessionDep, _operator: Operator
+    program_id: Id, changes: ProgramUpdate, session: SessionDep, operator: Operator
 ) -> ProgramPublic:
     """Change a program."""
-    return affiliates.change_program(session=session, program_id=program_id, changes=changes)
+    return change_program_everywhere(
+        session=session, program_id=program_id, changes=changes, actor=operator
+    )
+
+
+# What an offering's state carries of its program (the listing only decides who sees it).
+CARRIED = ("title", "description", "pd_hours", "completion_percent")
+
+
+def _published(session: Session, program_id: int) -> list[Offering]:
+    # FOR UPDATE, in id order: no offering change runs between the program change and the
+    # announcement, and two program changes lock the same rows in the same order.
+    query = (
+        select(Offering)
+        .where(Offering.program_id == program_id, Offering.status == "published")
+        .order_by(col(Offering.id))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(session.exec(query).all())
+
+
+def _announce(session: Session, offering: Offering, actor: Principal, diff: dict[str, Any]) -> None:
+    before = describe_offering(session, offering)
+    touch(offering)
+    session.add(offering)
+    audit(session, offering, actor, "program changed", diff)
+    after = before.model_copy(
+        update={"updated_at": offering.updated_at, "version": offering.version}
+    )
+    event = OfferingUpdated(
+        offering=offering_contract(session, after),
+        changed=[f"program.{name}" for name in diff],
+        previous_meetings=meeting_contracts(before),
+    )
+    runtime.outbox.record(session, event)
+
+
+def change_program_everywhere(
+    *, session: Session, program_id: int, changes: ProgramUpdate, actor: Principal
+) -> ProgramPublic:
+    """Change a program (404 if there is none); its published offerings announce the change."""
+    program = session.get(Program, program_id) if storable_id(program_id) else None
+    if program is None:
+        raise NotFound("no such program")
+    wanted = changes.model_dump(exclude_none=True)
+    diff = {
+        name: {"from": getattr(program, name), "to": value}
+        for name, value in wanted.items()
+        if getattr(program, name) != value
+    }
+    for name, value in wanted.items():
+        setattr(program, name, value)
+    session.add(program)
+    session.flush()
+    carried = {name: change for name, change in diff.items() if name in CARRIED}
+    if carried:
+        for offering in _published(session, program_id):
+            _announce(session, offering, actor, carried)
+    session.commit()
+    return ProgramPublic.model_validate(program)

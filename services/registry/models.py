@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import StrictBool, field_validator
+from pydantic import StrictBool, StrictFloat, StrictInt, field_validator, model_validator
 from sqlalchemy import JSON, Column, true
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
@@ -114,9 +114,21 @@ class Program(ProgramBase, RegistryTable, table=True):
     created_at: datetime = stamp_field()
 
 
-# What the operator may change of a program.
+# What the operator may change of a program (at least one field; null leaves one as it is).
 class ProgramUpdate(SQLModel):
-    listed_publicly: StrictBool = Field(description="See the program's `listed_publicly`.")
+    listed_publicly: StrictBool | None = Field(
+        default=None, description="See the program's `listed_publicly`."
+    )
+    title: Line | None = Field(default=None, min_length=1, max_length=200)
+    description: Paragraph | None = Field(default=None, max_length=5000)
+    pd_hours: StrictFloat | None = Field(default=None, ge=0, le=500)
+    completion_percent: StrictInt | None = Field(default=None, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _something(self) -> "ProgramUpdate":
+        if not self.model_dump(exclude_none=True):
+            raise ValueError("name at least one field to change")
+        return self
 
 
 # A program as the API shows it.

@@ -76,7 +76,7 @@ def create_offering(
     session.flush()
     replace_meetings(session, offering, [(None, span) for span in spans], existing=[])
     view = describe_offering(session, offering)
-    _audit(session, offering, actor, "create", {"offering": view.model_dump(mode="json")})
+    audit(session, offering, actor, "create", {"offering": view.model_dump(mode="json")})
     session.commit()
     return view
 
@@ -100,10 +100,10 @@ def change_offering(
     after = describe_offering(session, offering)
     diff = domain.changed_fields(patchable_state(before), patchable_state(after))
     if diff:
-        _touch(offering)
+        touch(offering)
         stamps = {"updated_at": offering.updated_at, "version": offering.version}
         after = after.model_copy(update=stamps)
-        _audit(session, offering, actor, "update", diff)
+        audit(session, offering, actor, "update", diff)
         if offering.status == "published":
             event = OfferingUpdated(
                 offering=offering_contract(session, after),
@@ -227,21 +227,23 @@ def _set_status(
 ) -> None:
     change = {"status": {"from": offering.status, "to": status}, **extra}
     offering.status = status
-    _touch(offering)
+    touch(offering)
     session.add(offering)
-    _audit(session, offering, actor, action, change)
+    audit(session, offering, actor, action, change)
 
 
-def _touch(offering: Offering) -> None:
+def touch(offering: Offering) -> None:
+    """Give a changed offering its next version (the caller holds the row's lock)."""
     # The caller holds the row's lock (`_lock_owned`), so no concurrent change reads the same
     # version: every change gets its own number, one more than the last.
     offering.version += 1
     offering.updated_at = datetime.now(UTC)
 
 
-def _audit(
+def audit(
     session: Session, offering: Offering, actor: Principal, action: str, changes: dict[str, Any]
 ) -> None:
+    """Record who changed what of an offering."""
     assert offering.id is not None
     entry = AuditEntry(
         offering_id=offering.id,

@@ -136,6 +136,17 @@ def test_adding_a_program_and_listing_it_only_to_the_signed_in(
     made = httpx.get(f"{stack.registry}/programs", headers=stack.admin, params={"limit": 100})
     (program,) = [p for p in made.json()["items"] if p["code"] == code]
     assert program["pd_hours"] == 2.5 and program["listed_publicly"] is False
+
+    card.get_by_role("link", name=re.compile("^Change")).click()
+    page.get_by_label("PD hours", exact=True).fill("lots")
+    page.get_by_role("button", name="Save the program").click()
+    expect(page.get_by_label("PD hours", exact=True)).to_have_attribute("aria-invalid", "true")
+    assert axe_violations(page) == []
+    page.get_by_label("PD hours", exact=True).fill("3")
+    page.get_by_label("Title", exact=True).fill("Racial Justice in Our Schools")
+    page.get_by_role("button", name="Save the program").click()
+    expect(page.get_by_role("status")).to_contain_text("The program is changed")
+    expect(page.locator(".card", has_text=code)).to_contain_text("Racial Justice in Our Schools")
     page.context.close()
 
 

@@ -232,7 +232,7 @@ def test_listing_again_brings_them_back(
     ("path", "body", "status", "field"),
     [
         ("/programs/{id}", {"listed_publicly": "no"}, 422, "listed_publicly"),
-        ("/programs/{id}", {}, 422, "listed_publicly"),
+        ("/programs/{id}", {}, 422, "body"),
         ("/programs/999999999", {"listed_publicly": True}, 404, None),
     ],
 )

@@ -93,3 +93,15 @@ def refused(found: ProgramForm, status: int, detail: Any) -> ProgramForm:
     if not found.errors:
         found.errors["title"] = ("%(reason)s", {"reason": str(detail)})
     return found
+
+
+CHANGEABLE = ("title", "description", "pd_hours", "completion_percent")
+
+
+def read_change(form: dict[str, str]) -> ProgramForm:
+    """The change the edit form asks for (title, description, hours, rule), or its errors."""
+    whole = read_program({**DEFAULTS, "code": "unchanged", **form})
+    found = ProgramForm(typed={name: whole.typed[name] for name in CHANGEABLE})
+    found.errors = {name: whole.errors[name] for name in CHANGEABLE if name in whole.errors}
+    found.body = {name: whole.body[name] for name in CHANGEABLE}
+    return found

@@ -24,6 +24,7 @@ def _(message: str) -> str:
 
 NOTICES = {
     "created": _("The program is added."),
+    "changed": _("The program is changed; its published offerings show it as it is now."),
     "listed": _("The catalogue now shows the program to everyone."),
     "unlisted": _("The catalogue now shows the program only to people signed in."),
 }
@@ -85,3 +86,47 @@ async def change_listing(visit: VisitDep, program_id: int, form: FormDep) -> Res
     if not outcome.done:
         raise HTTPException(404)
     return pages.redirect(visit, f"/operator/programs?done={'listed' if listed else 'unlisted'}")
+
+
+async def _program(desk: Desk, program_id: int) -> dict[str, Any]:
+    programs = await registry.programs_to_post(desk.visit.connections.registry, token=desk.token)
+    found = [p for p in programs if p["id"] == program_id] if storable_id(program_id) else []
+    if not found:
+        raise HTTPException(404)
+    return found[0]
+
+
+def _edit_page(desk: Desk, program: dict[str, Any], form: Any, status: int = 200) -> Response:
+    return desks.render(
+        desk, "operator_program_edit.html", status=status, program=program, form=form
+    )
+
+
+@router.get("/operator/programs/{program_id}/edit")
+async def edit_program(visit: VisitDep, program_id: int) -> Response:
+    """The program's title, description, hours and rule, to change."""
+    entered = await desks.enter(visit)
+    if not isinstance(entered, Desk):
+        return entered
+    program = await _program(entered, program_id)
+    typed = {name: str(program[name]) for name in program_form.CHANGEABLE}
+    return _edit_page(entered, program, program_form.ProgramForm(typed=typed))
+
+
+@router.post("/operator/programs/{program_id}/edit")
+async def change_program(visit: VisitDep, program_id: int, form: FormDep) -> Response:
+    """Change the program; its published offerings announce it to the scheduler."""
+    entered = await desks.enter(visit)
+    if not isinstance(entered, Desk):
+        return entered
+    program = await _program(entered, program_id)
+    found = program_form.read_change(form)
+    if found.errors:
+        return _edit_page(entered, program, found, status=422)
+    outcome = await work.change_program(
+        visit.connections.registry, token=entered.token, program_id=program_id, body=found.body
+    )
+    if not outcome.done:
+        refused = program_form.refused(found, outcome.status, outcome.detail)
+        return _edit_page(entered, program, refused, status=422)
+    return pages.redirect(visit, "/operator/programs?done=changed")

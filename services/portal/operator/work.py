@@ -136,11 +136,20 @@ async def list_program(
     client: httpx.AsyncClient, *, token: str, program_id: int, listed: bool
 ) -> Outcome:
     """Change whether the catalogue lists a program to the signed-out."""
+    return await change_program(
+        client, token=token, program_id=program_id, body={"listed_publicly": listed}
+    )
+
+
+async def change_program(
+    client: httpx.AsyncClient, *, token: str, program_id: int, body: dict[str, Any]
+) -> Outcome:
+    """Change a program in the registry."""
     path = f"/programs/{program_id}"
-    body = {"listed_publicly": listed}
     response = await calls.send(client, "PATCH", path, headers=calls.bearer(token), json=body)
     if response.status_code in (404, 422):
-        return Outcome(done=False, status=response.status_code)
+        detail = response.json().get("detail") if response.content else None
+        return Outcome(done=False, status=response.status_code, detail=detail)
     return Outcome(done=True, status=200, body=calls.expect(response, 200))
 
 
