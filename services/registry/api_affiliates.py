@@ -11,9 +11,11 @@ from services.registry.catalog import describe_offering, meeting_contracts, offe
 from services.registry.database import runtime
 from services.registry.deps import Caller, Limit, Offset, Operator, SessionDep, errors
 from services.registry.models import (
+    Affiliate,
     AffiliateCreate,
     AffiliatePublic,
     AffiliatesPublic,
+    AffiliateUpdate,
     Program,
     ProgramCreate,
     ProgramPublic,
@@ -44,6 +46,24 @@ def register_affiliate(
 ) -> AffiliatePublic:
     """Register an affiliate."""
     return affiliates.register_affiliate(session=session, affiliate_in=affiliate_in)
+
+
+@affiliates_router.patch(
+    "/{affiliate_id}",
+    summary="Change an affiliate",
+    description="Operator only. Any of `name` and `contact_email` (null clears the contact; at "
+    "least one field). Each published offering of the affiliate gets its next version, an "
+    "audit entry naming the operator and an `offering.updated` (`affiliate.name`, "
+    "`affiliate.contact_email`), so the scheduler's copy of each offering follows.",
+    responses=errors(401, 403, 404, 422),
+)
+def change_affiliate(
+    affiliate_id: Id, changes: AffiliateUpdate, session: SessionDep, operator: Operator
+) -> AffiliatePublic:
+    """Change an affiliate."""
+    return change_affiliate_everywhere(
+        session=session, affiliate_id=affiliate_id, changes=changes, actor=operator
+    )
 
 
 @affiliates_router.get("", summary="List affiliates", responses=errors(401, 403))
@@ -112,12 +132,12 @@ def change_program(
 CARRIED = ("title", "description", "pd_hours", "completion_percent")
 
 
-def _published(session: Session, program_id: int) -> list[Offering]:
+def _published(session: Session, condition: Any) -> list[Offering]:
     # FOR UPDATE, in id order: no offering change runs between the program change and the
     # announcement, and two program changes lock the same rows in the same order.
     query = (
         select(Offering)
-        .where(Offering.program_id == program_id, Offering.status == "published")
+        .where(condition, Offering.status == "published")
         .order_by(col(Offering.id))
         .with_for_update()
         .execution_options(populate_existing=True)
@@ -125,17 +145,20 @@ def _published(session: Session, program_id: int) -> list[Offering]:
     return list(session.exec(query).all())
 
 
-def _announce(session: Session, offering: Offering, actor: Principal, diff: dict[str, Any]) -> None:
+def _announce(
+    session: Session, offering: Offering, actor: Principal, what: str, diff: dict[str, Any]
+) -> None:
     before = describe_offering(session, offering)
     touch(offering)
     session.add(offering)
-    audit(session, offering, actor, "program changed", diff)
+    # The audit keeps actions in 16 characters.
+    audit(session, offering, actor, f"{what} change", diff)
     after = before.model_copy(
         update={"updated_at": offering.updated_at, "version": offering.version}
     )
     event = OfferingUpdated(
         offering=offering_contract(session, after),
-        changed=[f"program.{name}" for name in diff],
+        changed=[f"{what}.{name}" for name in diff],
         previous_meetings=meeting_contracts(before),
     )
     runtime.outbox.record(session, event)
@@ -160,7 +183,32 @@ def change_program_everywhere(
     session.flush()
     carried = {name: change for name, change in diff.items() if name in CARRIED}
     if carried:
-        for offering in _published(session, program_id):
-            _announce(session, offering, actor, carried)
+        for offering in _published(session, Offering.program_id == program_id):
+            _announce(session, offering, actor, "program", carried)
     session.commit()
     return ProgramPublic.model_validate(program)
+
+
+def change_affiliate_everywhere(
+    *, session: Session, affiliate_id: int, changes: AffiliateUpdate, actor: Principal
+) -> AffiliatePublic:
+    """Change an affiliate's name or contact (404 if there is none); its published offerings
+    announce the change (the name is shown, the contact is where replies go)."""
+    affiliate = session.get(Affiliate, affiliate_id) if storable_id(affiliate_id) else None
+    if affiliate is None:
+        raise NotFound("no such affiliate")
+    wanted = changes.model_dump(include=changes.model_fields_set)
+    diff = {
+        name: {"from": getattr(affiliate, name), "to": value}
+        for name, value in wanted.items()
+        if getattr(affiliate, name) != value
+    }
+    for name, value in wanted.items():
+        setattr(affiliate, name, value)
+    session.add(affiliate)
+    session.flush()
+    if diff:
+        for offering in _published(session, Offering.affiliate_id == affiliate_id):
+            _announce(session, offering, actor, "affiliate", diff)
+    session.commit()
+    return AffiliatePublic.model_validate(affiliate)

@@ -47,6 +47,20 @@ class AffiliateCreate(AffiliateBase):
     pass
 
 
+# What the operator may change of an affiliate (at least one field; contact_email may be null).
+class AffiliateUpdate(SQLModel):
+    name: Line | None = Field(default=None, min_length=1, max_length=200)
+    contact_email: Email | None = Field(default=None, max_length=254)
+
+    @model_validator(mode="after")
+    def _something(self) -> "AffiliateUpdate":
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("an affiliate keeps a name")
+        return self
+
+
 # The stored affiliate (its members and API keys live in the accounts service).
 class Affiliate(AffiliateBase, RegistryTable, table=True):
     __tablename__ = "affiliates"

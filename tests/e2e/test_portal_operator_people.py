@@ -171,11 +171,21 @@ def test_registering_an_affiliate_and_inviting_its_administrator(
     assert axe_violations(page) == []
 
     email = f"admin-{tag}@nsea.test"
-    card.get_by_label("Nombre", exact=True).fill("Rosa Martínez")
-    card.get_by_label("Correo electrónico", exact=True).fill(email)
+    invite = card.get_by_role("group", name=re.compile("^Invitar a un administrador"))
+    invite.get_by_label("Nombre", exact=True).fill("Rosa Martínez")
+    invite.get_by_label("Correo electrónico", exact=True).fill(email)
     card.get_by_role("button", name=re.compile("^Enviar la invitación")).click()
     expect(page.get_by_role("status")).to_have_text("La invitación va en camino.")
     assert nth_sign_in_link(stack.sink, email, 1).startswith(stack.portal)
+
+    page.go_back()
+    page.reload()
+    card = page.locator(".card", has_text=f"Nevada State Education Association {tag}")
+    change = card.get_by_role("group", name=re.compile("^Cambiar"))
+    change.get_by_label("Correo electrónico de contacto").fill(f"pd-{tag}@nsea.test")
+    card.get_by_role("button", name=re.compile("^Guardar la afiliada")).click()
+    expect(page.get_by_role("status")).to_contain_text("La afiliada está cambiada")
+    expect(page.locator(".card", has_text=f"pd-{tag}@nsea.test")).to_have_count(1)
     page.context.close()
 
 

@@ -83,6 +83,7 @@ REGISTRY: list[Row] = [
         OPERATOR_ONLY,
     ),
     ("GET", "/affiliates", "", _none, OPERATOR_ONLY),
+    ("PATCH", "/affiliates/{affiliate_id}", "affiliate", lambda w: {}, OPERATOR_ONLY),
     ("POST", "/programs", "", lambda w: {"code": "Bad Code"}, OPERATOR_ONLY),
     ("GET", "/programs", "", _none, _all(OK, anon=OK)),
     (
@@ -358,6 +359,7 @@ def world(apps: dict[str, TestClient], admin_headers: dict[str, str]) -> World:
     ids = {
         "program": program,
         "program_id": made_program["id"],
+        "affiliate": own["id"],
         "draft": draft["id"],
         "quiet": quiet,
         "open": open_one.id,

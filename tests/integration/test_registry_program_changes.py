@@ -56,7 +56,7 @@ def test_a_program_change_is_announced_by_each_published_offering(
     assert outbox_events(draft["id"], "offering.updated") == []
     assert outbox_events(elsewhere["id"], "offering.updated") == []
     audit = client.get(f"/offerings/{published['id']}/audit", headers=admin_headers).json()
-    assert audit["items"][-1]["action"] == "program changed"
+    assert audit["items"][-1]["action"] == "program change"
 
     same = client.patch(f"/programs/{program['id']}", json={"pd_hours": 4.5}, headers=admin_headers)
     assert same.status_code == 200
@@ -79,3 +79,31 @@ def test_a_program_change_names_a_field_and_is_operator_only(
         client.patch("/programs/999999999", json={"pd_hours": 1}, headers=admin_headers).status_code
         == 404
     )
+
+
+def test_an_affiliate_change_is_announced_by_each_published_offering(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    owner = make_affiliate(client, admin_headers)
+    program = make_program(client, admin_headers)
+    published = make_offering(client, owner["headers"], program["code"])
+    client.post(f"/offerings/{published['id']}/publish", headers=owner["headers"])
+    path = f"/affiliates/{owner['id']}"
+    change = {"name": "Ohio Education Association", "contact_email": "pd@ohea.example.org"}
+    answer = client.patch(path, json=change, headers=admin_headers)
+    assert answer.status_code == 200, answer.text
+    assert {k: answer.json()[k] for k in change} == change
+    (row,) = outbox_events(published["id"], "offering.updated")
+    event = unwrap(Envelope.model_validate(row))
+    assert isinstance(event, OfferingUpdated)
+    assert sorted(event.changed) == ["affiliate.contact_email", "affiliate.name"]
+    assert event.offering.affiliate_name == "Ohio Education Association"
+    assert event.offering.affiliate_contact_email == "pd@ohea.example.org"
+
+    cleared = client.patch(path, json={"contact_email": None}, headers=admin_headers)
+    assert cleared.status_code == 200 and cleared.json()["contact_email"] is None
+    assert client.patch(path, json={}, headers=admin_headers).status_code == 422
+    assert client.patch(path, json={"name": None}, headers=admin_headers).status_code == 422
+    assert client.patch(path, json={"name": "x"}, headers=owner["headers"]).status_code == 403
+    unknown = client.patch("/affiliates/999999999", json={"name": "x"}, headers=admin_headers)
+    assert unknown.status_code == 404

@@ -35,6 +35,8 @@ PROBLEMS = {
 CREATED = _("The affiliate is registered. Invite its first administrator below.")
 INVITED = _("The invitation is on its way.")
 INVITE_NEEDS = _("Enter the administrator's name and email address to invite them.")
+CHANGED = _("The affiliate is changed; its published offerings show it as it is now.")
+CHANGE_REFUSED = _("Enter the affiliate's name and, if it has one, a contact email address.")
 
 
 def read_affiliate(form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -84,7 +86,7 @@ async def affiliate_list(visit: VisitDep, done: str = "", page: int = 1) -> Resp
     entered = await desks.enter(visit)
     if not isinstance(entered, Desk):
         return entered
-    notices = {"created": CREATED, "invited": INVITED}
+    notices = {"created": CREATED, "invited": INVITED, "changed": CHANGED}
     return await _page(entered, page, notice=notices.get(done))
 
 
@@ -139,3 +141,33 @@ async def invite_administrator(visit: VisitDep, affiliate_id: int, form: FormDep
     if outcome is None or not outcome.done:
         return await _page(entered, refusal=INVITE_NEEDS, status_code=422)
     return pages.redirect(visit, "/operator/affiliates?done=invited")
+
+
+@router.post("/operator/affiliates/{affiliate_id}/change")
+async def change_affiliate(visit: VisitDep, affiliate_id: int, form: FormDep) -> Response:
+    """Change an affiliate's name or contact address; its published offerings follow."""
+    entered = await desks.enter(visit)
+    if not isinstance(entered, Desk):
+        return entered
+    if not storable_id(affiliate_id):
+        raise HTTPException(404)
+    name, contact = form.get("name", "").strip(), form.get("contact_email", "").strip()
+    outcome = (
+        await work.change_affiliate(
+            visit.connections.registry,
+            token=entered.token,
+            affiliate_id=affiliate_id,
+            body={"name": name, "contact_email": contact or None},
+        )
+        if name
+        else None
+    )
+    if outcome is not None and outcome.status == 404:
+        raise HTTPException(404)
+    if outcome is None or not outcome.done:
+        page = form.get("page", "1")
+        shown = int(page) if page.isdigit() and len(page) < 7 else 1
+        return await _page(entered, shown, refusal=CHANGE_REFUSED, status_code=422)
+    page = form.get("page", "1")
+    back = page if page.isdigit() and len(page) < 7 else "1"
+    return pages.redirect(visit, f"/operator/affiliates?done=changed&page={back}")

@@ -202,3 +202,14 @@ async def cohorts(
         limit=100,
     )
     return found
+
+
+async def change_affiliate(
+    client: httpx.AsyncClient, *, token: str, affiliate_id: int, body: dict[str, Any]
+) -> Outcome:
+    """Change an affiliate's name or contact in the registry."""
+    path = f"/affiliates/{affiliate_id}"
+    response = await calls.send(client, "PATCH", path, headers=calls.bearer(token), json=body)
+    if response.status_code in (404, 422):
+        return Outcome(done=False, status=response.status_code)
+    return Outcome(done=True, status=200, body=calls.expect(response, 200))
