@@ -145,6 +145,20 @@ def _published(session: Session, condition: Any) -> list[Offering]:
     return list(session.exec(query).all())
 
 
+def _apply(session: Session, row: Any, wanted: dict[str, Any]) -> dict[str, Any]:
+    """Set the wanted fields on the row; what changed, from what to what."""
+    diff = {
+        name: {"from": getattr(row, name), "to": value}
+        for name, value in wanted.items()
+        if getattr(row, name) != value
+    }
+    for name, value in wanted.items():
+        setattr(row, name, value)
+    session.add(row)
+    session.flush()
+    return diff
+
+
 def _announce(
     session: Session, offering: Offering, actor: Principal, what: str, diff: dict[str, Any]
 ) -> None:
@@ -171,16 +185,7 @@ def change_program_everywhere(
     program = session.get(Program, program_id) if storable_id(program_id) else None
     if program is None:
         raise NotFound("no such program")
-    wanted = changes.model_dump(exclude_none=True)
-    diff = {
-        name: {"from": getattr(program, name), "to": value}
-        for name, value in wanted.items()
-        if getattr(program, name) != value
-    }
-    for name, value in wanted.items():
-        setattr(program, name, value)
-    session.add(program)
-    session.flush()
+    diff = _apply(session, program, changes.model_dump(exclude_none=True))
     carried = {name: change for name, change in diff.items() if name in CARRIED}
     if carried:
         for offering in _published(session, Offering.program_id == program_id):
@@ -197,16 +202,7 @@ def change_affiliate_everywhere(
     affiliate = session.get(Affiliate, affiliate_id) if storable_id(affiliate_id) else None
     if affiliate is None:
         raise NotFound("no such affiliate")
-    wanted = changes.model_dump(include=changes.model_fields_set)
-    diff = {
-        name: {"from": getattr(affiliate, name), "to": value}
-        for name, value in wanted.items()
-        if getattr(affiliate, name) != value
-    }
-    for name, value in wanted.items():
-        setattr(affiliate, name, value)
-    session.add(affiliate)
-    session.flush()
+    diff = _apply(session, affiliate, changes.model_dump(include=changes.model_fields_set))
     if diff:
         for offering in _published(session, Offering.affiliate_id == affiliate_id):
             _announce(session, offering, actor, "affiliate", diff)

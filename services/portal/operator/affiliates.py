@@ -19,7 +19,6 @@ from shared.validation import storable_id
 router = APIRouter(tags=["operator"])
 FIELDS = ("name", "state", "timezone", "contact_email")
 STATE = re.compile(r"[A-Z]{2}")
-LAST_PAGE = 1_000_000 // work.PAGE
 
 
 def _(message: str) -> str:
@@ -54,7 +53,7 @@ def _body(typed: dict[str, str]) -> dict[str, Any]:
 
 
 async def _page(desk: Desk, page: int = 1, **extra: Any) -> Response:
-    shown = min(max(page, 1), LAST_PAGE)
+    shown = work.shown_page(page)
     found = await work.affiliates(
         desk.visit.connections.registry, token=desk.token, offset=(shown - 1) * work.PAGE
     )
@@ -72,7 +71,7 @@ async def _page(desk: Desk, page: int = 1, **extra: Any) -> Response:
         status=code,
         found=found,
         page=shown,
-        pages=max(1, -(-int(found["total"]) // work.PAGE)),
+        pages=work.page_count(found["total"]),
         known_problems=set(PROBLEMS.values()),
         us_zones=zones.US_ZONES,
         other_zones=zones.other_zones(),
@@ -113,7 +112,7 @@ async def register_affiliate(visit: VisitDep, form: FormDep) -> Response:
         return await _page(entered, typed=typed, errors=shown, status_code=422)
     # Oldest first: the new affiliate is on the last page.
     listed = await work.affiliates(visit.connections.registry, token=entered.token)
-    last = max(1, -(-int(listed["total"]) // work.PAGE))
+    last = work.page_count(listed["total"])
     return pages.redirect(visit, f"/operator/affiliates?done=created&page={last}")
 
 
@@ -152,6 +151,7 @@ async def change_affiliate(visit: VisitDep, affiliate_id: int, form: FormDep) ->
     if not storable_id(affiliate_id):
         raise HTTPException(404)
     name, contact = form.get("name", "").strip(), form.get("contact_email", "").strip()
+    shown = work.shown_page(form.get("page", "1"))
     outcome = (
         await work.change_affiliate(
             visit.connections.registry,
@@ -165,9 +165,5 @@ async def change_affiliate(visit: VisitDep, affiliate_id: int, form: FormDep) ->
     if outcome is not None and outcome.status == 404:
         raise HTTPException(404)
     if outcome is None or not outcome.done:
-        page = form.get("page", "1")
-        shown = int(page) if page.isdigit() and len(page) < 7 else 1
         return await _page(entered, shown, refusal=CHANGE_REFUSED, status_code=422)
-    page = form.get("page", "1")
-    back = page if page.isdigit() and len(page) < 7 else "1"
-    return pages.redirect(visit, f"/operator/affiliates?done=changed&page={back}")
+    return pages.redirect(visit, f"/operator/affiliates?done=changed&page={shown}")

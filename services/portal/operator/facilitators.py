@@ -18,8 +18,6 @@ from shared.validation import storable_id
 router = APIRouter(tags=["operator"])
 # One checkbox per program; a pool of programs far smaller than this.
 MAX_CERTIFICATION_FIELDS = 300
-# The scheduler pages up to an offset of 1,000,000.
-LAST_PAGE = 1_000_000 // work.PAGE
 
 
 def _(message: str) -> str:
@@ -46,7 +44,7 @@ CertificationFormDep = Annotated[list[tuple[str, str]], Depends(certification_fo
 
 
 def _offset(page: int) -> int:
-    return (min(max(page, 1), LAST_PAGE) - 1) * work.PAGE
+    return (work.shown_page(page) - 1) * work.PAGE
 
 
 async def _page(desk: Desk, page: int = 1, **extra: Any) -> Response:
@@ -66,8 +64,8 @@ async def _page(desk: Desk, page: int = 1, **extra: Any) -> Response:
         "operator_facilitators.html",
         status=code,
         pool=pool,
-        page=min(max(page, 1), LAST_PAGE),
-        pages=max(1, -(-int(pool["total"]) // work.PAGE)),
+        page=work.shown_page(page),
+        pages=work.page_count(pool["total"]),
         programs=programs,
         titles={program["code"]: program["title"] for program in programs},
         known_problems=set(facilitator_form.PROBLEMS.values()),
@@ -144,5 +142,5 @@ async def add_facilitator(visit: VisitDep, fields: CertificationFormDep) -> Resp
         return await _page(entered, form=refused, status_code=422)
     # Oldest first: the new facilitator is on the last page.
     pool = await work.facilitators(visit.connections.scheduler, token=entered.token)
-    last = max(1, -(-int(pool["total"]) // work.PAGE))
+    last = work.page_count(pool["total"])
     return pages.redirect(visit, f"/operator/facilitators?done=added&page={last}")

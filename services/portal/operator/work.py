@@ -8,6 +8,20 @@ import httpx
 from services.portal import calls
 
 PAGE = 50
+# The APIs page up to an offset of 1,000,000.
+LAST_PAGE = 1_000_000 // PAGE
+
+
+def shown_page(page: int | str) -> int:
+    """A page number asked for (a query or form value), kept within the pages there can be."""
+    text = str(page)
+    number = int(text) if text.isdigit() and len(text) < 8 else 1
+    return min(max(number, 1), LAST_PAGE)
+
+
+def page_count(total: object) -> int:
+    """How many pages of PAGE a list of `total` fills (at least one)."""
+    return max(1, -(-int(str(total)) // PAGE))
 
 
 @dataclass(frozen=True)

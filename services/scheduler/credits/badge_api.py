@@ -47,6 +47,6 @@ def read_badge(credit_id: RowId, session: SessionDep, principal: CreditReader) -
 )
 def read_jwks(session: SessionDep, response: Response) -> dict[str, list[dict[str, str]]]:
     """The issuer's public keys as a JWKS."""
-    badge_keys.signing_key(session=session)
+    keys = badge_keys.published_keys(session=session) or [badge_keys.signing_key(session=session)]
     response.headers["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE}"
-    return badge_keys.jwks(badge_keys.published_keys(session=session))
+    return badge_keys.jwks(keys)
