@@ -19,7 +19,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tests.e2e.actors import ZONE, World, add_facilitator, bearer, calendars_to, meeting_body
 from tests.e2e.facilitator_words import WORDS
 from tests.e2e.harness import Stack
-from tests.support.browser import axe_violations, chromium, nth_sign_in_link, sign_in_links
+from tests.support.browser import (
+    PHONE,
+    axe_violations,
+    chromium,
+    nth_sign_in_link,
+    sideways_overflow,
+    sign_in_links,
+)
 
 pytestmark = pytest.mark.e2e
 RUNS = [("en", True), ("es", True), ("es", False)]
@@ -91,10 +98,13 @@ def signed_in(browser: Browser, stack: Stack, led: dict[str, Any]) -> Any:
 
 
 def _page(browser: Browser, state: Any, language: str, js: bool) -> Page:
+    # Spanish runs at a phone's width: the room is where these pages are used.
+    size = PHONE if language == "es" else {"width": 1280, "height": 900}
     context: BrowserContext = browser.new_context(
         storage_state=state,
         java_script_enabled=js,
         extra_http_headers={"Accept-Language": language},
+        viewport={"width": size["width"], "height": size["height"]},
     )
     return context.new_page()
 
@@ -198,6 +208,7 @@ def test_schedule_attendance_and_check_in(
         found["availability"] = axe_violations(page)
         assert {name: v for name, v in found.items() if v} == {}
         assert len(found) == 6
+        assert sideways_overflow(page) == 0
     page.context.close()
 
 

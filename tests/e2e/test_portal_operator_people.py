@@ -15,7 +15,13 @@ from playwright.sync_api import Browser, expect
 from tests.e2e.actors import World
 from tests.e2e.harness import Stack
 from tests.e2e.operator_desk import page_for, signed_in_operator
-from tests.support.browser import axe_violations, chromium, nth_sign_in_link
+from tests.support.browser import (
+    PHONE,
+    axe_violations,
+    chromium,
+    nth_sign_in_link,
+    sideways_overflow,
+)
 
 pytestmark = pytest.mark.e2e
 POOL_PAGE = 50
@@ -229,15 +235,19 @@ OPERATOR_PAGES = [
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-def test_every_operator_page_passes_axe(
+def test_every_operator_page_passes_axe_and_fits_a_phone_in_spanish(
     stack: Stack, browser: Browser, operator: Any, language: str
 ) -> None:
     page = page_for(browser, operator, language)
-    found = {}
+    if language == "es":
+        page.set_viewport_size({"width": PHONE["width"], "height": PHONE["height"]})
+    found, wide = {}, {}
     for path in OPERATOR_PAGES:
         answer = page.goto(f"{stack.portal}{path}")
         assert answer is not None and answer.status == 200, path
         assert page.locator("html").get_attribute("lang") == language
         found[path] = axe_violations(page)
+        wide[path] = sideways_overflow(page)
     assert {path: v for path, v in found.items() if v} == {}
+    assert {path: px for path, px in wide.items() if px} == {}, "nothing scrolls sideways"
     page.context.close()
