@@ -66,7 +66,13 @@ def _cpu(phases: list[Phase]) -> str:
 
 
 def render(
-    phases: list[Phase], *, command: str, started: datetime, offerings: int, clients: int
+    phases: list[Phase],
+    *,
+    command: str,
+    started: datetime,
+    offerings: int,
+    clients: int,
+    load_at_start: float,
 ) -> str:
     """The catalogue page section of the report."""
     paced = phases[0]
@@ -78,7 +84,8 @@ def render(
             f"`{command}` — measured {started:%Y-%m-%d %H:%M} UTC. The registry holds "
             f"{offerings:,} published",
             "offerings (seeded as for the listing above); a real registry and a real portal",
-            "(uvicorn, one process each) run; the anonymous catalogue calls nothing else. "
+            "(uvicorn, one process each) run; the scheduler's address is a closed port, so each",
+            "page's one call for seats left fails at once and its cards show none. "
             f"{clients} clients",
             "each alternate the portal's catalogue page and the registry's `GET /offerings` for",
             "the same search (ten a page, published): first page, a program, state + format, the",
@@ -86,9 +93,13 @@ def render(
             f"page's Next link does). **{paced.name}**: each client waits "
             f"{paced.think * 1000:.0f} ms after an answer",
             "before its next request (targets judged here); **no pause**: the same clients back to",
-            "back, the machine saturated. Latency counted at the client, from send to full answer.",
-            f"Machine load average (1 min) at the end: {os.getloadavg()[0]:.1f} on "
-            f"{os.cpu_count()} cores.",
+            "back, the machine saturated. Latency counted at the client, from send to full answer;",
+            "the clients share one process and speak HTTP/1.1 over kept-alive connections",
+            "(`bench/lean_http.py`), using "
+            + ", ".join(f"{p.client_cpu_ms:.2f} ms ({p.name})" for p in phases)
+            + " of CPU per request.",
+            f"Machine load average (1 min) at the start: {load_at_start:.1f}, at the end: "
+            f"{os.getloadavg()[0]:.1f}, on {os.cpu_count()} cores.",
             "",
             report.table(header, _rows(phases), "llrrr"),
             "",

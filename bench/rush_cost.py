@@ -2,14 +2,18 @@
 
 The server's own CPU time (from /proc) per answer, for the bare app and for the scheduler; the
 scheduler's use case run in this process without HTTP, with and without the outbox's
-after-commit send (the event handed to Redis and its row marked sent); and the verification of
-one educator's access token in this process (bench/token_verification.py).
+after-commit send (the event handed to Redis and its row marked sent); the scheduler's app
+around the use case (routing, auth, dependencies, middleware, JSON), called in this process
+through ASGI with the use case answering a fixed body; and the verification of one educator's
+access token in this process (bench/token_verification.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from bench.rush_load import Body, run_phase
 from bench.rush_setup import Server, World
@@ -26,6 +30,7 @@ class Costs:
     registration_http: float
     registration_in_process: float
     outbox_send: float
+    web_layer: float
     token_verification: float
 
 
@@ -80,7 +85,65 @@ def measure_costs(bare: Server, scheduler: Server, world: World, seconds: float)
         scheduler, "/registrations", lambda: world.registration(offering), seconds
     )
     in_process_ms, outbox_ms = _in_process_cost(world, world.spread_ids[1], calls=300)
-    return Costs(bare_ms, registration_ms, in_process_ms, outbox_ms, _verification_cost(world))
+    web_ms = _web_layer_cost(world, world.spread_ids[2], calls=1000)
+    return Costs(
+        bare_ms, registration_ms, in_process_ms, outbox_ms, web_ms, _verification_cost(world)
+    )
+
+
+def _web_layer_cost(world: World, offering_id: int, calls: int) -> float:
+    """CPU per POST /registrations through the scheduler's ASGI app in this process, with
+    register_educator answering a fixed body: everything around the use case but the server."""
+    from services.scheduler.main import create_app
+    from services.scheduler.registrations import register
+
+    fixed = register.Answer(201, {"id": 1, "offering_id": offering_id, "status": "confirmed"})
+    original = register.register_educator
+    register.register_educator = lambda **_: fixed
+    try:
+        app = create_app()
+        world.prepare(calls + 50)
+        requests = [world.registration(offering_id) for _ in range(calls + 50)]
+
+        async def run() -> float:
+            for body, headers in requests[:50]:
+                await _asgi_post(app, "/registrations", body, headers)
+            started = time.process_time()
+            for body, headers in requests[50:]:
+                await _asgi_post(app, "/registrations", body, headers)
+            return time.process_time() - started
+
+        return asyncio.run(run()) / calls * 1000
+    finally:
+        register.register_educator = original
+
+
+async def _asgi_post(app: Any, path: str, body: bytes, headers: dict[str, str]) -> None:
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+        "query_string": b"", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+        "headers": [
+            (b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            *((name.lower().encode(), value.encode()) for name, value in headers.items()),
+        ],
+    }  # fmt: skip
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    status: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop()
+        await asyncio.sleep(3600)  # the client stays connected until the answer is sent
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    await app(scope, receive, send)
+    assert status == [201], f"the stubbed registration answered {status}"
 
 
 def _verification_cost(world: World) -> float:

@@ -83,10 +83,11 @@ def section(
 
 def _cost_lines(costs: Costs) -> list[str]:
     other = costs.registration_in_process - costs.outbox_send
+    server = costs.registration_http - costs.registration_in_process - costs.web_layer
     return [
         "",
         "Where the time goes (one client at a time, CPU milliseconds per request; server CPU "
-        "from /proc, the use case timed in the bench process):",
+        "from /proc, the use case and the app around it timed in the bench process):",
         "",
         table(
             ["part", "CPU ms"],
@@ -97,10 +98,13 @@ def _cost_lines(costs: Costs) -> list[str]:
                 ["  - of which the outbox's after-commit send (Redis + mark sent)",
                  f"{costs.outbox_send:.2f}"],
                 ["  - the rest: locks, seat board, insert, event row, commit", f"{other:.2f}"],
-                ["- HTTP, auth, middleware, JSON, pool checkout",
-                 f"{costs.registration_http - costs.registration_in_process:.2f}"],
-                ["  - of which verifying the access token (timed in the bench process, "
-                 "1,000 revocations loaded)", f"{costs.token_verification:.2f}"],
+                ["- the app around it: routing, auth, dependencies, middleware, JSON (ASGI "
+                 "in the bench process, the use case answering a fixed body)",
+                 f"{costs.web_layer:.2f}"],
+                ["  - of which verifying the access token (1,000 revocations loaded)",
+                 f"{costs.token_verification:.2f}"],
+                ["- the rest: HTTP server (uvicorn, sockets, the worker-thread hop) and the "
+                 "server's background threads", f"{server:.2f}"],
             ],
         ),
         "",

@@ -41,6 +41,10 @@ def environment(admin_token: str, secret_key: str, bare_setting: str) -> Iterato
             "SCHEDULER_DATABASE_URL": urls["scheduler"],
             bare_setting: urls["bare"],
             "COHORT_LOG_LEVEL": "WARNING",
+            # No consumer runs here to confirm the events, so the relay would send every event
+            # again 30 s after it was sent (its path for lost confirmations), in the phases and
+            # the cost measurement that follow; a run lasts under 10 minutes.
+            "COHORT_OUTBOX_CONFIRM_AFTER": "600",
             # No accounts service runs here: the scheduler trusts the bench's test key alone.
             "COHORT_ACCOUNTS_URL": f"http://127.0.0.1:{free_port()}",
             **test_key_env(),

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from shared.audit_log import Actor, AuditLog
 from shared.auth import Operator
 from shared.errors import Conflict, NotFound
 from shared.outbox import BusTables
@@ -22,6 +23,7 @@ class ConsumerRuntime(Protocol):
 
     service: str
     bus_tables: BusTables
+    audit: AuditLog
 
     def engine(self) -> Engine:
         """The service's engine."""
@@ -81,10 +83,19 @@ def dead_events_router(runtime: ConsumerRuntime) -> APIRouter:
         description="409 when the parked payload is not an event (it stays parked, to be read).",
         responses=errors(401, 403, 404, 409),
     )
-    def redrive_dead_event(_: Operator, dead_event_id: int = Path(ge=1, le=MAX_ID)) -> Redriven:
+    def redrive_dead_event(
+        operator: Operator, dead_event_id: int = Path(ge=1, le=MAX_ID)
+    ) -> Redriven:
         """Re-send one parked event (once its cause is fixed) and forget the parked copy."""
         try:
-            sent = redrive_one(runtime.bus_tables, runtime.engine(), runtime.service, dead_event_id)
+            sent = redrive_one(
+                runtime.bus_tables,
+                runtime.engine(),
+                runtime.service,
+                dead_event_id,
+                audit=runtime.audit,
+                actor=Actor.of(operator),
+            )
         except Unreadable as exc:
             raise Conflict(str(exc)) from None
         if not sent:

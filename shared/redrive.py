@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import MetaData, delete, func, select
 from sqlalchemy.engine import Engine
 
+from shared.audit_log import Actor, AuditLog, define_audit_table
 from shared.broker import redis_for
 from shared.bus import Publisher
 from shared.db import engine_for
@@ -25,6 +26,10 @@ CONSUMERS = {
     "scheduler": "scheduler_database_url",
     "notifier": "notifier_database_url",
 }
+
+
+# Who a redrive from the shell is audited as.
+COMMAND_LINE = Actor(None, "operator at the command line")
 
 
 class Unreadable(ValueError):
@@ -80,9 +85,17 @@ def redrive(service: str) -> Redrive:
     return outcome
 
 
-def redrive_one(tables: BusTables, engine: Engine, service: str, dead_id: int) -> bool:
-    """Send one parked event to the service's queue again and forget it; False if unknown,
-    Unreadable when its payload is not an event envelope."""
+def redrive_one(
+    tables: BusTables,
+    engine: Engine,
+    service: str,
+    dead_id: int,
+    *,
+    audit: AuditLog | None = None,
+    actor: Actor = COMMAND_LINE,
+) -> bool:
+    """Send one parked event to the service's queue again, forget it and audit it as `actor`'s;
+    False if unknown, Unreadable when its payload is not an event envelope."""
     dead = tables.dead
     with engine.begin() as connection:
         row = connection.execute(
@@ -97,6 +110,9 @@ def redrive_one(tables: BusTables, engine: Engine, service: str, dead_id: int) -
         client.delete(f"cohort:deliveries:{service}:{row.event_id}")
         Publisher(subscriptions={}).send(envelope, [service])
         connection.execute(delete(dead).where(dead.c.id == dead_id))
+        details = {"event_id": row.event_id, "type": envelope.type}
+        audit = audit or AuditLog(define_audit_table(MetaData()))
+        audit.record(connection, actor, "dead_event.redrive", f"event {dead_id}", details)
     return True
 
 

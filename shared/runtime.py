@@ -2,12 +2,15 @@
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from shared.audit_log import Actor, AuditLog, define_audit_table
+from shared.auth import Principal
 from shared.bus import Publisher
 from shared.consumer import Consumer, Handler, count_retrying
 from shared.db import engine_for
@@ -44,6 +47,7 @@ class ServiceRuntime:
         self.database_setting = database_setting
         self.retention = tuple(retention)
         self.bus_tables = define_bus_tables(metadata)
+        self.audit = AuditLog(define_audit_table(metadata))
         self.outbox = Outbox(service=service, tables=self.bus_tables, publisher=Publisher())
         self._relay: RelayLoop | None = None
 
@@ -74,6 +78,18 @@ class ServiceRuntime:
                 await run_in_threadpool(session.close)
             else:
                 session.close()
+
+    def audit_action(
+        self,
+        session: Session,
+        actor: Principal | Actor,
+        action: str,
+        subject: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record who did what in the session's transaction (it commits with the change)."""
+        who = actor if isinstance(actor, Actor) else Actor.of(actor)
+        self.audit.record(session.connection(), who, action, subject, details)
 
     def migrate(self) -> None:
         """Bring the service's database to the newest schema (a no-op when it is there)."""

@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.support.accounts",
     "tests.support.scheduler",
     "tests.support.scheduler_race",
+    "tests.support.services",
 ]
 
 _stack = ExitStack()
@@ -28,6 +29,11 @@ else:
     DATABASE_URLS = _stack.enter_context(fresh_databases("t"))
 REDIS_URL = _stack.enter_context(private_redis_db())
 ACCOUNTS_PORT = free_port()
+# Where tests/support/services.py serves the other APIs, and so where the in-process portal calls.
+API_URLS = {
+    f"COHORT_{name}_URL": f"http://127.0.0.1:{free_port()}"
+    for name in ("REGISTRY", "SCHEDULER", "NOTIFIER")
+}
 
 TEST_ENV = {
     "COHORT_ENV": "test",
@@ -44,6 +50,7 @@ TEST_ENV = {
     "COHORT_MAX_DELIVERIES": "4",
     "COHORT_LOG_JSON": "true",
     "COHORT_ACCOUNTS_URL": f"http://127.0.0.1:{ACCOUNTS_PORT}",
+    **API_URLS,
     **test_key_env(),
 }
 os.environ.update(TEST_ENV)

@@ -2,6 +2,7 @@
 
 from typing import Any, Literal
 
+from shared.audit_log import Actor
 from shared.auth import forbidden
 
 Claims = dict[str, Any]
@@ -63,3 +64,13 @@ def inviter_name(claims: Claims) -> str | None:
     """The name the invitation mail gives as who invited (the person's, when the token has it)."""
     name = claims.get("name")
     return str(name) if name else None
+
+
+def actor(claims: Claims) -> Actor:
+    """Who the holder is in the audit log: their name and person id (as other services name
+    them), or the bootstrap operator or the affiliate key."""
+    who = person_id(claims)
+    name = claims.get("name")
+    if who is None:
+        return Actor(None, str(claims["sub"]))
+    return Actor(who, f"{name} (person {who})" if name else f"person {who}")

@@ -86,3 +86,12 @@ CurrentPerson = Annotated[Person, Depends(current_person)]
 # Ids in paths: any positive id a row can have (accounts keeps no affiliates: any will do).
 AffiliateIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
+
+def _operator_claims(claims: AccessClaims) -> dict[str, Any]:
+    access.require_operator(claims)
+    return claims
+
+
+# For routes only operators may use.
+OperatorOnly = Depends(_operator_claims)

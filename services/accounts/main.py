@@ -6,11 +6,13 @@ from sqlmodel import Session
 from services.accounts import keys
 from services.accounts.api_keys.api import router as api_keys
 from services.accounts.database import runtime
+from services.accounts.deps import OperatorOnly
 from services.accounts.erasure.api import router as erasure
 from services.accounts.members.api import router as members
 from services.accounts.people.api import router as people
 from services.accounts.sign_in.api import router as sign_in
 from services.accounts.tokens.api import router as tokens
+from shared.audit_api import audit_router
 from shared.logs import configure_logging
 from shared.settings import get_settings
 from shared.web import create_service_app
@@ -53,7 +55,15 @@ def create_app() -> FastAPI:
         title="Cohort Accounts",
         description=DESCRIPTION,
         engine=runtime.engine,
-        routers=[sign_in, tokens, people, members, api_keys, erasure],
+        routers=[
+            sign_in,
+            tokens,
+            people,
+            members,
+            api_keys,
+            erasure,
+            audit_router(runtime, OperatorOnly),
+        ],
         on_startup=[_start_logging, runtime.migrate, _ensure_signing_key, runtime.start_relay],
         on_shutdown=[runtime.stop_relay],
         on_scrape=[runtime.observe_metrics],

@@ -52,11 +52,9 @@ def get_deliveries(
     summary="Send a failed message again",
     responses=errors(401, 403, 404, 409, 422),
 )
-def post_delivery_retry(
-    _operator: Operator, session: SessionDep, delivery_id: Id
-) -> DeliveryPublic:
+def post_delivery_retry(operator: Operator, session: SessionDep, delivery_id: Id) -> DeliveryPublic:
     """Queue a failed message again with a fresh set of attempts (operator only)."""
-    return ledger.retry_delivery(session=session, delivery_id=delivery_id)
+    return ledger.retry_delivery(session=session, delivery_id=delivery_id, principal=operator)
 
 
 @router.get(

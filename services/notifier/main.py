@@ -8,6 +8,7 @@ from services.notifier.api import router
 from services.notifier.certificates.routes import router as certificates_router
 from services.notifier.database import revocations, runtime
 from services.notifier.models import Delivery
+from shared.audit_api import audit_router
 from shared.dead_events import dead_events_router
 from shared.logs import configure_logging
 from shared.metrics import DELIVERIES
@@ -37,7 +38,12 @@ def create_app() -> FastAPI:
         title="Cohort notifier",
         description="Delivery ledger of invites and notices, and live calendar feeds.",
         engine=runtime.engine,
-        routers=[router, certificates_router, dead_events_router(runtime)],
+        routers=[
+            router,
+            certificates_router,
+            dead_events_router(runtime),
+            audit_router(runtime),
+        ],
         on_startup=[_start, revocations.start],
         on_shutdown=[revocations.stop],
         refuse=[revocations.covers],

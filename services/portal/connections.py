@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import httpx
 from redis.asyncio import Redis
 
+from services.portal import http_pool
 from shared.settings import Settings
 
 # httpcore tries `import sniffio` several times per request to tell asyncio from trio; sniffio
@@ -66,7 +67,7 @@ def open_connections(settings: Settings) -> Connections:
     """A Redis client and one HTTP client per API, from the settings."""
     redis = Redis.from_url(settings.cohort_redis_url, socket_timeout=3, socket_connect_timeout=3)
     apis = {
-        name: httpx.AsyncClient(base_url=url.rstrip("/"), timeout=API_TIMEOUT)
+        name: http_pool.api_client(url.rstrip("/"), API_TIMEOUT)
         for name, url in api_urls(settings).items()
     }
     secure = settings.cohort_portal_url.lower().startswith("https://")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_timezone_location
@@ -33,9 +34,16 @@ def instant(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+@lru_cache(maxsize=4096)
+def _full_day(day: date, language: str) -> str:
+    # Babel looks up the locale and reads its pattern on every call; a catalogue page writes
+    # ten days, mostly the same few, so each day is written once per language and process.
+    return format_date(day, format="full", locale=language)
+
+
 def day_in(value: str, zone: ZoneInfo, language: str) -> str:
     """The day of an instant in `zone`, written out in `language`."""
-    return format_date(instant(value).astimezone(zone), format="full", locale=language)
+    return _full_day(instant(value).astimezone(zone).date(), language)
 
 
 def span_in(starts_at: str, ends_at: str, zone: ZoneInfo, language: str) -> Span:

@@ -24,6 +24,7 @@ from services.portal.facilitator import room as facilitator_room
 from services.portal.facilitator import schedule as facilitator_schedule
 from services.portal.my_trainings.api import router as my_trainings
 from services.portal.offerings.api import router as offerings
+from services.portal.operator import activity as operator_activity
 from services.portal.operator import affiliates as operator_affiliates
 from services.portal.operator import cohorts as operator_cohorts
 from services.portal.operator import dashboard as operator_dashboard
@@ -82,6 +83,7 @@ def create_app() -> FastAPI:
         operator_people,
         operator_programs,
         operator_ledger,
+        operator_activity,
     ):
         app.include_router(operator_pages.router)
     app.include_router(affiliate.router)

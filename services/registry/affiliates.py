@@ -4,6 +4,7 @@ from sqlalchemy import func, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from services.registry.database import runtime
 from services.registry.models import (
     Affiliate,
     AffiliateCreate,
@@ -18,10 +19,15 @@ from shared.auth import EDITING, Principal
 from shared.errors import Conflict, Forbidden, InvalidInput
 
 
-def register_affiliate(*, session: Session, affiliate_in: AffiliateCreate) -> AffiliatePublic:
+def register_affiliate(
+    *, session: Session, affiliate_in: AffiliateCreate, actor: Principal
+) -> AffiliatePublic:
     """Register an affiliate."""
     affiliate = Affiliate.model_validate(affiliate_in)
     session.add(affiliate)
+    session.flush()
+    details = {"name": affiliate.name, "state": affiliate.state}
+    runtime.audit_action(session, actor, "affiliate.add", f"affiliate {affiliate.id}", details)
     session.commit()
     return AffiliatePublic.model_validate(affiliate)
 
@@ -35,13 +41,16 @@ def list_affiliates(*, session: Session, limit: int, offset: int) -> AffiliatesP
     )
 
 
-def add_program(*, session: Session, program_in: ProgramCreate) -> ProgramPublic:
+def add_program(*, session: Session, program_in: ProgramCreate, actor: Principal) -> ProgramPublic:
     """Add a program; its code must be new (409 otherwise)."""
     if program_by_code(session=session, code=program_in.code) is not None:
         raise Conflict(f"a program with code {program_in.code!r} already exists")
     program = Program.model_validate(program_in)
     session.add(program)
     try:
+        session.flush()
+        details = {"code": program.code, "title": program.title}
+        runtime.audit_action(session, actor, "program.add", f"program {program.id}", details)
         session.commit()
     except IntegrityError:
         session.rollback()

@@ -42,10 +42,10 @@ programs_router = APIRouter(prefix="/programs", tags=["programs"])
     responses=errors(401, 403, 422),
 )
 def register_affiliate(
-    affiliate_in: AffiliateCreate, session: SessionDep, _operator: Operator
+    affiliate_in: AffiliateCreate, session: SessionDep, operator: Operator
 ) -> AffiliatePublic:
     """Register an affiliate."""
-    return affiliates.register_affiliate(session=session, affiliate_in=affiliate_in)
+    return affiliates.register_affiliate(session=session, affiliate_in=affiliate_in, actor=operator)
 
 
 @affiliates_router.patch(
@@ -84,10 +84,10 @@ def list_affiliates(
     },
 )
 def add_program(
-    program_in: ProgramCreate, session: SessionDep, _operator: Operator
+    program_in: ProgramCreate, session: SessionDep, operator: Operator
 ) -> ProgramPublic:
     """Add a program."""
-    return affiliates.add_program(session=session, program_in=program_in)
+    return affiliates.add_program(session=session, program_in=program_in, actor=operator)
 
 
 @programs_router.get(
@@ -186,6 +186,8 @@ def change_program_everywhere(
     if program is None:
         raise NotFound("no such program")
     diff = _apply(session, program, changes.model_dump(exclude_none=True))
+    if diff:
+        runtime.audit_action(session, actor, "program.change", f"program {program_id}", diff)
     carried = {name: change for name, change in diff.items() if name in CARRIED}
     if carried:
         for offering in _published(session, Offering.program_id == program_id):
@@ -204,6 +206,8 @@ def change_affiliate_everywhere(
         raise NotFound("no such affiliate")
     diff = _apply(session, affiliate, changes.model_dump(include=changes.model_fields_set))
     if diff:
+        subject = f"affiliate {affiliate_id}"
+        runtime.audit_action(session, actor, "affiliate.change", subject, diff)
         for offering in _published(session, Offering.affiliate_id == affiliate_id):
             _announce(session, offering, actor, "affiliate", diff)
     session.commit()

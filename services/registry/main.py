@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from services.registry.api_affiliates import affiliates_router, programs_router
 from services.registry.api_offerings import router as offerings
 from services.registry.database import revocations, runtime
+from shared.audit_api import audit_router
 from shared.dead_events import dead_events_router
 from shared.logs import configure_logging
 from shared.settings import get_settings
@@ -41,7 +42,13 @@ def create_app() -> FastAPI:
         title="Cohort Registry",
         description=DESCRIPTION,
         engine=runtime.engine,
-        routers=[affiliates_router, programs_router, offerings, dead_events_router(runtime)],
+        routers=[
+            affiliates_router,
+            programs_router,
+            offerings,
+            dead_events_router(runtime),
+            audit_router(runtime),
+        ],
         on_startup=[_start_logging, runtime.migrate, revocations.start, runtime.start_relay],
         on_shutdown=[runtime.stop_relay, revocations.stop],
         refuse=[revocations.covers],

@@ -11,6 +11,7 @@ from services.scheduler.credits.sweep import SWEEP
 from services.scheduler.database import revocations, runtime
 from services.scheduler.people import api as people_api
 from services.scheduler.registrations import api as registrations_api
+from shared.audit_api import audit_router
 from shared.dead_events import dead_events_router
 from shared.logs import configure_logging
 from shared.settings import get_settings
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
             credits_api.router,
             badge_api.router,
             dead_events_router(runtime),
+            audit_router(runtime),
         ],
         on_startup=[
             _configure_logging,

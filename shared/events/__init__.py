@@ -102,7 +102,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     SignInRequested.TYPE: ("notifier",),
     # Every service that verifies access tokens keeps its own revocation list.
     AccessRevoked.TYPE: ("registry", "scheduler", "notifier"),
-    PersonErased.TYPE: ("scheduler", "notifier"),
+    PersonErased.TYPE: ("registry", "scheduler", "notifier"),
     PersonVerified.TYPE: ("scheduler",),
     PersonUpdated.TYPE: ("scheduler", "notifier"),
     CompletionEarned.TYPE: ("notifier",),

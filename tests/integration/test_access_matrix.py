@@ -133,6 +133,7 @@ REGISTRY: list[Row] = [
         _all(403, viewer=403, editor=OK, admin=OK, other=404, op=OK),
     ),
     ("GET", "/dead-events", "", _none, OPERATOR_ONLY),
+    ("GET", "/audit", "", _none, OPERATOR_ONLY),
     ("POST", "/dead-events/{dead_event_id}/redrive", "unknown", _none, _all(403, op=404)),
 ]
 
@@ -265,6 +266,7 @@ SCHEDULER: list[Row] = [
         OPERATOR_ONLY,
     ),
     ("GET", "/dead-events", "", _none, OPERATOR_ONLY),
+    ("GET", "/audit", "", _none, OPERATOR_ONLY),
     ("POST", "/dead-events/{dead_event_id}/redrive", "unknown", _none, _all(403, op=404)),
 ]
 
@@ -285,6 +287,7 @@ NOTIFIER: list[Row] = [
     ("GET", "/transcripts/me.pdf", "", _none, _all(OK, op=403)),
     ("GET", "/transcripts/{person_id}.pdf", "unknown", _none, _all(403, op=OK)),
     ("GET", "/dead-events", "", _none, OPERATOR_ONLY),
+    ("GET", "/audit", "", _none, OPERATOR_ONLY),
     ("POST", "/dead-events/{dead_event_id}/redrive", "unknown", _none, _all(403, op=404)),
 ]
 # Not role-checked: the feed secret in the path is the credential (tested in test_notifier_api).

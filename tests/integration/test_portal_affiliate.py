@@ -1,4 +1,4 @@
-"""The affiliate console's pages, the portal in-process with the APIs answered by a fake: who
+"""The affiliate console's offering pages against the real accounts, registry and scheduler: who
 may see which page, the form's rows, and each registry refusal shown next to its field."""
 
 import re
@@ -9,47 +9,41 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.portal import (
-    PERSON,
-    FakeAccounts,
-    csrf_of,
-    heading,
-    offering,
-    page_of,
-    portal_client,
-    sign_in,
+from tests.support.portal import Traffic, csrf_of, heading, portal_client, sign_in
+from tests.support.portal_world import (
+    add_member,
+    editor_of,
+    new_affiliate,
+    new_offering,
+    new_program,
 )
+from tests.support.services import Apis
 
-AFFILIATE = 3
-EDITOR = {
-    **PERSON,
-    "roles": [{"role": "affiliate", "affiliate_id": AFFILIATE, "member_role": "editor"}],
-}
-PROGRAM = {"code": "implicit-bias", "title": "Implicit Bias", "max_participants": 30}
-NEW = f"/affiliate/{AFFILIATE}/offerings/new"
+# The second row of the form left blank.
+ONE_MEETING = {"meeting_1_date": "", "meeting_1_start": "", "meeting_1_end": ""}
 
 
-def _me(person: dict[str, Any]) -> Any:
-    return lambda _: httpx.Response(200, json={**person, "locale": "en"})
+@pytest.fixture(scope="module")
+def program(apis: Apis) -> dict[str, Any]:
+    return new_program(apis, max_participants=30)
 
 
 @pytest.fixture
-def fake() -> FakeAccounts:
-    fake = FakeAccounts()
-    redeemed = {"session_token": "s", "access_token": "a", "person": EDITOR}
-    fake.answers["POST /sign-in/redeem"] = lambda _: httpx.Response(
-        200, json={**redeemed, "expires_at": "2999-01-01T00:00:00+00:00"}
-    )
-    fake.answers["GET /me"] = _me(EDITOR)
-    fake.answers["GET /programs"] = page_of(PROGRAM)
-    fake.answers["GET /cohorts"] = page_of()
-    return fake
+def affiliate(apis: Apis) -> int:
+    return int(new_affiliate(apis)["id"])
 
 
 @pytest.fixture
-def client(fake: FakeAccounts) -> Iterator[TestClient]:
-    with portal_client(fake) as client:
-        assert sign_in(client).status_code == 303
+def traffic() -> Traffic:
+    return Traffic()
+
+
+@pytest.fixture
+def client(apis: Apis, affiliate: int, traffic: Traffic) -> Iterator[TestClient]:
+    """An editor of the affiliate, signed in."""
+    member = add_member(apis, affiliate, "editor")
+    with portal_client(traffic) as client:
+        assert sign_in(client, member["email"]).status_code == 303
         yield client
 
 
@@ -59,9 +53,9 @@ def _field(html: str, name: str) -> str:
     return found.group(0)
 
 
-def _typed(**changes: str) -> dict[str, str]:
+def _typed(program: dict[str, Any], **changes: str) -> dict[str, str]:
     fields = {
-        "program_code": "implicit-bias",
+        "program_code": program["code"],
         "title": "Implicit Bias, spring",
         "description": "",
         "format": "virtual",
@@ -83,63 +77,59 @@ def _post(client: TestClient, path: str, **fields: str) -> httpx.Response:
     return client.post(path, data={"csrf": csrf_of(form.text), **fields}, follow_redirects=False)
 
 
+def _new(affiliate: int) -> str:
+    return f"/affiliate/{affiliate}/offerings/new"
+
+
 def test_the_header_links_members_to_the_console_and_one_affiliate_goes_straight_in(
-    client: TestClient,
+    client: TestClient, affiliate: int
 ) -> None:
     home = client.get("/")
     assert '<a href="/affiliate">Affiliate console</a>' in home.text
     answer = client.get("/affiliate", follow_redirects=False)
-    assert answer.headers["location"] == f"/affiliate/{AFFILIATE}"
-    dashboard = client.get(f"/affiliate/{AFFILIATE}")
+    assert answer.headers["location"] == f"/affiliate/{affiliate}"
+    dashboard = client.get(f"/affiliate/{affiliate}")
     assert heading(dashboard.text) == "Affiliate dashboard"
     assert "Nothing needs your attention right now." in dashboard.text
 
 
 def test_another_affiliate_is_not_found_and_a_viewer_may_not_change(
-    client: TestClient, fake: FakeAccounts
+    apis: Apis, client: TestClient, affiliate: int
 ) -> None:
-    assert client.get("/affiliate/4").status_code == 404
+    other = new_affiliate(apis)["id"]
+    assert client.get(f"/affiliate/{other}").status_code == 404
     assert client.get("/affiliate/99999999999999999999").status_code in (400, 404)
-    viewer = {
-        **PERSON,
-        "roles": [{"role": "affiliate", "affiliate_id": 3, "member_role": "viewer"}],
-    }
-    fake.answers["GET /me"] = _me(viewer)
-    assert client.get(f"/affiliate/{AFFILIATE}/offerings").status_code == 200
-    assert client.get(NEW).status_code == 403
+    viewer = add_member(apis, affiliate, "viewer")
+    with portal_client() as as_viewer:
+        sign_in(as_viewer, viewer["email"])
+        assert as_viewer.get(f"/affiliate/{affiliate}/offerings").status_code == 200
+        assert as_viewer.get(_new(affiliate)).status_code == 403
 
 
-def test_signed_out_the_console_asks_to_sign_in(fake: FakeAccounts) -> None:
-    with portal_client(fake) as client:
-        answer = client.get(NEW, follow_redirects=False)
-    assert answer.headers["location"] == "/sign-in?next=%2Faffiliate%2F3%2Fofferings%2Fnew"
+def test_signed_out_the_console_asks_to_sign_in(apis: Apis, affiliate: int) -> None:
+    with portal_client() as client:
+        answer = client.get(_new(affiliate), follow_redirects=False)
+    expected = f"/sign-in?next=%2Faffiliate%2F{affiliate}%2Fofferings%2Fnew"
+    assert answer.headers["location"] == expected
 
 
 def test_add_another_meeting_shows_one_more_row_and_saves_nothing(
-    client: TestClient, fake: FakeAccounts
+    client: TestClient, traffic: Traffic, affiliate: int, program: dict[str, Any]
 ) -> None:
-    answer = _post(client, NEW, **_typed(action="add-meeting"))
+    answer = _post(client, _new(affiliate), **_typed(program, action="add-meeting"))
     assert answer.status_code == 200
     assert _field(answer.text, "meeting_2_date")
     assert 'value="02:30"' in _field(answer.text, "meeting_1_start")
-    assert fake.asked("POST /offerings") == []
+    assert traffic.asked("POST /offerings") == []
 
 
 def test_the_gap_error_stands_next_to_its_meeting_start(
-    client: TestClient, fake: FakeAccounts
+    client: TestClient, traffic: Traffic, affiliate: int, program: dict[str, Any]
 ) -> None:
-    detail = [
-        {
-            "loc": ["body", "meetings", 1, "starts_at"],
-            "msg": "2027-03-14T02:30 does not exist in America/New_York (the clocks skip it "
-            "for daylight saving time)",
-        }
-    ]
-    fake.answers["POST /offerings"] = lambda _: httpx.Response(422, json={"detail": detail})
     # A blank row between the two is left out: the registry's index 1 is the form's row 2.
-    typed = _typed(meeting_1_date="", meeting_1_start="", meeting_1_end="")
+    typed = _typed(program, **ONE_MEETING)
     typed |= {"meeting_2_date": "2027-03-14", "meeting_2_start": "02:30", "meeting_2_end": "05:00"}
-    answer = _post(client, NEW, **typed)
+    answer = _post(client, _new(affiliate), **typed)
     assert answer.status_code == 422
     start = _field(answer.text, "meeting_2_start")
     assert 'aria-invalid="true"' in start and "meeting_2_start-error" in start
@@ -147,152 +137,92 @@ def test_the_gap_error_stands_next_to_its_meeting_start(
         r'id="meeting_2_start-error">.*?does not exist in America/New_York', answer.text, re.S
     )
     assert "aria-invalid" not in _field(answer.text, "meeting_0_start")
-    sent = fake.body("POST /offerings")
+    sent = traffic.body("POST /offerings")
     assert [m["starts_at"] for m in sent["meetings"]] == ["2027-03-07T09:00", "2027-03-14T02:30"]
-    assert sent["affiliate_id"] == AFFILIATE and "venue" not in sent
+    assert sent["affiliate_id"] == affiliate and "venue" not in sent
 
 
 def test_capacity_over_the_programs_limit_stands_next_to_capacity(
-    client: TestClient, fake: FakeAccounts
+    client: TestClient, affiliate: int, program: dict[str, Any]
 ) -> None:
-    detail = [{"loc": ["body", "capacity"], "msg": "exceeds the program's max_participants (30)"}]
-    fake.answers["POST /offerings"] = lambda _: httpx.Response(422, json={"detail": detail})
-    answer = _post(client, NEW, **_typed(capacity="40"))
+    answer = _post(client, _new(affiliate), **_typed(program, capacity="40", **ONE_MEETING))
+    assert answer.status_code == 422
     assert 'aria-invalid="true"' in _field(answer.text, "capacity")
     assert "This program allows at most 30 seats per cohort." in answer.text
     assert "up to 30 seats per cohort" in answer.text
 
 
-def test_a_fold_time_asks_for_its_offset_in_spanish(client: TestClient, fake: FakeAccounts) -> None:
-    detail = [
-        {
-            "loc": ["body", "meetings", 0, "starts_at"],
-            "msg": "2027-11-07T01:30 happens twice in America/New_York (daylight saving time "
-            "ends); add its offset: -04:00 or -05:00",
-        }
-    ]
-    fake.answers["POST /offerings"] = lambda _: httpx.Response(422, json={"detail": detail})
+def test_a_fold_time_asks_for_its_offset_in_spanish(
+    client: TestClient, affiliate: int, program: dict[str, Any]
+) -> None:
     client.get("/language/es")
-    answer = _post(client, NEW, **_typed(meeting_0_date="2027-11-07", meeting_0_start="01:30"))
+    typed = _typed(program, meeting_0_date="2027-11-07", meeting_0_start="01:30")
+    typed |= {"meeting_0_end": "03:30", **ONE_MEETING}
+    answer = _post(client, _new(affiliate), **typed)
+    assert answer.status_code == 422
     assert 'aria-invalid="true"' in _field(answer.text, "meeting_0_start")
     assert "-04:00 / -05:00" in answer.text and 'lang="es"' in answer.text
 
 
-def test_a_created_offering_goes_to_its_page(client: TestClient, fake: FakeAccounts) -> None:
-    fake.answers["POST /offerings"] = lambda _: httpx.Response(
-        201, json={"id": 41, "status": "draft"}
-    )
-    answer = _post(client, NEW, **_typed())
+def test_a_created_offering_goes_to_its_page(
+    apis: Apis, client: TestClient, affiliate: int, program: dict[str, Any]
+) -> None:
+    answer = _post(client, _new(affiliate), **_typed(program, **ONE_MEETING))
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"/affiliate/{AFFILIATE}/offerings/41?done=created"
-    fake.answers["GET /offerings/41"] = lambda _: httpx.Response(200, json=offering(status="draft"))
+    found = re.fullmatch(
+        rf"/affiliate/{affiliate}/offerings/(\d+)\?done=created", answer.headers["location"]
+    )
+    assert found, answer.headers["location"]
+    made = httpx.get(f"{apis.registry}/offerings/{found.group(1)}", headers=editor_of(affiliate))
+    assert made.json()["status"] == "draft" and made.json()["title"] == "Implicit Bias, spring"
     page = client.get(answer.headers["location"])
     assert "The offering is saved as a draft." in page.text
     assert ">Publish</button>" in page.text
 
 
 def test_a_copy_for_next_term_keeps_the_wall_times_across_daylight_saving(
-    client: TestClient, fake: FakeAccounts
+    apis: Apis, client: TestClient, affiliate: int, program: dict[str, Any]
 ) -> None:
-    fake.answers["GET /offerings/41"] = lambda _: httpx.Response(200, json=offering())
-    page = client.get(f"/affiliate/{AFFILIATE}/offerings/41/duplicate?weeks=1")
-    assert 'value="2027-03-23"' in _field(page.text, "meeting_0_date")
+    # 2027-03-09 is before the clocks change (March 14), the copy's 2027-03-16 after.
+    mornings = [
+        {"starts_at": "2027-03-09T09:00", "ends_at": "2027-03-09T12:00"},
+        {"starts_at": "2027-03-16T09:00", "ends_at": "2027-03-16T12:00"},
+    ]
+    offering = new_offering(apis, affiliate, program["code"], meetings=mornings)
+    page = client.get(f"/affiliate/{affiliate}/offerings/{offering['id']}/duplicate?weeks=1")
+    assert 'value="2027-03-16"' in _field(page.text, "meeting_0_date")
+    assert 'value="09:00"' in _field(page.text, "meeting_0_start")
     assert 'value="09:00"' in _field(page.text, "meeting_1_start")
     assert 'name="meeting_0_id"' not in page.text
 
 
-def test_cancelling_needs_a_reason(client: TestClient, fake: FakeAccounts) -> None:
-    fake.answers["GET /offerings/41"] = lambda _: httpx.Response(200, json=offering())
-    path = f"/affiliate/{AFFILIATE}/offerings/41/cancel"
+def test_cancelling_needs_a_reason(
+    apis: Apis, client: TestClient, traffic: Traffic, affiliate: int, program: dict[str, Any]
+) -> None:
+    offering_id = new_offering(apis, affiliate, program["code"])["id"]
+    path = f"/affiliate/{affiliate}/offerings/{offering_id}/cancel"
     answer = _post(client, path, reason="  ")
     assert answer.status_code == 422
     assert 'aria-invalid="true"' in _field(answer.text, "reason")
-    fake.answers["POST /offerings/41/cancel"] = lambda _: httpx.Response(
-        200, json={"id": 41, "status": "cancelled"}
-    )
+    assert traffic.asked(f"POST /offerings/{offering_id}/cancel") == []
     answer = _post(client, path, reason="The venue is closed")
     assert answer.status_code == 303
-    assert fake.body("POST /offerings/41/cancel") == {"reason": "The venue is closed"}
-
-
-ADMIN = {
-    **PERSON,
-    "roles": [{"role": "affiliate", "affiliate_id": AFFILIATE, "member_role": "admin"}],
-}
-MEMBERS = f"/affiliate/{AFFILIATE}/members"
-MIA = {"person_id": 8, "name": "Mia Núñez", "email": "mia@example.org", "member_role": "viewer"}
-
-
-def test_only_admins_see_the_members(client: TestClient, fake: FakeAccounts) -> None:
-    assert client.get(MEMBERS).status_code == 403
-    assert f'href="{MEMBERS}"' not in client.get(f"/affiliate/{AFFILIATE}").text
-    fake.answers["GET /me"] = _me(ADMIN)
-    fake.answers[f"GET /affiliates/{AFFILIATE}/members"] = page_of(
-        {**PERSON, "person_id": PERSON["id"], "member_role": "admin"}, MIA
-    )
-    page = client.get(MEMBERS)
-    assert page.status_code == 200 and "Mia Núñez" in page.text
-    assert page.text.count(">Change role</button>") == 1  # not for oneself
-
-
-def test_inviting_checks_the_fields_then_asks_accounts(
-    client: TestClient, fake: FakeAccounts
-) -> None:
-    fake.answers["GET /me"] = _me(ADMIN)
-    fake.answers[f"GET /affiliates/{AFFILIATE}/members"] = page_of(MIA)
-    answer = _post(client, MEMBERS, name="", email="ana@example.org", member_role="editor")
-    assert answer.status_code == 422 and 'aria-invalid="true"' in _field(answer.text, "name")
-    refused = [{"loc": ["body", "email"], "msg": "not an email address"}]
-    fake.answers[f"POST /affiliates/{AFFILIATE}/members"] = lambda _: httpx.Response(
-        422, json={"detail": refused}
-    )
-    answer = _post(client, MEMBERS, name="Ana", email="nope", member_role="editor")
-    assert answer.status_code == 422 and 'aria-invalid="true"' in _field(answer.text, "email")
-    fake.answers[f"POST /affiliates/{AFFILIATE}/members"] = lambda _: httpx.Response(
-        201, json={**MIA, "status": "invited"}
-    )
-    answer = _post(client, MEMBERS, name="Ana", email="ana@example.org", member_role="editor")
-    assert answer.headers["location"] == f"{MEMBERS}?done=invited"
-    assert fake.body(f"POST /affiliates/{AFFILIATE}/members") == {
-        "name": "Ana",
-        "email": "ana@example.org",
-        "member_role": "editor",
+    assert traffic.body(f"POST /offerings/{offering_id}/cancel") == {
+        "reason": "The venue is closed"
     }
-
-
-def test_removing_asks_first_and_someone_else_is_not_found(
-    client: TestClient, fake: FakeAccounts
-) -> None:
-    fake.answers["GET /me"] = _me(ADMIN)
-    fake.answers[f"GET /affiliates/{AFFILIATE}/members"] = page_of(MIA)
-    assert client.get(f"{MEMBERS}/9/remove").status_code == 404
-    fake.answers[f"DELETE /affiliates/{AFFILIATE}/members/8"] = lambda _: httpx.Response(204)
-    answer = _post(client, f"{MEMBERS}/8/remove")
-    assert answer.headers["location"] == f"{MEMBERS}?done=removed"
-    assert len(fake.asked(f"DELETE /affiliates/{AFFILIATE}/members/8")) == 1
-
-
-def test_a_member_of_several_affiliates_picks_one(client: TestClient, fake: FakeAccounts) -> None:
-    both = [
-        {"role": "affiliate", "affiliate_id": 3, "member_role": "editor"},
-        {"role": "affiliate", "affiliate_id": 5, "member_role": "viewer"},
-    ]
-    fake.answers["GET /me"] = _me({**PERSON, "roles": both})
-    page = client.get("/affiliate")
-    assert page.status_code == 200
-    assert '<a href="/affiliate/3">' in page.text and '<a href="/affiliate/5">' in page.text
-    assert client.get("/affiliate/5/offerings/new").status_code == 403
+    now = httpx.get(f"{apis.registry}/offerings/{offering_id}", headers=editor_of(affiliate))
+    assert now.json()["status"] == "cancelled"
 
 
 def test_a_change_keeps_meeting_ids_and_sends_only_what_may_change(
-    client: TestClient, fake: FakeAccounts
+    apis: Apis, client: TestClient, traffic: Traffic, affiliate: int, program: dict[str, Any]
 ) -> None:
-    fake.answers["GET /offerings/41"] = lambda _: httpx.Response(200, json=offering())
-    path = f"/affiliate/{AFFILIATE}/offerings/41/edit"
+    offering = new_offering(apis, affiliate, program["code"])
+    first, second = (meeting["id"] for meeting in offering["meetings"])
+    path = f"/affiliate/{affiliate}/offerings/{offering['id']}/edit"
     page = client.get(path)
     assert 'value="2027-03-16"' in _field(page.text, "meeting_0_date")
-    assert 'name="meeting_1_id" value="923"' in page.text
-    fake.answers["PATCH /offerings/41"] = lambda _: httpx.Response(200, json=offering())
+    assert f'name="meeting_1_id" value="{second}"' in page.text
     typed = {
         "title": "Renamed",
         "capacity": "25",
@@ -303,45 +233,23 @@ def test_a_change_keeps_meeting_ids_and_sends_only_what_may_change(
         "meeting_0_date": "2027-03-16",
         "meeting_0_start": "09:00",
         "meeting_0_end": "12:00",
-        "meeting_0_id": "916",
+        "meeting_0_id": str(first),
         "program_code": "another",
     }
     answer = _post(client, path, **typed)
-    assert answer.headers["location"] == f"/affiliate/{AFFILIATE}/offerings/41?done=saved"
-    sent = fake.body("PATCH /offerings/41")
+    expected = f"/affiliate/{affiliate}/offerings/{offering['id']}?done=saved"
+    assert answer.headers["location"] == expected
+    sent = traffic.body(f"PATCH /offerings/{offering['id']}")
     assert sent["meetings"] == [
-        {"starts_at": "2027-03-16T09:00", "ends_at": "2027-03-16T12:00", "id": 916}
+        {"starts_at": "2027-03-16T09:00", "ends_at": "2027-03-16T12:00", "id": first}
     ]
     assert sent["venue"]["city"] == "Peoria" and sent["join_url"] is None
     assert "program_code" not in sent and "format" not in sent
-
-
-def test_a_new_key_is_shown_once_and_another_affiliates_key_is_not_found(
-    client: TestClient, fake: FakeAccounts
-) -> None:
-    fake.answers["GET /me"] = _me(ADMIN)
-    keys = [
-        {"id": 1, "name": "nightly sync", "affiliate_id": AFFILIATE, "member_role": "viewer"},
-        {"id": 2, "name": "someone else's", "affiliate_id": 99, "member_role": "editor"},
-    ]
-    fake.answers["GET /api-keys"] = page_of(*keys)
-    path = f"/affiliate/{AFFILIATE}/api-keys"
-    page = client.get(path)
-    assert "nightly sync" in page.text and "someone else" not in page.text
-    assert client.get(f"{path}/2/revoke").status_code == 404
-    answer = _post(client, path, name="", member_role="editor", days="")
-    assert answer.status_code == 422 and 'aria-invalid="true"' in _field(answer.text, "name")
-    fake.answers["POST /api-keys"] = lambda _: httpx.Response(
-        201, json={"id": 3, "name": "feed", "key": "ck_secret_once", "expires_at": None}
+    changed = httpx.get(f"{apis.registry}/offerings/{offering['id']}", headers=editor_of(affiliate))
+    after = changed.json()
+    assert (after["title"], after["capacity"], after["program_code"]) == (
+        "Renamed",
+        25,
+        program["code"],
     )
-    answer = _post(client, path, name="feed", member_role="viewer", days="30")
-    assert answer.status_code == 200 and "ck_secret_once" in answer.text
-    assert fake.body("POST /api-keys") == {
-        "name": "feed",
-        "affiliate_id": AFFILIATE,
-        "member_role": "viewer",
-        "expires_in_days": 30,
-    }
-    assert "ck_secret_once" not in client.get(path).text
-    fake.answers["DELETE /api-keys/1"] = lambda _: httpx.Response(204)
-    assert _post(client, f"{path}/1/revoke").headers["location"] == f"{path}?done=revoked"
+    assert [meeting["id"] for meeting in after["meetings"]] == [first]

@@ -1,65 +1,109 @@
-"""The catalogue at `/` against real Redis, with the registry faked: cards, search, pages."""
+"""The catalogue at `/` against the real registry (and the other real APIs, and Redis): cards,
+search, keyset pages, and what is shown to whom."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.portal import (
-    Answer,
-    FakeAccounts,
-    heading,
-    me_in,
-    offering,
-    page_of,
-    portal_client,
-    sign_in,
+from tests.support.portal import Traffic, heading, new_email, portal_client, sign_in
+from tests.support.portal_world import (
+    named_person,
+    new_affiliate,
+    new_offering,
+    new_program,
+    tag,
 )
+from tests.support.services import Apis
+
+PAGED = 21  # offerings of the paging program: two full pages of ten, and one more
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """One affiliate's offerings: one of a listed program, many of another, one unlisted."""
+
+    program: dict[str, Any]
+    offering: dict[str, Any]
+    paged_program: dict[str, Any]
+    quiet: dict[str, Any]
+    tag: str
+
+
+@pytest.fixture(scope="module")
+def catalogue(apis: Apis) -> Catalogue:
+    affiliate = new_affiliate(apis)["id"]
+    program = new_program(apis)
+    offering = new_offering(apis, affiliate, program["code"])
+    paged = new_program(apis, "Paging")
+    mark = tag()
+    for day in range(PAGED):
+        meeting = {
+            "starts_at": f"2027-04-{day + 1:02d}T09:00",
+            "ends_at": f"2027-04-{day + 1:02d}T10:00",
+        }
+        new_offering(apis, affiliate, paged["code"], meetings=[meeting], description=mark)
+    unlisted = new_program(apis, "Crisis Support", listed_publicly=False)
+    quiet = new_offering(
+        apis, affiliate, unlisted["code"], title="Support after a crisis", description=mark
+    )
+    return Catalogue(program, offering, paged, quiet, mark)
 
 
 @pytest.fixture
-def fake() -> FakeAccounts:
-    fake = FakeAccounts()
-    fake.answers["GET /offerings"] = page_of(offering())
-    fake.answers["GET /programs"] = page_of({"code": "implicit-bias", "title": "Implicit Bias"})
-    return fake
+def traffic() -> Traffic:
+    return Traffic()
 
 
 @pytest.fixture
-def client(fake: FakeAccounts) -> Iterator[TestClient]:
-    with portal_client(fake) as client:
+def client(apis: Apis, traffic: Traffic) -> Iterator[TestClient]:
+    with portal_client(traffic) as client:
         yield client
 
 
-def test_the_catalogue_shows_each_offering_as_a_card(client: TestClient) -> None:
-    page = client.get("/")
+def _registry_page(apis: Apis, **params: str) -> dict[str, Any]:
+    """The page the registry gives an anonymous reader for a search."""
+    answer = httpx.get(
+        f"{apis.registry}/offerings", params={"limit": "10", "status": "published", **params}
+    )
+    assert answer.status_code == 200, answer.text
+    page: dict[str, Any] = answer.json()
+    return page
+
+
+def test_the_catalogue_shows_each_offering_as_a_card(
+    client: TestClient, catalogue: Catalogue
+) -> None:
+    page = client.get(f"/?program={catalogue.program['code']}")
     assert page.status_code == 200 and heading(page.text) == "Trainings"
-    assert '<a href="/offerings/41">Implicit Bias in the Classroom</a>' in page.text
-    assert "Illinois Education Association" in page.text
+    link = f'<a href="/offerings/{catalogue.offering["id"]}">Implicit Bias in the Classroom</a>'
+    assert page.text.count('<li class="card">') == 1 and link in page.text
+    assert catalogue.offering["affiliate_name"] in page.text
     assert "Tuesday, March 16, 2027" in page.text and "In person" in page.text
-    assert '<option value="implicit-bias">Implicit Bias</option>' in page.text
+    code = catalogue.program["code"]
+    assert f'<option value="{code}" selected>Implicit Bias</option>' in page.text
 
 
-def test_the_card_reads_in_spanish(client: TestClient) -> None:
-    page = client.get("/", headers={"Accept-Language": "es"})
+def test_the_card_reads_in_spanish(client: TestClient, catalogue: Catalogue) -> None:
+    page = client.get(f"/?program={catalogue.program['code']}", headers={"Accept-Language": "es"})
     assert heading(page.text) == "Capacitaciones"
     assert "martes, 16 de marzo de 2027" in page.text and "Presencial" in page.text
 
 
 def test_the_search_form_becomes_the_registry_filters(
-    client: TestClient, fake: FakeAccounts
+    client: TestClient, traffic: Traffic, catalogue: Catalogue
 ) -> None:
-    query = (
-        "q=bias+classroom&program=implicit-bias&state=il&format=virtual"
-        "&from=2027-03-01&to=2027-03-31"
-    )
+    code = catalogue.program["code"]
+    query = f"q=bias+classroom&program={code}&state=il&format=virtual&from=2027-03-01&to=2027-03-31"
     page = client.get(f"/?{query}")
     assert page.status_code == 200
-    asked = fake.asked("GET /offerings")[-1].url.params
+    asked = traffic.asked("GET /offerings")[-1].url.params
     assert dict(asked) == {
         "q": "bias classroom",
-        "program": "implicit-bias",
+        "program": code,
         "state": "IL",
         "format": "virtual",
         "starts_after": "2027-03-01T00:00:00+00:00",
@@ -70,106 +114,109 @@ def test_the_search_form_becomes_the_registry_filters(
     }
     assert 'value="bias classroom"' in page.text
     assert '<option value="virtual" selected>' in page.text
+    # The registry applied them: the offering is in person, so a virtual search finds nothing.
+    assert '<li class="card">' not in page.text
 
 
 def test_dates_are_read_in_the_signed_in_persons_zone(
-    client: TestClient, fake: FakeAccounts
+    apis: Apis, client: TestClient, traffic: Traffic, catalogue: Catalogue
 ) -> None:
-    fake.answers["GET /me"] = me_in("America/Chicago")
-    sign_in(client)
+    email = new_email()
+    named_person(apis, "Ana Ruiz", email, timezone="America/Chicago")
+    sign_in(client, email)
     page = client.get("/?from=2027-03-01")
-    assert (
-        fake.asked("GET /offerings")[-1].url.params["starts_after"] == "2027-03-01T00:00:00-06:00"
-    )
+    asked = traffic.asked("GET /offerings")[-1].url.params
+    assert asked["starts_after"] == "2027-03-01T00:00:00-06:00"
     assert "You are signed in as Ana Ruiz" in page.text and 'href="/me"' in page.text
 
 
 def test_a_wrong_field_is_tied_to_its_error_and_nothing_is_searched(
-    client: TestClient, fake: FakeAccounts
+    client: TestClient, traffic: Traffic
 ) -> None:
     page = client.get("/?state=Ohio&from=tomorrow")
     assert page.status_code == 422
     assert 'id="state-error"' in page.text and 'id="from-error"' in page.text
     assert 'aria-describedby="state-hint state-error" aria-invalid="true"' in page.text
-    assert fake.asked("GET /offerings") == []
-
-
-def _answer(total: int, next_cursor: str | None) -> Answer:
-    body = {"items": [offering()], "total": total, "next_cursor": next_cursor}
-    return lambda _: httpx.Response(200, json=body)
+    assert traffic.asked("GET /offerings") == []
 
 
 def test_next_carries_the_registrys_cursor_and_previous_the_trail(
-    client: TestClient, fake: FakeAccounts
+    apis: Apis, client: TestClient, traffic: Traffic, catalogue: Catalogue
 ) -> None:
-    fake.answers["GET /offerings"] = _answer(35, "c2")
-    first = client.get("/?q=bias")
-    assert "cursor" not in fake.asked("GET /offerings")[-1].url.params
-    assert 'href="/?q=bias&amp;after=c2" rel="next">Next</a>' in first.text
+    code = catalogue.paged_program["code"]
+    second_cursor = _registry_page(apis, program=code)["next_cursor"]
+    third_cursor = _registry_page(apis, program=code, cursor=second_cursor)["next_cursor"]
+    assert second_cursor and third_cursor
+    first = client.get(f"/?program={code}")
+    assert "cursor" not in traffic.asked("GET /offerings")[-1].url.params
+    assert first.text.count('<li class="card">') == 10
+    assert f'href="/?program={code}&amp;after={second_cursor}" rel="next">Next</a>' in first.text
     assert 'rel="prev"' not in first.text
-    fake.answers["GET /offerings"] = _answer(35, "c3")
-    second = client.get("/?q=bias&after=c2")
-    assert fake.asked("GET /offerings")[-1].url.params["cursor"] == "c2"
-    assert 'href="/?q=bias" rel="prev">Previous</a>' in second.text
-    assert 'href="/?q=bias&amp;after=c2.c3" rel="next">Next</a>' in second.text
-    fake.answers["GET /offerings"] = _answer(35, None)
-    last = client.get("/?q=bias&after=c2.c3")
-    assert fake.asked("GET /offerings")[-1].url.params["cursor"] == "c3"
-    assert 'href="/?q=bias&amp;after=c2" rel="prev">Previous</a>' in last.text
+    second = client.get(f"/?program={code}&after={second_cursor}")
+    assert traffic.asked("GET /offerings")[-1].url.params["cursor"] == second_cursor
+    assert f'href="/?program={code}" rel="prev">Previous</a>' in second.text
+    trail = f"{second_cursor}.{third_cursor}"
+    assert f'href="/?program={code}&amp;after={trail}" rel="next">Next</a>' in second.text
+    last = client.get(f"/?program={code}&after={trail}")
+    assert traffic.asked("GET /offerings")[-1].url.params["cursor"] == third_cursor
+    assert last.text.count('<li class="card">') == PAGED - 20
+    assert f'href="/?program={code}&amp;after={second_cursor}" rel="prev">Previous</a>' in last.text
     assert 'rel="next"' not in last.text
 
 
-def test_an_old_offset_address_still_pages(client: TestClient, fake: FakeAccounts) -> None:
-    fake.answers["GET /offerings"] = _answer(25, "c3")
-    page = client.get("/?q=bias&offset=10")
-    assert fake.asked("GET /offerings")[-1].url.params["offset"] == "10"
-    assert 'href="/?q=bias" rel="prev">Previous</a>' in page.text
-    assert 'href="/?q=bias&amp;after=c3" rel="next">Next</a>' in page.text
+def test_an_old_offset_address_still_pages(
+    apis: Apis, client: TestClient, traffic: Traffic, catalogue: Catalogue
+) -> None:
+    code = catalogue.paged_program["code"]
+    after_it = _registry_page(apis, program=code, offset="10")["next_cursor"]
+    page = client.get(f"/?program={code}&offset=10")
+    assert traffic.asked("GET /offerings")[-1].url.params["offset"] == "10"
+    assert f'href="/?program={code}" rel="prev">Previous</a>' in page.text
+    assert f'href="/?program={code}&amp;after={after_it}" rel="next">Next</a>' in page.text
 
 
-def test_a_refused_cursor_shows_the_first_page(client: TestClient, fake: FakeAccounts) -> None:
-    def registry(request: httpx.Request) -> httpx.Response:
-        if "cursor" in request.url.params:
-            return httpx.Response(422, json={"detail": [{"loc": ["query", "cursor"]}]})
-        return httpx.Response(200, json={"items": [offering()], "total": 1, "next_cursor": None})
-
-    fake.answers["GET /offerings"] = registry
-    page = client.get("/?after=edited")
+def test_a_refused_cursor_shows_the_first_page(
+    apis: Apis, client: TestClient, traffic: Traffic, catalogue: Catalogue
+) -> None:
+    code = catalogue.program["code"]
+    # A real cursor, but of another search: the registry refuses it for this one.
+    foreign = _registry_page(apis, program=catalogue.paged_program["code"])["next_cursor"]
+    refused = httpx.get(f"{apis.registry}/offerings", params={"program": code, "cursor": foreign})
+    assert refused.status_code == 422
+    page = client.get(f"/?program={code}&after={foreign}")
     assert page.status_code == 200
+    assert [r.url.params.get("cursor") for r in traffic.asked("GET /offerings")] == [foreign, None]
     assert "Implicit Bias in the Classroom" in page.text and 'rel="prev"' not in page.text
-    garbled = client.get("/?after=not%20a%20cursor")
+    garbled = client.get(f"/?program={code}&after=not%20a%20cursor")
     assert garbled.status_code == 200
-    assert "cursor" not in fake.asked("GET /offerings")[-1].url.params
+    assert "cursor" not in traffic.asked("GET /offerings")[-1].url.params
 
 
 def test_the_anonymous_catalogue_is_asked_without_a_token(
-    client: TestClient, fake: FakeAccounts
+    client: TestClient, traffic: Traffic
 ) -> None:
     client.get("/")
     for route in ("GET /offerings", "GET /programs"):
-        assert "authorization" not in fake.asked(route)[-1].headers
+        assert "authorization" not in traffic.asked(route)[-1].headers
 
 
 def test_a_signed_in_person_asks_with_their_token_and_sees_unlisted_programs(
-    client: TestClient, fake: FakeAccounts
+    client: TestClient, traffic: Traffic, catalogue: Catalogue
 ) -> None:
-    quiet = offering(77, title="Support after a crisis", program_title="Crisis Support")
-
-    def registry(request: httpx.Request) -> httpx.Response:
-        shown = [offering()] + ([quiet] if "authorization" in request.headers else [])
-        return httpx.Response(200, json={"items": shown, "total": len(shown), "next_cursor": None})
-
-    fake.answers["GET /offerings"] = registry
-    assert "Support after a crisis" not in client.get("/").text
+    search = f"/?q={catalogue.tag}"
+    link = f'<a href="/offerings/{catalogue.quiet["id"]}">Support after a crisis</a>'
+    anonymous = client.get(search)
+    assert "Support after a crisis" not in anonymous.text
+    assert '<li class="card">' in anonymous.text
     sign_in(client)
-    page = client.get("/")
-    assert '<a href="/offerings/77">Support after a crisis</a>' in page.text
+    page = client.get(search)
+    assert link in page.text
     for route in ("GET /offerings", "GET /programs"):
-        assert fake.asked(route)[-1].headers["authorization"].startswith("Bearer ")
+        assert traffic.asked(route)[-1].headers["authorization"].startswith("Bearer ")
 
 
-def test_programs_are_kept_a_while_offerings_never(client: TestClient, fake: FakeAccounts) -> None:
+def test_programs_are_kept_a_while_offerings_never(client: TestClient, traffic: Traffic) -> None:
     client.get("/")
     client.get("/?state=OH")
-    assert len(fake.asked("GET /programs")) == 1
-    assert len(fake.asked("GET /offerings")) == 2
+    assert len(traffic.asked("GET /programs")) == 1
+    assert len(traffic.asked("GET /offerings")) == 2

@@ -1,184 +1,202 @@
-"""Certificates on the portal: the public verification page read from the real notifier (in
-English and Spanish, Valid and Revoked, axe-core in Chromium finding nothing), and the PD credit
-section of My trainings from the scheduler's `GET /credits`, nothing yet while it answers 404."""
+"""Certificates on the portal from the real services: credits earned by marked attendance at the
+scheduler reach the notifier by their events; the public verification page (English, Spanish,
+Valid and Revoked, axe-core in Chromium finding nothing); My trainings' PD credit section, the
+PDFs and the Open Badge passed on with the person's token."""
 
-import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Route
 
-from services.notifier.main import app as notifier_app
-from shared.events import CompletionEarned, CreditRevoked
 from tests.support.browser import PHONE, axe_violations, chromium, sideways_overflow
-from tests.support.notifier import apply, cohort, forget_deliveries, new_id, person, weekly_meetings
-from tests.support.portal import FakeAccounts, heading, page_of, portal_client, sign_in
+from tests.support.portal import Traffic, heading, new_email, portal_client, sign_in
+from tests.support.portal_world import (
+    ZONE,
+    editor_of,
+    known_to_scheduler,
+    local_in,
+    named_person,
+    new_affiliate,
+    new_educator,
+    new_offering,
+    new_program,
+    operator,
+    register,
+    signed_in_at_accounts,
+)
+from tests.support.services import Apis, eventually
+from tests.support.tokens import bearer
 
 PORTAL = "http://portal.test"
-CREDIT = {
-    "id": 9,
-    "offering_id": 41,
-    "program_code": "classroom-management",
-    "title": "Calm classrooms",
-    "hours": 7.5,
-    "completed_on": "2026-11-03",
-    "certificate_id": "crt_abcdefgh1234",
-    "status": "valid",
-}
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Earned:
+    """Dana's valid credit and her revoked one, someone else's credit, and Dana's address."""
+
+    valid: Json
+    revoked: Json
+    theirs: Json
+    email: str
+
+    @property
+    def completed_on(self) -> date:
+        """The day the valid credit was earned."""
+        return date.fromisoformat(self.valid["completed_on"])
+
+
+def _meeting(minutes_ahead: int, minutes: int) -> list[dict[str, str]]:
+    # Attendance may be marked from 30 minutes before a meeting starts.
+    start = minutes_ahead * 60
+    return [{"starts_at": local_in(ZONE, start), "ends_at": local_in(ZONE, start + minutes * 60)}]
+
+
+def _attended(apis: Apis, affiliate: int, offering: Json, registrations: list[Json]) -> None:
+    """Mark everyone present at the offering's meeting and make the cohort's attendance final."""
+    editor = editor_of(affiliate)
+    marks = [{"registration_id": r["id"], "status": "present"} for r in registrations]
+    meeting = f"{apis.scheduler}/meetings/{offering['meetings'][0]['id']}/attendance"
+    assert httpx.put(meeting, json=marks, headers=editor).status_code == 200
+    final = f"{apis.scheduler}/cohorts/{registrations[0]['cohort_id']}/attendance/finalize"
+    assert httpx.post(final, headers=editor).status_code == 200
+
+
+def _verified(apis: Apis, certificate_id: str) -> str | None:
+    answer = httpx.get(f"{apis.notifier}/verify/{certificate_id}")
+    return str(answer.json()["status"]) if answer.status_code == 200 else None
 
 
 @pytest.fixture(scope="module")
-def notifier() -> Iterator[TestClient]:
-    with TestClient(notifier_app) as client:
-        yield client
+def earned(apis: Apis) -> Earned:
+    contact = "training@ohea.example.org"
+    affiliate = new_affiliate(apis, "Ohio Education Association", contact_email=contact)["id"]
+    code = new_program(apis, "Classroom Management", pd_hours=7.5)["code"]
+    first = new_offering(apis, affiliate, code, title="Calm classrooms", meetings=_meeting(20, 5))
+    second = new_offering(apis, affiliate, code, title="Calm again", meetings=_meeting(26, 3))
+    known_to_scheduler(apis, first["id"], second["id"])
+    email = new_email("dana")
+    named_person(apis, "Dana Teacher", email)
+    dana = bearer(signed_in_at_accounts(apis, email)["access_token"])
+    someone = new_educator("Eli")["headers"]
+    both = [register(apis, dana, first["id"]), register(apis, someone, first["id"])]
+    _attended(apis, affiliate, first, both)
+    _attended(apis, affiliate, second, [register(apis, dana, second["id"])])
+    mine = httpx.get(f"{apis.scheduler}/credits", headers=dana).json()["items"]
+    valid, revoked = sorted(mine, key=lambda credit: credit["title"] != "Calm classrooms")
+    (theirs,) = httpx.get(f"{apis.scheduler}/credits", headers=someone).json()["items"]
+    revoke = f"{apis.scheduler}/credits/{revoked['id']}/revoke"
+    answer = httpx.post(revoke, json={"reason": "entered by mistake"}, headers=operator())
+    assert answer.status_code == 200, answer.text
+    eventually(
+        lambda: (
+            _verified(apis, valid["certificate_id"]) == "valid"
+            and _verified(apis, revoked["certificate_id"]) == "revoked"
+        ),
+        "the credits reaching the notifier",
+    )
+    return Earned(valid, revoked, theirs, email)
 
 
 @pytest.fixture
-def fake() -> FakeAccounts:
-    fake = FakeAccounts()
-    fake.answers["GET /registrations"] = page_of()
-    fake.answers["GET /feeds/me"] = lambda _: httpx.Response(404, json={"detail": "none"})
-    return fake
+def traffic() -> Traffic:
+    return Traffic()
 
 
 @pytest.fixture
-def portal(fake: FakeAccounts, notifier: TestClient) -> Iterator[TestClient]:
-    """The portal, its notifier the real one (in this process); the other APIs faked."""
-    with portal_client(fake) as client:
-        apis = client.app.state.connections.apis  # type: ignore[attr-defined]
-        transport = httpx.ASGITransport(app=notifier_app)
-        apis["notifier"] = httpx.AsyncClient(transport=transport, base_url="http://notifier")
+def portal(apis: Apis, traffic: Traffic) -> Iterator[TestClient]:
+    with portal_client(traffic) as client:
         yield client
 
 
-@pytest.fixture(scope="module")
-def certificate(notifier: TestClient) -> Iterator[CompletionEarned]:
-    educator = person(name="Dana Teacher")
-    event = CompletionEarned(
-        credit_id=new_id(),
-        certificate_id=f"crt_{secrets.token_urlsafe(12)}",
-        educator=educator,
-        cohort=cohort(weekly_meetings(2), affiliate_contact_email="training@ohea.example.org"),
-        hours=6,
-        completed_on=date(2026, 11, 3),
-        attended_percent=100,
-    )
-    apply(event)
-    yield event
-    forget_deliveries(educator.email)
-
-
-def revoke(event: CompletionEarned) -> None:
-    apply(
-        CreditRevoked(
-            credit_id=event.credit_id,
-            certificate_id=event.certificate_id,
-            educator_id=event.educator.id,
-            reason="entered by mistake",
-        )
-    )
-
-
-def spanish(headers: dict[str, str] | None = None) -> dict[str, str]:
-    return {"Accept-Language": "es", **(headers or {})}
+def _token_sent(traffic: Traffic, route: str) -> str:
+    return str(traffic.asked(route)[-1].headers["Authorization"])
 
 
 def test_the_verify_page_says_valid_and_what_was_certified(
-    portal: TestClient, certificate: CompletionEarned
+    portal: TestClient, earned: Earned
 ) -> None:
-    page = portal.get(f"/verify/{certificate.certificate_id}")
+    page = portal.get(f"/verify/{earned.valid['certificate_id']}")
     assert page.status_code == 200 and heading(page.text) == "Certificate verification"
     assert "<strong>Valid</strong>" in page.text
-    for shown in ("Dana Teacher", "Classroom Management", "November 3, 2026", "Ohio Education"):
+    day = format_date(earned.completed_on, "long", locale="en")
+    for shown in ("Dana Teacher", "Classroom Management", day, "Ohio Education"):
         assert shown in page.text, shown
-    assert certificate.educator.email not in page.text and "training@ohea" not in page.text
+    assert earned.email not in page.text and "training@ohea" not in page.text
 
 
-def test_in_spanish(portal: TestClient, certificate: CompletionEarned) -> None:
-    page = portal.get(f"/verify/{certificate.certificate_id}", headers=spanish())
+def test_in_spanish(portal: TestClient, earned: Earned) -> None:
+    page = portal.get(
+        f"/verify/{earned.valid['certificate_id']}", headers={"Accept-Language": "es"}
+    )
     assert heading(page.text) == "Verificación de certificado"
-    assert "<strong>Válido</strong>" in page.text and "3 de noviembre de 2026" in page.text
+    assert "<strong>Válido</strong>" in page.text
+    assert format_date(earned.completed_on, "long", locale="es") in page.text
 
 
 def test_unknown_and_malformed_ids_are_the_404_page(portal: TestClient) -> None:
-    for bad in (f"crt_{secrets.token_urlsafe(12)}", "short", "x" * 80, "a%20b%3Bc%2Fdefgh"):
+    for bad in ("crt_nobodyhasthisone1", "short", "x" * 80, "a%20b%3Bc%2Fdefgh"):
         page = portal.get(f"/verify/{bad}")
         assert page.status_code == 404 and heading(page.text) == "Page not found", bad
 
 
-def test_me_says_nothing_yet_while_the_scheduler_serves_no_credits(
-    portal: TestClient, fake: FakeAccounts
-) -> None:
-    fake.answers["GET /credits"] = lambda _: httpx.Response(404, json={"detail": "Not Found"})
+def test_me_says_nothing_yet_to_someone_without_credit(portal: TestClient) -> None:
     sign_in(portal)
     page = portal.get("/me")
     assert page.status_code == 200 and "<h2>PD credit and certificates</h2>" in page.text
     assert "No PD credit yet" in page.text
 
 
-def test_me_lists_credits_with_their_downloads(portal: TestClient, fake: FakeAccounts) -> None:
-    body = {"items": [CREDIT], "total": 1, "hours_total": 7.5}
-    fake.answers["GET /credits"] = lambda _: httpx.Response(200, json=body)
-    sign_in(portal)
+def test_me_lists_credits_with_their_downloads(
+    portal: TestClient, traffic: Traffic, earned: Earned
+) -> None:
+    sign_in(portal, earned.email)
     page = portal.get("/me")
+    certificate, credit = earned.valid["certificate_id"], earned.valid["id"]
     assert "Calm classrooms" in page.text and "Valid PD hours in total: 7.5" in page.text
-    assert '<a href="/me/certificates/crt_abcdefgh1234.pdf">' in page.text
-    assert '<a href="/verify/crt_abcdefgh1234">' in page.text
+    assert f'<a href="/me/certificates/{certificate}.pdf">' in page.text
+    assert f'<a href="/verify/{certificate}">' in page.text
     assert '<a href="/me/transcript.pdf">' in page.text
-    assert '<a href="/me/credits/9/badge.jwt">' in page.text
-    assert fake.asked("GET /credits")[-1].headers["Authorization"] == "Bearer access-1"
-
-
-def _pdf(_: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, content=b"%PDF-1.7", headers={"content-type": "application/pdf"})
+    assert f'<a href="/me/credits/{credit}/badge.jwt">' in page.text
+    assert _token_sent(traffic, "GET /credits").startswith("Bearer ey")
 
 
 def test_downloads_pass_the_persons_token_to_the_notifier(
-    portal: TestClient, fake: FakeAccounts
+    portal: TestClient, traffic: Traffic, earned: Earned
 ) -> None:
-    apis = portal.app.state.connections.apis  # type: ignore[attr-defined]
-    apis["notifier"] = httpx.AsyncClient(
-        transport=httpx.MockTransport(fake), base_url="http://notifier"
-    )
-    fake.answers["GET /certificates/crt_abcdefgh1234.pdf"] = _pdf
-    fake.answers["GET /transcripts/me.pdf"] = _pdf
-    fake.answers["GET /certificates/crt_someone_else.pdf"] = lambda _: httpx.Response(404)
+    certificate = earned.valid["certificate_id"]
     assert portal.get("/me/transcript.pdf", follow_redirects=False).status_code == 303
-    sign_in(portal)
-    got = portal.get("/me/certificates/crt_abcdefgh1234.pdf")
-    assert got.status_code == 200 and got.content == b"%PDF-1.7"
+    sign_in(portal, earned.email)
+    got = portal.get(f"/me/certificates/{certificate}.pdf")
+    assert got.status_code == 200 and got.content.startswith(b"%PDF-")
     assert got.headers["content-type"] == "application/pdf"
-    assert fake.asked("GET /certificates/crt_abcdefgh1234.pdf")[-1].headers["Authorization"] == (
-        "Bearer access-1"
-    )
-    assert portal.get("/me/transcript.pdf").content == b"%PDF-1.7"
-    assert portal.get("/me/certificates/crt_someone_else.pdf").status_code == 404
+    assert _token_sent(traffic, f"GET /certificates/{certificate}.pdf").startswith("Bearer ey")
+    assert portal.get("/me/transcript.pdf").content.startswith(b"%PDF-")
+    theirs = earned.theirs["certificate_id"]
+    assert portal.get(f"/me/certificates/{theirs}.pdf").status_code == 404
     assert portal.get("/me/certificates/bad.pdf").status_code == 404
 
 
 def test_the_open_badge_is_passed_on_with_the_persons_token(
-    portal: TestClient, fake: FakeAccounts
+    portal: TestClient, traffic: Traffic, earned: Earned
 ) -> None:
-    apis = portal.app.state.connections.apis  # type: ignore[attr-defined]
-    apis["scheduler"] = httpx.AsyncClient(
-        transport=httpx.MockTransport(fake), base_url="http://scheduler"
-    )
-    fake.answers["GET /credits/9/badge"] = lambda _: httpx.Response(
-        200, text="aaa.bbb.ccc", headers={"content-type": "application/vc+jwt"}
-    )
-    fake.answers["GET /credits/10/badge"] = lambda _: httpx.Response(409)
-    assert portal.get("/me/credits/9/badge.jwt", follow_redirects=False).status_code == 303
-    sign_in(portal)
-    got = portal.get("/me/credits/9/badge.jwt")
-    assert got.status_code == 200 and got.text == "aaa.bbb.ccc"
+    credit = earned.valid["id"]
+    assert portal.get(f"/me/credits/{credit}/badge.jwt", follow_redirects=False).status_code == 303
+    sign_in(portal, earned.email)
+    got = portal.get(f"/me/credits/{credit}/badge.jwt")
+    assert got.status_code == 200 and got.text.count(".") == 2
     assert got.headers["content-type"].startswith("application/vc+jwt")
     assert "attachment" in got.headers["content-disposition"]
-    assert fake.asked("GET /credits/9/badge")[-1].headers["Authorization"] == "Bearer access-1"
-    assert portal.get("/me/credits/10/badge.jwt").status_code == 404
+    assert _token_sent(traffic, f"GET /credits/{credit}/badge").startswith("Bearer ey")
+    # A revoked credit has no badge (the scheduler answers 409).
+    assert portal.get(f"/me/credits/{earned.revoked['id']}/badge.jwt").status_code == 404
+    assert portal.get(f"/me/credits/{earned.theirs['id']}/badge.jwt").status_code == 404
     assert portal.get("/me/credits/0/badge.jwt").status_code == 404
 
 
@@ -199,26 +217,11 @@ def _served_by(portal: TestClient, language: str) -> Any:
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_verify_page_passes_axe_valid_revoked_and_unknown(
-    portal: TestClient, browser: Browser, language: str
+    portal: TestClient, browser: Browser, earned: Earned, language: str
 ) -> None:
-    valid, revoked = [
-        CompletionEarned(
-            credit_id=new_id(),
-            certificate_id=f"crt_{secrets.token_urlsafe(12)}",
-            educator=person(name="Dana Teacher"),
-            cohort=cohort(weekly_meetings(1)),
-            hours=3,
-            completed_on=date(2026, 11, 3),
-            attended_percent=90,
-        )
-        for _ in range(2)
-    ]
-    apply(valid)
-    apply(revoked)
-    revoke(revoked)
     paths = [
-        f"/verify/{valid.certificate_id}",
-        f"/verify/{revoked.certificate_id}",
+        f"/verify/{earned.valid['certificate_id']}",
+        f"/verify/{earned.revoked['certificate_id']}",
         "/verify/nobody-at-all",
     ]
     for viewport in ({"width": 1280, "height": 800}, PHONE):
@@ -230,7 +233,5 @@ def test_the_verify_page_passes_axe_valid_revoked_and_unknown(
             assert axe_violations(page) == [], path
             assert sideways_overflow(page) == 0, path
         page.close()
-    for event in (valid, revoked):
-        forget_deliveries(event.educator.email)
     verdict = "<strong>Revocado</strong>" if language == "es" else "<strong>Revoked</strong>"
     assert verdict in portal.get(paths[1], headers={"Accept-Language": language}).text

@@ -1,5 +1,5 @@
-"""My profile and erasing one's account, the portal against the real accounts API (and real
-Redis): what is saved, the field errors tied to their fields, the language switch, erasure."""
+"""My profile and erasing one's account, the portal against the real APIs (and real Redis):
+what is saved, the field errors tied to their fields, the language switch, erasure."""
 
 import re
 import uuid
@@ -12,20 +12,13 @@ from sqlmodel import Session, select
 from services.accounts.database import runtime
 from services.accounts.models import Person
 from shared.erasure import erased_email
-from tests.support.accounts import reset_limits
-from tests.support.portal import (
-    FakeAccounts,
-    csrf_of,
-    heading,
-    portal_with_accounts,
-    sign_in_at_accounts,
-)
+from tests.support.portal import csrf_of, heading, portal_client, sign_in
+from tests.support.services import Apis
 
 
 @pytest.fixture
-def client(accounts_server: str) -> Iterator[TestClient]:
-    reset_limits()
-    with portal_with_accounts(FakeAccounts(), accounts_server) as client:
+def client(apis: Apis) -> Iterator[TestClient]:
+    with portal_client() as client:
         yield client
 
 
@@ -33,7 +26,7 @@ def client(accounts_server: str) -> Iterator[TestClient]:
 def email(client: TestClient) -> str:
     """A new person, signed in on `client`."""
     address = f"profile.{uuid.uuid4().hex[:10]}@schools.example.org"
-    assert sign_in_at_accounts(client, address).status_code == 303
+    assert sign_in(client, address).status_code == 303
     return address
 
 

@@ -59,6 +59,10 @@ def test_an_operator_lists_a_parked_event_with_its_reason_and_redrives_it(
     assert [body["event_id"] for body in bodies] == [event_id]
     queue.delete("scheduler")
 
+    record = client.get("/audit", headers=operator, params={"action": "dead_event.redrive"})
+    assert record.json()["items"][0]["subject"] == f"event {row_id}"
+    assert record.json()["items"][0]["details"]["event_id"] == event_id
+
     assert client.post(f"/dead-events/{row_id}/redrive", headers=operator).status_code == 404
     after = client.get("/dead-events", headers=operator, params={"limit": 100}).json()
     assert row_id not in {item["id"] for item in after["items"]}

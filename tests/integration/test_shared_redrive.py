@@ -11,6 +11,7 @@ import redis
 from sqlalchemy import MetaData, insert
 from sqlalchemy.engine import Engine
 
+from shared.audit_log import define_audit_table
 from shared.db import engine_for
 from shared.events import OfferingPublished, wrap
 from shared.outbox import define_bus_tables
@@ -21,6 +22,7 @@ from tests.support.factories import offering
 
 def test_dead_event_is_listed_then_redriven_to_its_queue(capsys: object) -> None:
     tables = define_bus_tables(MetaData())
+    audit = define_audit_table(tables.dead.metadata)
     engine = engine_for(get_settings().scheduler_database_url)
     tables.dead.metadata.create_all(engine)
     envelope = wrap(OfferingPublished(offering=offering(900)), producer="registry")
@@ -52,10 +54,20 @@ def test_dead_event_is_listed_then_redriven_to_its_queue(capsys: object) -> None
     # Other services' relays may be sending to the same queue meanwhile: look for this event.
     assert [b["event_id"] for b in bodies].count(str(envelope.event_id)) == 1
     client.delete("scheduler")
+    with engine.connect() as connection:
+        (record,) = connection.execute(
+            audit.select().where(audit.c.subject == f"event {dead_id}")
+        ).all()
+    assert (record.action, record.actor_name) == (
+        "dead_event.redrive",
+        "operator at the command line",
+    )
+    assert record.details == {"event_id": str(envelope.event_id), "type": "offering.published"}
 
 
 def _park(engine: Engine, consumer: str, event_id: str, payload: str) -> int:
     tables = define_bus_tables(MetaData())
+    define_audit_table(tables.dead.metadata)
     tables.dead.metadata.create_all(engine)
     with engine.begin() as connection:
         return int(

@@ -1,59 +1,36 @@
-"""The portal app in-process, with the APIs played by a fake that records what it was asked."""
+"""The portal app in-process, calling the real APIs over HTTP (tests/support/services.py), with
+what it sent them recorded; signing in through its pages; reading its pages."""
 
+import hashlib
 import json
+import os
 import re
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import redis
 from fastapi.testclient import TestClient
 
 from services.portal import registry as portal_registry
+from services.portal import sessions
 from services.portal.main import create_app
-
-Answer = Callable[[httpx.Request], httpx.Response]
-PERSON = {"id": 7, "name": "Ana Ruiz", "email": "ana@example.org", "roles": []}
-
-
-def expires_in(seconds: float) -> str:
-    """An `expires_at` that many seconds from now."""
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
+from shared.settings import get_settings
+from tests.support.accounts import code_from, reset_limits, sign_in_events
 
 
 @dataclass
-class FakeAccounts:
-    """Answers the portal's calls to every API; `answers` maps "METHOD /path" to a response."""
+class Traffic:
+    """Every request the portal sent to an API (each still answered by the real service)."""
 
     requests: list[httpx.Request] = field(default_factory=list)
-    answers: dict[str, Answer] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        redeemed = {"session_token": "session-1", "access_token": "access-1", "person": PERSON}
-        self.answers = {
-            "POST /sign-in": lambda _: httpx.Response(202, json={"status": "sent"}),
-            "POST /sign-in/redeem": lambda _: httpx.Response(
-                200, json={**redeemed, "expires_at": expires_in(900)}
-            ),
-            "POST /token": lambda _: httpx.Response(
-                200, json={"access_token": "access-2", "expires_at": expires_in(900)}
-            ),
-            "POST /sign-out": lambda _: httpx.Response(204),
-            "GET /me": lambda _: httpx.Response(200, json={**PERSON, "locale": "en"}),
-            "GET /healthz": lambda _: httpx.Response(200, json={"status": "ok"}),
-            "GET /offerings": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
-            "GET /programs": lambda _: httpx.Response(200, json={"items": [], "total": 0}),
-            "GET /availability": lambda _: httpx.Response(200, json={"items": []}),
-            # A scheduler serving no credits yet answers as one without the route does.
-            "GET /credits": lambda _: httpx.Response(404, json={"detail": "Not Found"}),
-        }
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        """Record the request and answer it."""
+    async def __call__(self, request: httpx.Request) -> None:
+        """Keep the request (an httpx request hook)."""
         self.requests.append(request)
-        return self.answers[f"{request.method} {request.url.path}"](request)
 
     def asked(self, route: str) -> list[httpx.Request]:
         """The requests made to one "METHOD /path"."""
@@ -65,37 +42,78 @@ class FakeAccounts:
 
 
 @contextmanager
-def portal_client(fake: FakeAccounts) -> Iterator[TestClient]:
-    """The portal app, every API it calls answered by `fake` (nothing kept from earlier ones)."""
-    portal_registry.forget_programs()
-    with TestClient(create_app()) as client:
-        apis = client.app.state.connections.apis  # type: ignore[attr-defined]
-        for name in apis:
-            apis[name] = httpx.AsyncClient(
-                transport=httpx.MockTransport(fake), base_url=f"http://{name}"
-            )
-        yield client
+def environment(**values: str) -> Iterator[None]:
+    """These environment variables set, and the settings read again, until the block ends."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
 
 
 @contextmanager
-def portal_with_accounts(fake: FakeAccounts, accounts_url: str) -> Iterator[TestClient]:
-    """The portal app calling the real accounts API at `accounts_url`; the others by `fake`."""
-    with portal_client(fake) as client:
-        apis = client.app.state.connections.apis  # type: ignore[attr-defined]
-        apis["accounts"] = httpx.AsyncClient(base_url=accounts_url, timeout=10)
+def portal_client(traffic: Traffic | None = None, **api_urls: str) -> Iterator[TestClient]:
+    """The portal app calling the session's real APIs (or, for those named, the URL given:
+    `scheduler="http://..."`); `traffic` records what it sends them. Nothing is kept from an
+    earlier portal."""
+    portal_registry.forget_programs()
+    overrides = {f"COHORT_{name.upper()}_URL": url for name, url in api_urls.items()}
+    with environment(**overrides), TestClient(create_app()) as client:
+        if traffic is not None:
+            for api in client.app.state.connections.apis.values():  # type: ignore[attr-defined]
+                api.event_hooks["request"].append(traffic)
         yield client
 
 
-def sign_in_at_accounts(client: TestClient, email: str) -> httpx.Response:
-    """Sign in through the portal's pages against the real accounts, with the mailed code."""
-    from tests.support.accounts import code_from, sign_in_events
+def new_email(tag: str = "ana") -> str:
+    """An address nobody else in the session signs in with."""
+    return f"{tag}.{uuid.uuid4().hex[:10]}@schools.example.org"
 
-    form = client.get("/sign-in")
-    assert client.post("/sign-in", data={"csrf": csrf_of(form.text), "email": email}).is_success
-    code = code_from(sign_in_events(email)[-1])
+
+def ask_for_link(
+    client: TestClient, email: str, next_page: str = "/", **headers: str
+) -> httpx.Response:
+    """Fill in the sign-in form for `email` (the per-client limit is started afresh first)."""
+    reset_limits()
+    form = client.get(f"/sign-in?next={next_page}", headers=headers)
+    fields = {"csrf": csrf_of(form.text), "email": email, "next": next_page}
+    return client.post("/sign-in", data=fields, headers=headers)
+
+
+def confirm(client: TestClient, code: str) -> httpx.Response:
+    """Open the mailed link and press its Continue button."""
     page = client.get(f"/sign-in/confirm?code={code}")
-    confirm = {"csrf": csrf_of(page.text), "code": code}
-    return client.post("/sign-in/confirm", data=confirm, follow_redirects=False)
+    fields = {"csrf": csrf_of(page.text), "code": code}
+    return client.post("/sign-in/confirm", data=fields, follow_redirects=False)
+
+
+def newest_code(email: str) -> str:
+    """The code of the newest link accounts had mailed to `email`."""
+    return code_from(sign_in_events(email)[-1])
+
+
+def sign_in(client: TestClient, email: str | None = None, next_page: str = "/") -> httpx.Response:
+    """Sign in through the portal's pages against the real accounts, with the mailed code."""
+    address = email or new_email()
+    assert ask_for_link(client, address, next_page).status_code == 200
+    return confirm(client, newest_code(address))
+
+
+def stored_session(client: TestClient) -> dict[str, Any]:
+    """The browser's session as the portal keeps it in Redis."""
+    cookie = client.cookies[sessions.COOKIE]
+    key = "portal:session:" + hashlib.sha256(cookie.encode()).hexdigest()
+    stored = redis.Redis.from_url(get_settings().cohort_redis_url).get(key)
+    assert stored is not None, "the portal keeps no session for this browser"
+    found: dict[str, Any] = json.loads(stored)
+    return found
 
 
 def csrf_of(html: str) -> str:
@@ -110,63 +128,3 @@ def heading(html: str) -> str:
     found = re.search(r"<h1>(.*?)</h1>", html, re.S)
     assert found, "no h1 on the page"
     return found.group(1).strip()
-
-
-def offering(offering_id: int = 41, **changes: Any) -> dict[str, Any]:
-    """A published offering as the registry answers it: two meetings in Chicago's zone."""
-    meetings = [
-        {
-            "id": 900 + day,
-            "starts_at": f"2027-03-{day}T09:00:00-05:00",
-            "starts_at_utc": f"2027-03-{day}T14:00:00+00:00",
-            "ends_at": f"2027-03-{day}T12:00:00-05:00",
-            "ends_at_utc": f"2027-03-{day}T17:00:00+00:00",
-            "timezone": "America/Chicago",
-        }
-        for day in (16, 23)
-    ]
-    return {
-        "id": offering_id,
-        "status": "published",
-        "title": "Implicit Bias in the Classroom",
-        "description": "Two mornings on recognising bias.",
-        "format": "in_person",
-        "timezone": "America/Chicago",
-        "affiliate_id": 3,
-        "affiliate_name": "Illinois Education Association",
-        "affiliate_state": "IL",
-        "program_code": "implicit-bias",
-        "program_title": "Implicit Bias",
-        "pd_hours": 6.0,
-        "venue": {
-            "name": "Central Library",
-            "address": "1 Main St",
-            "city": "Peoria",
-            "state": "IL",
-        },
-        "join_url": None,
-        "capacity": 20,
-        "meetings": meetings,
-        **changes,
-    }
-
-
-def page_of(*items: dict[str, Any], total: int | None = None) -> Answer:
-    """An answer with a list page `{items, total}`."""
-    body = {"items": list(items), "total": len(items) if total is None else total}
-    return lambda _: httpx.Response(200, json=body)
-
-
-def sign_in(client: TestClient, next_page: str = "/") -> httpx.Response:
-    """Sign in through the portal's pages (accounts faked): ask for a link, then redeem it."""
-    form = client.get(f"/sign-in?next={next_page}")
-    fields = {"csrf": csrf_of(form.text), "email": "ana@example.org", "next": next_page}
-    assert client.post("/sign-in", data=fields).status_code == 200
-    page = client.get("/sign-in/confirm?code=the-code")
-    confirm = {"csrf": csrf_of(page.text), "code": "the-code"}
-    return client.post("/sign-in/confirm", data=confirm, follow_redirects=False)
-
-
-def me_in(zone: str) -> Answer:
-    """Accounts' GET /me for Ana, living in `zone`."""
-    return lambda _: httpx.Response(200, json={**PERSON, "locale": "en", "timezone": zone})

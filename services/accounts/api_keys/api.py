@@ -77,5 +77,5 @@ def delete_api_key(key_id: RowIdPath, session: SessionDep, claims: AccessClaims)
     row = service.find_visible(session=session, claims=claims, key_id=key_id)
     if row is None:
         raise HTTPException(404, detail="no such API key")
-    service.revoke_key(session=session, key=row)
+    service.revoke_key(session=session, claims=claims, key=row)
     return Response(status_code=204)

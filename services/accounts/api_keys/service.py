@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import Session, col, func, select
 
 from services.accounts import access, revocation
+from services.accounts.database import runtime
 from services.accounts.models import ApiKey
 from shared.columns import as_utc, utcnow
 
@@ -38,6 +39,9 @@ def create_key(
         expires_at=expires_at,
     )
     session.add(row)
+    session.flush()
+    details = {"affiliate_id": affiliate_id, "member_role": row.member_role}
+    runtime.audit_action(session, access.actor(claims), "api_key.add", f"API key {row.id}", details)
     session.commit()
     session.refresh(row)
     return row, secret
@@ -82,9 +86,13 @@ def find_visible(*, session: Session, claims: access.Claims, key_id: int) -> Api
     return session.exec(query.with_for_update()).first()
 
 
-def revoke_key(*, session: Session, key: ApiKey) -> None:
+def revoke_key(*, session: Session, claims: access.Claims, key: ApiKey) -> None:
     """Revoke the key and record `access.revoked` for the tokens minted from it (committed)."""
     assert key.id is not None
+    details = {"affiliate_id": key.affiliate_id}
+    runtime.audit_action(
+        session, access.actor(claims), "api_key.revoke", f"API key {key.id}", details
+    )
     key.revoked_at = utcnow()
     session.add(key)
     revocation.revoke_sid(

@@ -8,6 +8,8 @@ from services.accounts import access
 from services.accounts.deps import AccessClaims, CurrentPerson, RowIdPath, SessionDep
 from services.accounts.erasure import service
 from services.accounts.models import Person
+from shared.audit_log import Actor
+from shared.erasure import ERASED_NAME
 from shared.routes import errors
 
 router = APIRouter(tags=["erasure"])
@@ -24,7 +26,7 @@ ACCEPTED: dict[int | str, dict[str, Any]] = {
 )
 def erase_me(session: SessionDep, person: CurrentPerson) -> Response:
     """Erase the signed-in person; their registrations stay as counts, nameless."""
-    service.erase_person(session=session, person=person)
+    service.erase_person(session=session, person=person, by=Actor(person.id, ERASED_NAME))
     return Response(status_code=202)
 
 
@@ -40,5 +42,5 @@ def erase_someone(person_id: RowIdPath, session: SessionDep, claims: AccessClaim
     person = session.get(Person, person_id)
     if person is None:
         raise HTTPException(404, detail="no such person")
-    service.erase_person(session=session, person=person)
+    service.erase_person(session=session, person=person, by=access.actor(claims))
     return Response(status_code=202)

@@ -11,6 +11,7 @@ from services.accounts import revocation
 from services.accounts.database import runtime
 from services.accounts.models import AccountSession, ApiKey, Person, PersonRole, SignInCode
 from shared import erasure, outbox
+from shared.audit_log import Actor
 from shared.columns import utcnow
 from shared.events import PersonErased
 
@@ -20,11 +21,15 @@ def is_erased(person: Person) -> bool:
     return erasure.is_erased_email(person.email)
 
 
-def erase_person(*, session: Session, person: Person) -> None:
-    """Erase the person in this transaction and commit; a second call changes nothing."""
+def erase_person(*, session: Session, person: Person, by: Actor) -> None:
+    """Erase the person in this transaction and commit, audited as `by`'s; a second call changes
+    nothing."""
     if is_erased(person):
         return
     assert person.id is not None
+    runtime.audit_action(session, by, "person.erase", f"person {person.id}")
+    # What they did stays recorded, under their id only (their own erasure too).
+    runtime.audit.forget_actor(session.connection(), person.id)
     known = erasure.Person(person.id)
     known.learn([person.email], [person.name])
     now = utcnow()

@@ -116,7 +116,7 @@ def delete_member(
     """The person is no longer a member; every token naming them is revoked."""
     access.require_affiliate_admin(claims, affiliate_id)
     if not onboarding.remove_member(
-        session=session, affiliate_id=affiliate_id, person_id=person_id
+        session=session, claims=claims, affiliate_id=affiliate_id, person_id=person_id
     ):
         raise HTTPException(404, detail="no such member of this affiliate")
     return Response(status_code=204)

@@ -2,9 +2,12 @@
 affiliate members; and taking a membership away. Whoever gains a role they must act on is
 mailed an invitation (a sign-in link); an educator added by someone else is mailed nothing."""
 
+from typing import Any
+
 from sqlmodel import Session
 
 from services.accounts import access, revocation, roles
+from services.accounts.database import runtime
 from services.accounts.models import Person
 from services.accounts.people import service
 from services.accounts.people.schemas import PersonCreate
@@ -28,10 +31,13 @@ def add_person(
     person, created = _person(
         session, name=body.name, email=body.email, timezone=body.timezone, locale=body.locale
     )
-    if body.role == roles.FACILITATOR and roles.grant(
+    granted = body.role == roles.FACILITATOR and roles.grant(
         session=session, person=person, role=roles.FACILITATOR
-    ):
+    )
+    if granted:
         _invite(session, claims, person, "facilitator")
+    if created or granted:
+        _audit(session, claims, "person.add", person, {"role": body.role, "new": created})
     session.commit()
     return person, created
 
@@ -41,6 +47,7 @@ def add_operator(*, session: Session, claims: access.Claims, name: str, email: s
     person, _ = _person(session, name=name, email=email)
     if roles.grant(session=session, person=person, role=roles.OPERATOR):
         _invite(session, claims, person, "operator")
+        _audit(session, claims, "operator.add", person, {})
     session.commit()
     return person
 
@@ -66,22 +73,38 @@ def add_member(
     )
     if granted:
         _invite(session, claims, person, f"affiliate {member_role}")
+        details = {"affiliate_id": affiliate_id, "member_role": member_role}
+        _audit(session, claims, "member.add", person, details)
     session.commit()
     return person
 
 
-def remove_member(*, session: Session, affiliate_id: int, person_id: int) -> bool:
+def remove_member(
+    *, session: Session, claims: access.Claims, affiliate_id: int, person_id: int
+) -> bool:
     """Take the person's membership away and revoke their tokens (committed); False when they
     are no member of the affiliate."""
     row = roles.membership(session=session, affiliate_id=affiliate_id, person_id=person_id)
     if row is None:
         return False
     session.delete(row)
+    details = {"affiliate_id": affiliate_id, "member_role": row.member_role}
+    runtime.audit_action(
+        session, access.actor(claims), "member.remove", f"person {person_id}", details
+    )
     revocation.revoke_subject(
         session=session, person_id=person_id, revoked_at=utcnow(), reason="membership removed"
     )
     session.commit()
     return True
+
+
+def _audit(
+    session: Session, claims: access.Claims, action: str, person: Person, details: dict[str, Any]
+) -> None:
+    session.flush()
+    subject = f"person {person.id}"
+    runtime.audit_action(session, access.actor(claims), action, subject, details)
 
 
 def _invite(session: Session, claims: access.Claims, person: Person, role_label: str) -> None:

@@ -28,8 +28,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col
 
+from services.notifier.database import runtime
 from services.notifier.models import DeliveriesPublic, Delivery, DeliveryPublic
 from services.notifier.rendering.outgoing import Outgoing
+from shared.auth import Principal
 from shared.celery_app import publisher_app
 from shared.columns import utcnow
 from shared.db import after_commit_batch, is_sqlite
@@ -255,7 +257,7 @@ def list_deliveries(
     return DeliveriesPublic(items=items, total=int(total))
 
 
-def retry_delivery(*, session: Session, delivery_id: int) -> DeliveryPublic:
+def retry_delivery(*, session: Session, delivery_id: int, principal: Principal) -> DeliveryPublic:
     """Put a failed message back in the queue with a fresh set of attempts."""
     known = storable_id(delivery_id)
     row = session.get(Delivery, delivery_id, with_for_update=True) if known else None
@@ -268,6 +270,8 @@ def retry_delivery(*, session: Session, delivery_id: int) -> DeliveryPublic:
     if row.trimmed_at is not None:
         raise Conflict(f"delivery {delivery_id} is past its retention period; its body is gone")
     queue_again(session, row)
+    details = {"kind": row.kind}
+    runtime.audit_action(session, principal, "delivery.retry", f"delivery {delivery_id}", details)
     session.commit()
     session.refresh(row)
     return DeliveryPublic.model_validate(row, from_attributes=True)

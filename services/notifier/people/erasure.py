@@ -114,6 +114,7 @@ def apply_person_erased(session: Session, event: Event) -> None:
     _blank_bookings(session, person)
     _blank_deliveries(session, person)
     feeds.remove_feed(session=session, person_id=person.person_id)
+    runtime.audit.forget_actor(session.connection(), person.person_id)
     # Certificates stay true and verifiable; only the name goes (verify shows a placeholder).
     session.execute(
         update(Certificate)

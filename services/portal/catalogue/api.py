@@ -36,6 +36,14 @@ async def _found(
     return wanted, found, await scheduler.seats_left(visit.connections.scheduler, ids)
 
 
+def fetched_in_place(visit: Visit) -> bool:
+    """Tell whether htmx asks for the page's results to swap in, rather than a whole page."""
+    headers = visit.request.headers
+    return (
+        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+    )
+
+
 @router.get("/")
 async def catalogue(visit: VisitDep) -> Response:
     """The search form and one page of the offerings it finds, with the seats each has left;
@@ -54,10 +62,15 @@ async def catalogue(visit: VisitDep) -> Response:
         programs, (wanted, found, seats) = await asyncio.gather(
             listing, _found(visit, wanted, zone, token)
         )
+    # htmx asks for the results alone (a search or a page turned in place); anything else,
+    # restoring history included, gets the whole page. A refused search is always a whole page.
+    partial = fetched_in_place(visit) and not wanted.errors
     return pages.render(
         visit,
-        "catalogue.html",
+        "catalogue_results.html" if partial else "catalogue.html",
         status=422 if wanted.errors else 200,
+        headers={"Vary": "HX-Request"},
+        swap_out_of_band=partial,
         me=me,
         search=wanted,
         programs=programs,

@@ -68,6 +68,12 @@ async def deliveries(
     return found
 
 
+async def audit(client: httpx.AsyncClient, *, token: str, before: str) -> dict[str, Any]:
+    """One service's audit records newest first (those before `before`, when given)."""
+    found: dict[str, Any] = await _get(client, "/audit", token, before=before, limit=PAGE)
+    return found
+
+
 async def retry(client: httpx.AsyncClient, *, token: str, delivery_id: int) -> Outcome:
     """Queue a failed message again."""
     return await _post(client, f"/deliveries/{delivery_id}/retry", token, 200)

@@ -22,13 +22,14 @@ router = APIRouter(tags=["assignments"])
     "Bookings outside the window stay fixed. 409 if bookings changed meanwhile.",
     responses=errors(401, 403, 409, 422),
 )
-def plan(plan_in: PlanRequest, session: SessionDep, _operator: Operator) -> PlanPublic:
+def plan(plan_in: PlanRequest, session: SessionDep, operator: Operator) -> PlanPublic:
     """Re-plan and apply (operator only)."""
     return planning.plan_window(
         session=session,
         starts_after=plan_in.starts_after,
         starts_before=plan_in.starts_before,
         time_limit=plan_in.time_limit,
+        principal=operator,
     )
 
 

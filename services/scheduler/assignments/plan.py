@@ -16,10 +16,11 @@ from services.scheduler.assignments.pool import (
 )
 from services.scheduler.assignments.schemas import PlannedCohort, PlanPublic, UnplannedCohort
 from services.scheduler.assignments.service import announce_assigned, book_meetings, end_assignment
-from services.scheduler.database import is_retryable, travel_buffer
+from services.scheduler.database import is_retryable, runtime, travel_buffer
 from services.scheduler.locks import lock_facilitator_pool, lock_facilitators
 from services.scheduler.models import Assignment, Cohort, Meeting, Offering
 from services.scheduler.snapshots import cohort_snapshot
+from shared.auth import Principal
 from shared.columns import as_utc
 from shared.errors import Conflict
 
@@ -57,8 +58,27 @@ def cohorts_starting_between(session: Session, after: datetime, before: datetime
     return [(cohort, offering, meetings[offering.id]) for cohort, offering in rows]
 
 
+def _audit(
+    session: Session, principal: Principal, window: tuple[datetime, datetime], result: PlanResult
+) -> None:
+    starts_after, starts_before = window
+    details = {
+        "starts_after": starts_after.isoformat(),
+        "starts_before": starts_before.isoformat(),
+        "staffed": len(result.assignments),
+        "unstaffed": len(result.unassigned),
+    }
+    subject = f"window {starts_after.date()}/{starts_before.date()}"
+    runtime.audit_action(session, principal, "assignments.plan", subject, details)
+
+
 def plan_window(
-    *, session: Session, starts_after: datetime, starts_before: datetime, time_limit: float
+    *,
+    session: Session,
+    starts_after: datetime,
+    starts_before: datetime,
+    time_limit: float,
+    principal: Principal,
 ) -> PlanPublic:
     """Re-plan facilitators for the window in one transaction, with the pool's rows locked."""
     try:
@@ -81,6 +101,7 @@ def plan_window(
             keep=keep,
         )
         changed = _apply(session, planned, keep, result)
+        _audit(session, principal, (as_utc(starts_after), as_utc(starts_before)), result)
         session.commit()
     except DBAPIError as exc:
         session.rollback()

@@ -103,6 +103,8 @@ def revoke_credit(
             CreditReversal(credit_id=credit_id, reason=reason, revoked_by=principal.audit_name)
         )
         session.flush()  # a concurrent revoke trips the primary key here and answers 409 next
+        details = {"educator_id": credit.educator_id, "reason": reason}
+        runtime.audit_action(session, principal, "credit.revoke", f"credit {credit_id}", details)
         runtime.outbox.record(
             session,
             events.CreditRevoked(

@@ -100,10 +100,12 @@ def get_facilitator(
     responses=errors(401, 403, 404, 422),
 )
 def change_sharing(
-    facilitator_id: Id, sharing_in: SharingChange, session: SessionDep, _operator: Operator
+    facilitator_id: Id, sharing_in: SharingChange, session: SessionDep, operator: Operator
 ) -> FacilitatorPublic:
     """Share a facilitator, or keep them to their affiliate."""
-    return sharing.change_sharing(session=session, facilitator_id=facilitator_id, data=sharing_in)
+    return sharing.change_sharing(
+        session=session, facilitator_id=facilitator_id, data=sharing_in, principal=operator
+    )
 
 
 @router.put(
@@ -141,11 +143,11 @@ def certify(
     facilitator_id: Id,
     certifications_in: CertificationsChange,
     session: SessionDep,
-    _operator: Operator,
+    operator: Operator,
 ) -> ChangedFacilitator:
     """Certify a facilitator for programs, or withdraw a certification."""
     return change_certifications(
-        session=session, facilitator_id=facilitator_id, data=certifications_in
+        session=session, facilitator_id=facilitator_id, data=certifications_in, principal=operator
     )
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from services.scheduler.assignments.engine import fitting_window
 from services.scheduler.assignments.pool import facilitator_profile
-from services.scheduler.database import run_in_transaction
+from services.scheduler.database import run_in_transaction, runtime
 from services.scheduler.models import Assignment, Cohort, Facilitator, Meeting, utcnow
 from services.scheduler.people.release import check_held, first_per_cohort, give_up, hold_for_change
 from services.scheduler.people.schemas import (
@@ -39,13 +39,14 @@ def change_availability(
     if not (mine or principal.is_operator) or not storable_id(facilitator_id):
         raise NotFound("facilitator not found")
     windows = [window.model_dump() for window in data.availability]
-    return run_in_transaction(session, lambda: _change(session, facilitator_id, windows))
+    return run_in_transaction(session, lambda: _change(session, facilitator_id, windows, principal))
 
 
 def _change(
-    session: Session, facilitator_id: int, windows: list[dict[str, Any]]
+    session: Session, facilitator_id: int, windows: list[dict[str, Any]], principal: Principal
 ) -> ChangedFacilitator:
     offerings, facilitator = hold_for_change(session, facilitator_id)
+    before = list(facilitator.availability)
     facilitator.availability = windows
     session.add(facilitator)
     session.flush()
@@ -65,6 +66,14 @@ def _change(
         for meeting, cohort in first_per_cohort(outside)
     ]
     pool_changed(session, facilitator)
+    if before != windows:
+        runtime.audit_action(
+            session,
+            principal,
+            "facilitator.availability",
+            f"facilitator {facilitator_id}",
+            {"windows": len(windows), "given_up": [r.cohort_id for r in released]},
+        )
     public: FacilitatorPublic = facilitator_public(facilitator)
     return ChangedFacilitator(**public.model_dump(), released=released)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from services.scheduler.database import run_in_transaction
+from services.scheduler.database import run_in_transaction, runtime
 from services.scheduler.models import Assignment, Cohort, Meeting, Offering, utcnow
 from services.scheduler.people.release import check_held, give_up, hold_for_change
 from services.scheduler.people.schemas import (
@@ -15,6 +15,7 @@ from services.scheduler.people.schemas import (
     FacilitatorPublic,
 )
 from services.scheduler.people.service import facilitator_public, pool_changed
+from shared.auth import Principal
 from shared.columns import as_utc
 from shared.errors import NotFound
 from shared.validation import storable_id
@@ -23,17 +24,20 @@ GIVEN_UP = "certification_withdrawn"
 
 
 def change_certifications(
-    *, session: Session, facilitator_id: int, data: CertificationsChange
+    *, session: Session, facilitator_id: int, data: CertificationsChange, principal: Principal
 ) -> ChangedFacilitator:
     """Replace a facilitator's certifications (the operator's call)."""
     if not storable_id(facilitator_id):
         raise NotFound("facilitator not found")
     codes = list(data.certifications)
-    return run_in_transaction(session, lambda: _change(session, facilitator_id, codes))
+    return run_in_transaction(session, lambda: _change(session, facilitator_id, codes, principal))
 
 
-def _change(session: Session, facilitator_id: int, codes: list[str]) -> ChangedFacilitator:
+def _change(
+    session: Session, facilitator_id: int, codes: list[str], principal: Principal
+) -> ChangedFacilitator:
     offerings, facilitator = hold_for_change(session, facilitator_id)
+    before = list(facilitator.certifications)
     facilitator.certifications = codes
     session.add(facilitator)
     session.flush()
@@ -52,6 +56,14 @@ def _change(session: Session, facilitator_id: int, codes: list[str]) -> ChangedF
         for cohort, starts in withdrawn
     ]
     pool_changed(session, facilitator)
+    if before != codes:
+        runtime.audit_action(
+            session,
+            principal,
+            "facilitator.certify",
+            f"facilitator {facilitator_id}",
+            {"from": before, "to": codes, "given_up": [r.cohort_id for r in released]},
+        )
     public: FacilitatorPublic = facilitator_public(facilitator)
     return ChangedFacilitator(**public.model_dump(), released=released)
 

@@ -2,7 +2,8 @@
 counts, cohort sizes, waitlists and staffing are what they were.
 
 Blanked: the educator and facilitator profiles, the facilitator's name in assignment
-explanations, idempotency answers, and the events this service holds (outbox, sent or not, and
+explanations, idempotency answers, their name where the audit records what they did (audit log,
+attendance changes, credit reversals), and the events this service holds (outbox, sent or not, and
 parked ones). Applying it again finds nothing left to change.
 """
 
@@ -14,7 +15,13 @@ from sqlmodel import Session, col, select
 
 from services.scheduler import locks
 from services.scheduler.database import runtime
-from services.scheduler.models import Assignment, Facilitator, IdempotencyKey
+from services.scheduler.models import (
+    Assignment,
+    AttendanceChange,
+    CreditReversal,
+    Facilitator,
+    IdempotencyKey,
+)
 from shared import erasure, outbox
 from shared.events import Event, PersonErased
 
@@ -59,10 +66,28 @@ def _blank_idempotency_answers(session: Session, person: erasure.Person) -> None
             session.add(stored)
 
 
+def _blank_actor_names(session: Session, person_id: int) -> None:
+    """Records of what the person did keep the action and their id, not their name."""
+    runtime.audit.forget_actor(session.connection(), person_id)
+    named = f"%(person {person_id})"
+    stand_in = f"{erasure.ERASED_NAME} (person {person_id})"
+    session.execute(
+        update(AttendanceChange)
+        .where(col(AttendanceChange.actor).like(named))
+        .values(actor=stand_in)
+    )
+    session.execute(
+        update(CreditReversal)
+        .where(col(CreditReversal.revoked_by).like(named))
+        .values(revoked_by=stand_in)
+    )
+
+
 def apply_person_erased(session: Session, event: Event) -> None:
     """Blank the person's name and email everywhere in the scheduler's database."""
     assert isinstance(event, PersonErased)
     person = erasure.Person(event.person_id)
+    _blank_actor_names(session, event.person_id)
     _blank_profiles(session, person)
     _blank_explanations(session, person)
     _blank_idempotency_answers(session, person)

@@ -40,7 +40,10 @@ def create_educator(
     )
     fields = data.model_dump()
     educator = Educator(**fields, id=person_id, email_key=domain.email_key(data.email))
-    _insert_unique(session, educator, "this educator's profile already exists")
+    session.add(educator)
+    details = {"affiliate_id": data.affiliate_id}
+    runtime.audit_action(session, principal, "educator.add", f"educator {person_id}", details)
+    _commit_unique(session, "this educator's profile already exists")
     return EducatorPublic(**fields, id=person_id)
 
 
@@ -58,6 +61,7 @@ def create_facilitator(
         person_id=person_id,
         affiliate_id=affiliate_id,
         verified=proven,
+        actor=principal,
     )
     return facilitator_public(facilitator)
 
@@ -69,13 +73,21 @@ def add_facilitator(
     person_id: int,
     affiliate_id: int | None,
     verified: bool = True,
+    actor: Principal | None = None,
 ) -> Facilitator:
     """Put a person in the facilitator pool (409 when they are in it already); booked only
-    once `verified` (they proved their address)."""
+    once `verified` (they proved their address); audited as `actor`'s when given."""
+
+    def add() -> Facilitator:
+        facilitator = _add_facilitator(session, data, person_id, affiliate_id, verified)
+        if actor is not None:
+            details = {"affiliate_id": affiliate_id, "certifications": data.certifications}
+            subject = f"facilitator {person_id}"
+            runtime.audit_action(session, actor, "facilitator.add", subject, details)
+        return facilitator
+
     try:
-        return run_in_transaction(
-            session, lambda: _add_facilitator(session, data, person_id, affiliate_id, verified)
-        )
+        return run_in_transaction(session, add)
     except IntegrityError as exc:
         raise Conflict("this facilitator is already in the pool") from exc
 
@@ -121,8 +133,7 @@ def pool_changed(session: Session, facilitator: Facilitator) -> None:
     runtime.outbox.record(session, events.FacilitatorChanged(facilitator_id=facilitator.id or 0))
 
 
-def _insert_unique(session: Session, row: Educator, conflict: str) -> None:
-    session.add(row)
+def _commit_unique(session: Session, conflict: str) -> None:
     try:
         session.commit()
     except IntegrityError as exc:

@@ -1,0 +1,25 @@
+"""The audit log: who did what here (`audit_log`, read through `GET /audit`).
+
+Revision 0008, after 0007.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from shared.audit_log import create_audit_table_in_migration
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    create_audit_table_in_migration()
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    op.drop_table("audit_log")
