@@ -110,13 +110,15 @@ def list_programs(
     "/{program_id}",
     summary="Change a program",
     description="Any of `listed_publicly`, `title`, `description`, `pd_hours`, "
-    "`completion_percent` (at least one; null leaves a field as it is). "
+    "`completion_percent`, `sensitive` (at least one; null leaves a field as it is). "
     "`listed_publicly: false` keeps the program's offerings out of the anonymous "
     "catalogue (GET /offerings, GET /offerings/{id} is 404 without a token, GET /programs "
     "leaves it out); anyone with an access token still sees them. A change of the title, "
-    "description, hours or rule reaches every published offering of the program: each gets "
-    "its next version and an `offering.updated` (and an audit entry naming the operator). "
-    "Credits already earned keep their hours; cohorts not yet final follow the new rule.",
+    "description, hours, rule or discretion reaches every published offering of the program: "
+    "each gets its next version and an `offering.updated` (and an audit entry naming the "
+    "operator); a change of discretion sends the booked people an update under the title "
+    "they should now see. Credits already earned keep their hours; cohorts not yet final "
+    "follow the new rule.",
     responses=errors(401, 403, 404, 422),
 )
 def change_program(
@@ -129,7 +131,7 @@ def change_program(
 
 
 # What an offering's state carries of its program (the listing only decides who sees it).
-CARRIED = ("title", "description", "pd_hours", "completion_percent")
+CARRIED = ("title", "description", "pd_hours", "completion_percent", "sensitive")
 
 
 def _published(session: Session, condition: Any) -> list[Offering]:

@@ -137,6 +137,7 @@ class ProgramUpdate(SQLModel):
     description: Paragraph | None = Field(default=None, max_length=5000)
     pd_hours: StrictFloat | None = Field(default=None, ge=0, le=500)
     completion_percent: StrictInt | None = Field(default=None, ge=1, le=100)
+    sensitive: StrictBool | None = Field(default=None, description="See the program's `sensitive`.")
 
     @model_validator(mode="after")
     def _something(self) -> "ProgramUpdate":

@@ -56,6 +56,7 @@ class World:
     api_key: str
     program_code: str
     facilitator_email: str
+    program_id: int
 
     @property
     def affiliate_key(self) -> str:
@@ -78,7 +79,7 @@ class World:
             )
         )
         code = f"implicit-bias-{tag}"
-        _ok(
+        program = _ok(
             httpx.post(
                 f"{stack.registry}/programs",
                 headers=stack.admin,
@@ -102,7 +103,7 @@ class World:
                 json={"name": f"posting {tag}", "affiliate_id": affiliate["id"]},
             )
         )
-        return cls(stack, tag, key["key"], code, email)
+        return cls(stack, tag, key["key"], code, email, program["id"])
 
     def publish_offering(
         self, meetings: list[dict[str, str]], capacity: int = 25

@@ -101,6 +101,33 @@ def test_reschedule_sends_an_update_with_the_same_uid_and_a_higher_sequence(stac
     assert update["DTSTART"].dt.replace(tzinfo=None) == start + timedelta(hours=4)  # type: ignore[index]
 
 
+def test_a_program_made_discreet_sends_updates_that_no_longer_name_it(stack: Stack) -> None:
+    world = World.create(stack)
+    offering = world.publish_offering([meeting_body(next_weekday_at(22, 13))])
+    educator = world.educator()
+    world.register(educator, offering)
+    stack.sink.wait_for(lambda m: len(calendars_to(m, educator["email"])) >= 1, timeout=30)
+    first = _event(calendars_to(stack.sink.messages, educator["email"])[0])
+    assert world.tag in str(first["SUMMARY"])  # type: ignore[index]
+
+    httpx.patch(
+        f"{stack.registry}/programs/{world.program_id}",
+        headers=stack.admin,
+        json={"sensitive": True},
+    ).raise_for_status()
+
+    stack.sink.wait_for(lambda m: len(calendars_to(m, educator["email"])) >= 2, timeout=30)
+    received = messages_to(stack.sink.messages, educator["email"])
+    update = _event(calendars_to(stack.sink.messages, educator["email"])[1])
+    assert update["UID"] == first["UID"]  # type: ignore[index]
+    assert world.tag not in str(update["SUMMARY"])  # type: ignore[index]
+    assert str(update["CLASS"]) == "PRIVATE"  # type: ignore[index]
+    mail = received[-1].parsed()
+    assert "Implicit Bias" not in str(mail["Subject"])
+    plain = mail.get_body(("plain",))
+    assert plain is not None and "Implicit Bias" not in plain.get_content()
+
+
 def test_cancelled_offering_sends_cancel_to_educators_and_facilitators(stack: Stack) -> None:
     world = World.create(stack)
     offering = world.publish_offering([meeting_body(next_weekday_at(23, 13))])

@@ -150,9 +150,19 @@ def test_adding_a_program_and_listing_it_only_to_the_signed_in(
     assert axe_violations(page) == []
     page.get_by_label("PD hours", exact=True).fill("3")
     page.get_by_label("Title", exact=True).fill("Racial Justice in Our Schools")
+    discreet = page.get_by_role("checkbox", name=re.compile("^Discreet"))
+    expect(discreet).not_to_be_checked()
+    discreet.check()
     page.get_by_role("button", name="Save the program").click()
     expect(page.get_by_role("status")).to_contain_text("The program is changed")
-    expect(page.locator(".card", has_text=code)).to_contain_text("Racial Justice in Our Schools")
+    card = page.locator(".card", has_text=code)
+    expect(card).to_contain_text("Racial Justice in Our Schools")
+    expect(card).to_contain_text("Yes: neutral titles")
+    card.get_by_role("link", name=re.compile("^Change")).click()
+    expect(page.get_by_role("checkbox", name=re.compile("^Discreet"))).to_be_checked()
+    listed = httpx.get(f"{stack.registry}/programs", headers=stack.admin, params={"limit": 100})
+    (changed,) = [p for p in listed.json()["items"] if p["code"] == code]
+    assert changed["sensitive"] is True
     page.context.close()
 
 

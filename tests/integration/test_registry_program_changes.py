@@ -81,6 +81,27 @@ def test_a_program_change_names_a_field_and_is_operator_only(
     )
 
 
+def test_a_program_made_discreet_announces_it_and_takes_only_a_boolean(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    owner = make_affiliate(client, admin_headers)
+    program = make_program(client, admin_headers)
+    published = make_offering(client, owner["headers"], program["code"])
+    client.post(f"/offerings/{published['id']}/publish", headers=owner["headers"])
+    path = f"/programs/{program['id']}"
+    wrong = client.patch(path, json={"sensitive": "yes"}, headers=admin_headers)
+    assert wrong.status_code == 422 and "sensitive" in wrong.text
+    assert outbox_events(published["id"], "offering.updated") == [], "nothing half-written"
+
+    answer = client.patch(path, json={"sensitive": True}, headers=admin_headers)
+    assert answer.status_code == 200 and answer.json()["sensitive"] is True
+    (row,) = outbox_events(published["id"], "offering.updated")
+    event = unwrap(Envelope.model_validate(row))
+    assert isinstance(event, OfferingUpdated)
+    assert event.changed == ["program.sensitive"]
+    assert event.offering.sensitive is True
+
+
 def test_an_affiliate_change_is_announced_by_each_published_offering(
     client: TestClient, admin_headers: dict[str, str]
 ) -> None:

@@ -74,6 +74,17 @@ def test_the_registrys_refusals_land_on_their_fields() -> None:
     assert refused.errors["title"] == ("%(reason)s", {"reason": "odd"})
 
 
+def test_the_edit_form_reads_discretion_and_an_unchecked_box_makes_the_program_open() -> None:
+    program = {"title": "T", "description": "", "pd_hours": 3.0, "completion_percent": 100}
+    assert program_form.typed_change({**program, "sensitive": True})["sensitive"] == "yes"
+    assert program_form.typed_change({**program, "sensitive": False})["sensitive"] == ""
+    typed = {"title": "T", "pd_hours": "3", "completion_percent": "100"}
+    assert program_form.read_change({**typed, "sensitive": "yes"}).body["sensitive"] is True
+    found = program_form.read_change(typed)
+    assert found.errors == {} and found.body["sensitive"] is False
+    assert set(found.body) == {*program_form.CHANGEABLE, "sensitive"}
+
+
 def test_the_dashboard_names_each_full_offering_with_a_long_waitlist_once() -> None:
     def cohort(offering: int, seated: int, waiting: int) -> dict[str, int]:
         return {

@@ -98,10 +98,18 @@ def refused(found: ProgramForm, status: int, detail: Any) -> ProgramForm:
 CHANGEABLE = ("title", "description", "pd_hours", "completion_percent")
 
 
+def typed_change(program: dict[str, Any]) -> dict[str, str]:
+    """The edit form filled with the program as it is."""
+    typed = {name: str(program[name]) for name in CHANGEABLE}
+    return typed | {"sensitive": "yes" if program.get("sensitive") else ""}
+
+
 def read_change(form: dict[str, str]) -> ProgramForm:
-    """The change the edit form asks for (title, description, hours, rule), or its errors."""
+    """The change the edit form asks for (title, description, hours, rule, discretion), or its
+    errors."""
     whole = read_program({**DEFAULTS, "code": "unchanged", **form})
-    found = ProgramForm(typed={name: whole.typed[name] for name in CHANGEABLE})
+    kept = (*CHANGEABLE, "sensitive")
+    found = ProgramForm(typed={name: whole.typed[name] for name in kept})
     found.errors = {name: whole.errors[name] for name in CHANGEABLE if name in whole.errors}
-    found.body = {name: whole.body[name] for name in CHANGEABLE}
+    found.body = {name: whole.body[name] for name in kept}
     return found

@@ -104,12 +104,12 @@ def _edit_page(desk: Desk, program: dict[str, Any], form: Any, status: int = 200
 
 @router.get("/operator/programs/{program_id}/edit")
 async def edit_program(visit: VisitDep, program_id: int) -> Response:
-    """The program's title, description, hours and rule, to change."""
+    """The program's title, description, hours, rule and discretion, to change."""
     entered = await desks.enter(visit)
     if not isinstance(entered, Desk):
         return entered
     program = await _program(entered, program_id)
-    typed = {name: str(program[name]) for name in program_form.CHANGEABLE}
+    typed = program_form.typed_change(program)
     return _edit_page(entered, program, program_form.ProgramForm(typed=typed))
 
 

@@ -6,8 +6,18 @@ from datetime import datetime
 
 from shared.columns import as_utc
 
-# Fields of an offering that people booked on a cohort can see in their invites.
-VISIBLE_FIELDS = ("title", "description", "format", "timezone", "venue", "join_url", "meetings")
+# Fields of an offering that people booked on a cohort can see in their invites (discretion
+# decides whether the title shows at all).
+VISIBLE_FIELDS = (
+    "title",
+    "description",
+    "sensitive",
+    "format",
+    "timezone",
+    "venue",
+    "join_url",
+    "meetings",
+)
 # Changes after which facilitators must be re-checked against their constraints.
 REFIT_FIELDS = frozenset({"meetings", "format", "venue"})
 
