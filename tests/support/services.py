@@ -61,7 +61,6 @@ def _workers(env: dict[str, str], log_dir: Path) -> list[Process]:
 # The running services, closed right after the last test that uses them: their workers must not
 # go on consuming the queues while later modules drive the services in-process.
 _running: list[ExitStack] = []
-_last_user: list[pytest.Item] = []
 
 
 @pytest.fixture(scope="session")
@@ -123,22 +122,26 @@ def without_its_database(name: str, test_env: dict[str, str], log_dir: Path) -> 
         drop_database(database)
 
 
+def _uses_apis(item: pytest.Item | None) -> bool:
+    return item is not None and "apis" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests that use the services together (from where the first of them stands), so
-    they start and stop once and no other module runs beside their workers; note the last."""
-    users = [item for item in items if "apis" in getattr(item, "fixturenames", ())]
+    they start and stop once and no other module runs beside their workers."""
+    users = [item for item in items if _uses_apis(item)]
     if not users:
         return
     first = items.index(users[0])
     chosen = {id(item) for item in users}
     others = [item for item in items[first:] if id(item) not in chosen]
     items[first:] = [*users, *others]
-    _last_user[:] = users[-1:]
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """Stop the services after the last test that uses them."""
-    if _running and _last_user and item is _last_user[0]:
+    """Stop the services once the next test does not use them (users run together, and
+    deselection, by -k or -m, keeps that order)."""
+    if _running and _uses_apis(item) and not _uses_apis(nextitem):
         _running.pop().close()
 
 
